@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Every kernel difference memprobe's BPF side absorbs, one accessor each.
+ * The structs suffixed ___<kernel> describe layouts of older kernels; CO-RE
+ * resolves whichever one the running kernel has, and the branch the kernel
+ * lacks is removed by the verifier as dead code.
+ */
+#ifndef MEMPROBE_COMPAT_BPF_H
+#define MEMPROBE_COMPAT_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+/* Before 6.18 the folio's flags were a bare unsigned long, not memdesc_flags_t. */
+struct folio___pre618 {
+	unsigned long flags;
+} __attribute__((preserve_access_index));
+
+/*
+ * 6.1..6.5 kept a large folio's size in the first tail page as
+ * _folio_nr_pages; 6.6 folded the order into _flags_1 and 64-bit kernels
+ * later regained a count, named _nr_pages.
+ */
+struct folio___pre66 {
+	unsigned int _folio_nr_pages;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 mp_folio_flags(struct folio *folio)
+{
+	if (bpf_core_type_exists(memdesc_flags_t))
+		return BPF_CORE_READ(folio, flags.f);
+	return BPF_CORE_READ((struct folio___pre618 *)folio, flags);
+}
+
+static __always_inline bool mp_flag_set(__u64 flags, unsigned int bit)
+{
+	return (flags >> bit) & 1;
+}
+
+/* Pages in a folio: a 2 MiB folio is 512 pages, not one event. */
+static __always_inline __u64 mp_folio_nr_pages(struct folio *folio, __u64 flags)
+{
+	if (!mp_flag_set(flags, bpf_core_enum_value(enum pageflags, PG_head)))
+		return 1;
+	if (bpf_core_field_exists(folio->_nr_pages))
+		return BPF_CORE_READ(folio, _nr_pages);
+	if (bpf_core_field_exists(((struct folio___pre66 *)folio)->_folio_nr_pages))
+		return BPF_CORE_READ((struct folio___pre66 *)folio, _folio_nr_pages);
+	return 1ULL << (BPF_CORE_READ(folio, _flags_1) & 0xff);
+}
+
+/* Shmem and tmpfs folios are swap-backed; they are not reclaimable page cache. */
+static __always_inline bool mp_folio_is_shmem(__u64 flags)
+{
+	return mp_flag_set(flags, bpf_core_enum_value(enum pageflags, PG_swapbacked));
+}
+
+/* The id of a memory cgroup: its kernfs node id, which is its directory's inode number. */
+static __always_inline __u64 mp_memcg_id(struct mem_cgroup *memcg)
+{
+	if (!memcg)
+		return 0;
+	return BPF_CORE_READ(memcg, css.cgroup, kn, id);
+}
+
+/*
+ * The memory cgroup a folio is charged to. memcg_data holds either the
+ * mem_cgroup itself or, with MEMCG_DATA_KMEM set, an obj_cgroup; the low
+ * bits are flags (MEMCG_DATA_OBJCGS until 6.10, MEMCG_DATA_OBJEXTS after).
+ * 0 means not charged to any cgroup.
+ */
+static __always_inline __u64 mp_folio_memcg_id(struct folio *folio)
+{
+	unsigned long data = BPF_CORE_READ(folio, memcg_data);
+	unsigned long kmem = 2, mask = 3;
+
+	if (!data)
+		return 0;
+	if (bpf_core_enum_value_exists(enum page_memcg_data_flags, MEMCG_DATA_KMEM)) {
+		kmem = bpf_core_enum_value(enum page_memcg_data_flags, MEMCG_DATA_KMEM);
+		mask = bpf_core_enum_value(enum page_memcg_data_flags, __NR_MEMCG_DATA_FLAGS) - 1;
+	}
+	if (data & kmem) {
+		struct obj_cgroup *objcg = (void *)(data & ~mask);
+
+		return mp_memcg_id(BPF_CORE_READ(objcg, memcg));
+	}
+	if (data & mask)
+		return 0;	/* slab object extensions, not a page-cache folio */
+	return mp_memcg_id((struct mem_cgroup *)data);
+}
+
+/* The memory cgroup a task belongs to, on v1 and v2 alike. */
+static __always_inline __u64 mp_task_memcg_id(struct task_struct *task)
+{
+	int subsys = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	struct cgroup_subsys_state *css = NULL;
+	struct css_set *cset = BPF_CORE_READ(task, cgroups);
+
+	if (!cset)
+		return 0;
+	bpf_core_read(&css, sizeof(css), &cset->subsys[subsys]);
+	if (!css)
+		return 0;
+	return BPF_CORE_READ(css, cgroup, kn, id);
+}
+
+#endif /* MEMPROBE_COMPAT_BPF_H */

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Types shared by the BPF programs and the agent: map keys, map values and
+ * the limits that size the maps. Both sides include this file, so it uses
+ * only fixed-width types and spells out its padding.
+ */
+#ifndef MEMPROBE_H
+#define MEMPROBE_H
+
+#ifdef __bpf__
+#include "vmlinux.h"
+#else
+#include <linux/types.h>
+#endif
+
+/* Default map sizes; the agent may lower or raise them before load. */
+#define MP_MAX_CGROUPS		4096
+#define MP_MAX_FILES		16384
+#define MP_MAX_TASKS		8192
+
+#define MP_COMM_LEN		16
+
+/*
+ * A file's name as the probe saw it: up to MP_PATH_DEPTH dentry names from
+ * the file up towards its superblock's root, leaf first. depth counts the
+ * filled slots; complete is 1 when the walk reached the root, so the agent
+ * knows whether it may prepend the mount point. Inodes without a dentry
+ * (a block device's own cache, which holds filesystem metadata) keep
+ * their superblock's magic and their rdev instead.
+ */
+#define MP_PATH_DEPTH		8
+#define MP_NAME_LEN		64
+
+/* Page-cache counters of one memory cgroup, cumulative since attach. */
+struct mp_cache_val {
+	__u64 added_pages;
+	__u64 removed_pages;
+};
+_Static_assert(sizeof(struct mp_cache_val) == 16, "mp_cache_val layout");
+
+/* The memory cgroup a folio is charged to and the file it belongs to. */
+struct mp_file_key {
+	__u64 cgid;
+	__u64 ino;
+	__u32 dev;		/* kernel dev_t: major << 20 | minor */
+	__u32 _pad;
+};
+_Static_assert(sizeof(struct mp_file_key) == 24, "mp_file_key layout");
+
+struct mp_file_name_key {
+	__u64 ino;
+	__u32 dev;
+	__u32 _pad;
+};
+_Static_assert(sizeof(struct mp_file_name_key) == 16, "mp_file_name_key layout");
+
+struct mp_file_name {
+	__u32 depth;
+	__u32 complete;
+	__u64 magic;		/* superblock s_magic */
+	__u32 rdev;		/* i_rdev, kernel encoding */
+	__u32 _pad;
+	char comp[MP_PATH_DEPTH][MP_NAME_LEN];
+};
+_Static_assert(sizeof(struct mp_file_name) == 24 + MP_PATH_DEPTH * MP_NAME_LEN,
+	       "mp_file_name layout");
+
+/* The process that brought pages into a cgroup's page cache. */
+struct mp_task_key {
+	__u64 cgid;
+	__u32 tgid;
+	__u32 _pad;
+};
+_Static_assert(sizeof(struct mp_task_key) == 16, "mp_task_key layout");
+
+struct mp_task_val {
+	__u64 added_pages;
+	char comm[MP_COMM_LEN];
+};
+_Static_assert(sizeof(struct mp_task_val) == 24, "mp_task_val layout");
+
+/*
+ * What the probes could not record, by cause: one slot each in a per-CPU
+ * array, so that nothing is ever lost without being counted.
+ */
+enum mp_drop {
+	MP_DROP_CGROUP_FULL,	/* page-cache map of cgroups full */
+	MP_DROP_FILE_FULL,	/* per-file map full */
+	MP_DROP_NAME_FULL,	/* file-name map full: file shown by dev:ino */
+	MP_DROP_TASK_FULL,	/* per-process map full */
+	MP_DROP_MAX,
+};
+
+#endif /* MEMPROBE_H */

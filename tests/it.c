@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "harness.h"
+#include "it.h"
+#include "util.h"
+
+static int memory_root(struct cg_hier *h)
+{
+	return cg_hier_detect(h, "/proc/self/mountinfo", "/sys/fs/cgroup");
+}
+
+int tcg_create(struct tcg *c, const char *tag)
+{
+	struct cg_target t;
+	struct cg_hier h;
+	char name[128];
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	r = memory_root(&h);
+	if (r)
+		return r;
+	snprintf(name, sizeof(name), "memprobe-test-%d-%s", (int)getpid(), tag);
+	r = cg_create(&h, name, &t);
+	if (r)
+		return r;
+	snprintf(c->dir, sizeof(c->dir), "%s", t.dir);
+	snprintf(c->rel, sizeof(c->rel), "%s", t.rel);
+	c->id = t.id;
+	c->version = h.version;
+	c->made = true;
+	return 0;
+}
+
+static void kill_members(const char *dir)
+{
+	char path[IT_PATH + 32], buf[4096], *p, *end;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if (read_text(path, buf, sizeof(buf)) <= 0)
+		return;
+	for (p = buf; *p; p = end) {
+		long pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (pid > 1)
+			kill((pid_t)pid, SIGKILL);
+		while (*end == '\n')
+			end++;
+	}
+}
+
+static void remove_dir(const char *dir)
+{
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i < 150; i++) {
+		kill_members(dir);
+		if (!rmdir(dir) || errno == ENOENT)
+			return;
+		nanosleep(&pause, NULL);
+	}
+	fprintf(stderr, "    could not remove cgroup %s: %s\n", dir, strerror(errno));
+}
+
+void tcg_remove(struct tcg *c)
+{
+	if (!c->made)
+		return;
+	remove_dir(c->dir);
+	c->made = false;
+}
+
+uint64_t tcg_stat(const struct tcg *c, const char *v1key, const char *v2key)
+{
+	char path[IT_PATH + 32], key[128], *buf, *line;
+	uint64_t v = ~0ULL;
+
+	buf = malloc(65536);
+	if (!buf)
+		return v;
+	snprintf(path, sizeof(path), "%s/memory.stat", c->dir);
+	snprintf(key, sizeof(key), c->version == 1 ? "total_%s " : "%s ", c->version == 1 ? v1key : v2key);
+	if (read_text(path, buf, 65536) > 0)
+		for (line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+			if (!strncmp(line, key, strlen(key))) {
+				v = strtoull(line + strlen(key), NULL, 10);
+				break;
+			}
+	free(buf);
+	return v;
+}
+
+uint64_t tcg_page_cache(const struct tcg *c)
+{
+	uint64_t file = tcg_stat(c, "cache", "file"), shmem = tcg_stat(c, "shmem", "shmem");
+
+	return file == ~0ULL || shmem == ~0ULL ? ~0ULL : file - shmem;
+}
+
+int tcg_write(const struct tcg *c, const char *file, const char *value)
+{
+	char path[IT_PATH + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", c->dir, file);
+	return write_text(path, value);
+}
+
+int tchild_start(struct tchild *ch, const struct tcg *c, int (*fn)(void *arg), void *arg)
+{
+	char path[IT_PATH + 32], pid[32];
+	int go[2], r;
+
+	ch->pid = 0;
+	ch->go = -1;
+	if (pipe2(go, O_CLOEXEC))
+		return -errno;
+	ch->pid = fork();
+	if (ch->pid < 0) {
+		r = -errno;
+		close(go[0]);
+		close(go[1]);
+		return r;
+	}
+	if (ch->pid == 0) {
+		char b;
+
+		close(go[1]);
+		if (read(go[0], &b, 1) != 1)
+			_exit(99);
+		_exit(fn(arg));
+	}
+	close(go[0]);
+	ch->go = go[1];
+	snprintf(path, sizeof(path), "%s/cgroup.procs", c->dir);
+	snprintf(pid, sizeof(pid), "%d\n", (int)ch->pid);
+	r = write_text(path, pid);
+	if (r)
+		tchild_kill(ch);
+	return r;
+}
+
+int tchild_go(struct tchild *ch)
+{
+	int r = write(ch->go, "g", 1) == 1 ? 0 : -errno;
+
+	close(ch->go);
+	ch->go = -1;
+	return r;
+}
+
+int tchild_wait(struct tchild *ch, int timeout_s)
+{
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	int status, i;
+
+	for (i = 0; ch->pid && i < timeout_s * 100; i++) {
+		pid_t w = waitpid(ch->pid, &status, WNOHANG);
+
+		if (w == ch->pid) {
+			ch->pid = 0;
+			return status;
+		}
+		nanosleep(&pause, NULL);
+	}
+	return -1;
+}
+
+void tchild_kill(struct tchild *ch)
+{
+	if (ch->go >= 0)
+		close(ch->go);
+	ch->go = -1;
+	if (ch->pid > 0) {
+		kill(ch->pid, SIGKILL);
+		waitpid(ch->pid, NULL, 0);
+	}
+	ch->pid = 0;
+}
+
+const char *build_path(const char *rel)
+{
+	static char paths[8][IT_PATH];
+	static int next;
+	char *p = paths[next++ % 8];
+
+	snprintf(p, IT_PATH, "%s/%s", test_build_dir(), rel);
+	return p;
+}
+
+int agent_start(struct agent *a, const char *const argv[])
+{
+	const char *args[64];
+	int out[2], err, n;
+
+	memset(a, 0, sizeof(*a));
+	a->out = -1;
+	args[0] = build_path("memprobe");
+	for (n = 0; argv[n] && n < 62; n++)
+		args[n + 1] = argv[n];
+	args[n + 1] = NULL;
+	snprintf(a->err_path, sizeof(a->err_path), "/tmp/memprobe-test-%d-stderr-XXXXXX", (int)getpid());
+	err = mkstemp(a->err_path);
+	if (err < 0 || pipe2(out, O_CLOEXEC))
+		return -errno;
+	a->pid = fork();
+	if (a->pid < 0)
+		return -errno;
+	if (a->pid == 0) {
+		dup2(out[1], 1);
+		dup2(err, 2);
+		execv(args[0], (char *const *)args);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err);
+	a->out = out[0];
+	return 0;
+}
+
+static void add_line(struct agent *a, const char *s, size_t n)
+{
+	if (a->n_lines == a->cap_lines) {
+		a->cap_lines = a->cap_lines ? a->cap_lines * 2 : 64;
+		a->lines = realloc(a->lines, a->cap_lines * sizeof(*a->lines));
+	}
+	a->lines[a->n_lines++] = strndup(s, n);
+}
+
+/* Reads what is there within timeout_ms; false at EOF. */
+static bool pump(struct agent *a, int timeout_ms)
+{
+	struct pollfd p = { .fd = a->out, .events = POLLIN };
+	char chunk[65536], *nl;
+	ssize_t n;
+
+	if (a->out < 0)
+		return false;
+	if (poll(&p, 1, timeout_ms) <= 0)
+		return true;
+	n = read(a->out, chunk, sizeof(chunk));
+	if (n <= 0) {
+		close(a->out);
+		a->out = -1;
+		return false;
+	}
+	if (a->len + n + 1 > a->cap) {
+		a->cap = (a->len + n + 1) * 2;
+		a->buf = realloc(a->buf, a->cap);
+	}
+	memcpy(a->buf + a->len, chunk, n);
+	a->len += n;
+	a->buf[a->len] = '\0';
+	while ((nl = memchr(a->buf, '\n', a->len))) {
+		size_t l = nl - a->buf;
+
+		add_line(a, a->buf, l);
+		memmove(a->buf, nl + 1, a->len - l - 1);
+		a->len -= l + 1;
+	}
+	return true;
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+bool agent_wait_for(struct agent *a, const char *type, int timeout_s)
+{
+	double end = mono() + timeout_s;
+	size_t seen = 0;
+
+	while (mono() < end) {
+		for (; seen < a->n_lines; seen++) {
+			struct jv *v = jv_parse(a->lines[seen]);
+			bool hit = v && jv_str(v, "type") && !strcmp(jv_str(v, "type"), type);
+
+			jv_free(v);
+			if (hit)
+				return true;
+		}
+		if (!pump(a, 100) && seen == a->n_lines)
+			return false;
+	}
+	return false;
+}
+
+int agent_finish(struct agent *a, int sig, int timeout_s)
+{
+	double end = mono() + timeout_s;
+	int status;
+
+	if (sig && a->pid > 0)
+		kill(a->pid, sig);
+	while (mono() < end && pump(a, 100))
+		;
+	while (a->pid > 0 && mono() < end) {
+		if (waitpid(a->pid, &status, WNOHANG) == a->pid) {
+			a->pid = 0;
+			a->status = status;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		}
+		usleep(10000);
+	}
+	if (a->pid > 0) {
+		test_log(__FILE__, __LINE__, "memprobe did not exit within %ds; killing it", timeout_s);
+		kill(a->pid, SIGKILL);
+		waitpid(a->pid, NULL, 0);
+		a->pid = 0;
+	}
+	return -1;
+}
+
+static bool matches(const struct jv *v, const char *type, const char *cgroup)
+{
+	const char *t = jv_str(v, "type"), *c = jv_str(v, "cgroup");
+
+	return t && !strcmp(t, type) && (!cgroup || (c && !strcmp(c, cgroup)));
+}
+
+struct jv *agent_record(const struct agent *a, const char *type, const char *cgroup)
+{
+	size_t i;
+
+	for (i = a->n_lines; i-- > 0;) {
+		struct jv *v = jv_parse(a->lines[i]);
+
+		if (v && matches(v, type, cgroup))
+			return v;
+		jv_free(v);
+	}
+	return NULL;
+}
+
+size_t agent_count(const struct agent *a, const char *type, const char *cgroup)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < a->n_lines; i++) {
+		struct jv *v = jv_parse(a->lines[i]);
+
+		n += v && matches(v, type, cgroup);
+		jv_free(v);
+	}
+	return n;
+}
+
+const char *agent_stderr(const struct agent *a)
+{
+	static char buf[16384];
+
+	if (read_text(a->err_path, buf, sizeof(buf)) < 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+void agent_free(struct agent *a)
+{
+	size_t i;
+
+	if (a->pid > 0) {
+		kill(a->pid, SIGKILL);
+		waitpid(a->pid, NULL, 0);
+	}
+	if (a->out >= 0)
+		close(a->out);
+	for (i = 0; i < a->n_lines; i++)
+		free(a->lines[i]);
+	free(a->lines);
+	free(a->buf);
+	if (a->err_path[0])
+		unlink(a->err_path);
+	memset(a, 0, sizeof(*a));
+	a->out = -1;
+}
+
+int run_memprobe(const char *const argv[], char *err, size_t errlen, int timeout_s)
+{
+	struct agent a;
+	int code;
+
+	if (agent_start(&a, argv))
+		return -1;
+	code = agent_finish(&a, 0, timeout_s);
+	snprintf(err, errlen, "%s", agent_stderr(&a));
+	agent_free(&a);
+	return code;
+}
+
+static bool pid_alive(long pid)
+{
+	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+void it_sweep(pid_t test_pid)
+{
+	char mine[64], path[CG_PATH_MAX + 300];
+	struct cg_hier h;
+	struct dirent *e;
+	DIR *d;
+
+	if (memory_root(&h))
+		return;
+	d = opendir(h.root);
+	if (!d)
+		return;
+	snprintf(mine, sizeof(mine), "memprobe-test-%d-", (int)test_pid);
+	while ((e = readdir(d))) {
+		bool ours = !strncmp(e->d_name, mine, strlen(mine));
+
+		/* A memprobe killed before its cleanup leaves memprobe-run-<its pid>. */
+		if (!ours && !strncmp(e->d_name, "memprobe-run-", 13))
+			ours = !pid_alive(strtol(e->d_name + 13, NULL, 10));
+		if (!ours)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", h.root, e->d_name);
+		fprintf(stderr, "    removing leftover cgroup %s\n", path);
+		remove_dir(path);
+	}
+	closedir(d);
+}

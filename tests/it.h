@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Helpers for tests on the real kernel: a memory cgroup made for one test,
+ * a child that runs a workload inside it (and nothing else does), memprobe
+ * itself as a subprocess with its JSON lines, and the kernel's own counters
+ * read directly, to check memprobe against.
+ */
+#ifndef MEMPROBE_IT_H
+#define MEMPROBE_IT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "jsonr.h"
+
+#define IT_PATH	1024
+
+/* Test cgroups are named memprobe-test-<pid of the test>-<tag>, so a sweep can find leftovers. */
+struct tcg {
+	char dir[IT_PATH];
+	char rel[IT_PATH];	/* as memprobe names it */
+	uint64_t id;
+	int version;
+	bool made;
+};
+
+int tcg_create(struct tcg *c, const char *tag);
+/* Kills what is left inside (only our own children can be there) and removes it. */
+void tcg_remove(struct tcg *c);
+/* A memory.stat figure, hierarchical (v1 total_<v1key>, v2 v2key); ~0 when absent. */
+uint64_t tcg_stat(const struct tcg *c, const char *v1key, const char *v2key);
+/* Page cache without shmem, as memprobe defines it. */
+uint64_t tcg_page_cache(const struct tcg *c);
+/* Writes a value to a file of the cgroup (e.g. its memory limit). */
+int tcg_write(const struct tcg *c, const char *file, const char *value);
+
+/* A child of the test, parked until moved into its cgroup and released. */
+struct tchild {
+	pid_t pid;
+	int go;
+};
+
+int tchild_start(struct tchild *ch, const struct tcg *c, int (*fn)(void *arg), void *arg);
+int tchild_go(struct tchild *ch);
+/* Waits up to timeout_s; returns the wait status, or -1 on timeout. */
+int tchild_wait(struct tchild *ch, int timeout_s);
+void tchild_kill(struct tchild *ch);
+
+/* build/memprobe under test: stdout is captured line by line, stderr goes to a file. */
+struct agent {
+	pid_t pid;
+	int out;
+	char *buf;
+	size_t len, cap;
+	char **lines;
+	size_t n_lines, cap_lines;
+	char err_path[IT_PATH];
+	int status;
+};
+
+/* argv without the program name, NULL-terminated. */
+int agent_start(struct agent *a, const char *const argv[]);
+/* Reads output until a record of that type arrives; false on timeout or exit. */
+bool agent_wait_for(struct agent *a, const char *type, int timeout_s);
+/* Sends sig (0: none) and reads until memprobe exits; returns its exit code, or -1. */
+int agent_finish(struct agent *a, int sig, int timeout_s);
+/* The last record of type (and cgroup, if not NULL), parsed; the caller frees it. */
+struct jv *agent_record(const struct agent *a, const char *type, const char *cgroup);
+size_t agent_count(const struct agent *a, const char *type, const char *cgroup);
+/* memprobe's stderr, as text (static buffer). */
+const char *agent_stderr(const struct agent *a);
+void agent_free(struct agent *a);
+
+/* Runs build/memprobe with argv to the end; returns the exit code, stderr in err. */
+int run_memprobe(const char *const argv[], char *err, size_t errlen, int timeout_s);
+
+/* A path inside the build directory. */
+const char *build_path(const char *rel);
+
+/* Removes what a test left behind: its cgroups, and those of memprobe runs whose agent is gone. */
+void it_sweep(pid_t test_pid);
+
+#endif /* MEMPROBE_IT_H */

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <string.h>
+
+#include "harness.h"
+#include "kstat.h"
+
+UNIT_TEST(memstat_v2)
+{
+	struct memstat m;
+	const char *text = "anon 1048576\nfile 8388608\nkernel 1\nshmem 4096\nfile_mapped 12\n"
+			   "file_dirty 8192\nactive_file 4\ninactive_file 5\n";
+
+	return ASSERT(!memstat_parse(text, CG_V2, &m), "parse") &&
+	       ASSERT(m.anon == 1048576 && m.file == 8388608 && m.shmem == 4096, "core") &&
+	       ASSERT(m.file_dirty == 8192 && m.inactive_file == 5, "more") &&
+	       ASSERT(memstat_page_cache(&m) == 8388608 - 4096, "page cache");
+}
+
+UNIT_TEST(memstat_v1_uses_hierarchical_totals)
+{
+	struct memstat m;
+	const char *text = "cache 100\nrss 200\nshmem 50\nmapped_file 1\n"
+			   "total_cache 1000\ntotal_rss 2000\ntotal_shmem 500\ntotal_mapped_file 7\n";
+
+	return ASSERT(!memstat_parse(text, CG_V1, &m), "parse") &&
+	       ASSERT(m.file == 1000 && m.anon == 2000 && m.shmem == 500 && m.file_mapped == 7,
+		      "file %llu anon %llu", (unsigned long long)m.file, (unsigned long long)m.anon);
+}
+
+UNIT_TEST(memstat_survives_odd_input)
+{
+	struct memstat m;
+	const char *reordered = "zzz 1\nshmem 3\n\nanon 2\nfile 1\nnot-a-number x\nfile_dirty\n";
+	const char *truncated = "anon 5\nfile 6\nshm";
+	const char *overflow = "anon 99999999999999999999999\nfile 1\nshmem 0\n";
+	const char *junk = "anon 12abc\nfile -1\nshmem 1 2\n";
+
+	return ASSERT(!memstat_parse(reordered, CG_V2, &m) && m.anon == 2 && m.file == 1 && m.shmem == 3,
+		      "reordered") &&
+	       ASSERT(memstat_parse(truncated, CG_V2, &m) == -ENODATA && m.anon == 5, "truncated") &&
+	       ASSERT(memstat_parse(overflow, CG_V2, &m) == -ENODATA && m.anon == 0, "overflow") &&
+	       ASSERT(memstat_parse(junk, CG_V2, &m) == -ENODATA && m.have == 0, "junk") &&
+	       ASSERT(memstat_parse("", CG_V1, &m) == -ENODATA, "empty");
+}
+
+UNIT_TEST(meminfo_kb_lines)
+{
+	struct meminfo mi;
+	const char *text = "MemTotal:       24683620 kB\nMemFree:        23954000 kB\n"
+			   "MemAvailable:   23877000 kB\nBuffers:            1000 kB\n"
+			   "Cached:           80000 kB\nSwapCached:            0 kB\n"
+			   "Shmem:             8000 kB\nSReclaimable:      9000 kB\n"
+			   "HugePages_Total:       0\n";
+
+	return ASSERT(!meminfo_parse(text, &mi), "parse") &&
+	       ASSERT(mi.total == 24683620ULL * 1024 && mi.available == 23877000ULL * 1024, "kB") &&
+	       ASSERT(meminfo_buff_cache(&mi) == (1000ULL + 80000 + 9000) * 1024, "buff/cache") &&
+	       ASSERT(meminfo_parse("MemTotal: 1 kB\n", &mi) == -ENODATA, "incomplete");
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "harness.h"
+#include "options.h"
+
+static int parse(struct options *o, char *err, size_t len, ...)
+{
+	char *argv[32] = { "memprobe" };
+	va_list ap;
+	int argc = 1;
+
+	va_start(ap, len);
+	while ((argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	return options_parse(o, argc, argv, err, len);
+}
+
+UNIT_TEST(options_defaults)
+{
+	struct options o;
+	char err[256];
+
+	return ASSERT(parse(&o, err, sizeof(err), NULL) == OPTIONS_RUN, "%s", err) &&
+	       ASSERT(o.interval_s == 5 && o.duration_s == 0 && !o.json && !o.n_targets && !o.command,
+		      "defaults") &&
+	       ASSERT(o.top == 10, "top %u", o.top);
+}
+
+UNIT_TEST(options_values)
+{
+	struct options o;
+	char err[256];
+
+	if (!ASSERT(parse(&o, err, sizeof(err), "-c", "a.service", "--cgroup", "b/c", "-i", "0.5",
+			  "--duration=90", "--json", "--top", "3", NULL) == OPTIONS_RUN, "%s", err))
+		return false;
+	return ASSERT(o.n_targets == 2 && !strcmp(o.targets[1], "b/c"), "targets") &&
+	       ASSERT(o.interval_s == 0.5 && o.duration_s == 90 && o.json && o.top == 3, "values");
+}
+
+UNIT_TEST(options_command_after_dashdash)
+{
+	struct options o;
+	char err[256];
+
+	if (!ASSERT(parse(&o, err, sizeof(err), "-i", "1", "--", "sleep", "-i", "3", NULL) == OPTIONS_RUN,
+		    "%s", err))
+		return false;
+	/* Options after -- belong to the command. */
+	return ASSERT(o.command && !strcmp(o.command[0], "sleep") && !strcmp(o.command[1], "-i"),
+		      "command") && ASSERT(o.interval_s == 1, "interval");
+}
+
+UNIT_TEST(options_rejects_bad_values)
+{
+	static const char *const bad[][3] = {
+		{ "--interval", "0" }, { "--interval", "-2" }, { "--interval", "x" },
+		{ "--interval", "" }, { "--interval", "nan" }, { "--interval", "inf" },
+		{ "--interval", "1e9" }, { "--interval", "5s" }, { "--duration", "0" },
+		{ "--duration", "-1" }, { "--top", "0" }, { "--top", "-1" }, { "--top", "99999999999999999999" },
+		{ "--max-files", "0" }, { "--max-cgroups", "abc" }, { "--cgroup", "" },
+		{ "--interval", "0.000000000000000000000000000000000000000000000001" },
+	};
+	struct options o;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int r = parse(&o, err, sizeof(err), bad[i][0], bad[i][1], NULL);
+
+		if (!ASSERT(r == -EINVAL, "%s '%s' accepted", bad[i][0], bad[i][1]) ||
+		    !ASSERT(strstr(err, bad[i][0]), "message \"%s\" does not name %s", err, bad[i][0]))
+			return false;
+	}
+	return true;
+}
+
+UNIT_TEST(options_rejects_bad_shapes)
+{
+	struct options o;
+	char err[256];
+
+	return ASSERT(parse(&o, err, sizeof(err), "--nope", NULL) == -EINVAL && strstr(err, "--nope"), "%s", err) &&
+	       ASSERT(parse(&o, err, sizeof(err), "-i", NULL) == -EINVAL && strstr(err, "needs a value"), "%s", err) &&
+	       ASSERT(parse(&o, err, sizeof(err), "stray", NULL) == -EINVAL && strstr(err, "stray"), "%s", err) &&
+	       ASSERT(parse(&o, err, sizeof(err), "--", NULL) == -EINVAL, "bare --") &&
+	       ASSERT(parse(&o, err, sizeof(err), "-c", "x", "--", "true", NULL) == -EINVAL, "both");
+}
+
+UNIT_TEST(options_shows_bad_bytes_escaped)
+{
+	struct options o;
+	char err[256];
+
+	if (!ASSERT(parse(&o, err, sizeof(err), "--interval", "1\n\xff", NULL) == -EINVAL, "accepted"))
+		return false;
+	return ASSERT(!strchr(err, '\n') && strstr(err, "\\x0a\\xff"), "%s", err);
+}

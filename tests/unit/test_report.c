@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Aggregation and rate arithmetic: probe counters into targets, targets into records. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "report.h"
+
+static struct target *add(struct targets *ts, const char *rel, __u64 id, const __u64 *members, size_t n)
+{
+	struct target *t = &ts->v[ts->n++];
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->cg.rel, sizeof(t->cg.rel), "%s", rel);
+	t->cg.id = id;
+	t->root = !strcmp(rel, "/");
+	t->members = malloc(n * sizeof(*members) + 1);
+	memcpy(t->members, members, n * sizeof(*members));
+	t->n_members = t->cap_members = n;
+	t->have_stat = true;
+	return t;
+}
+
+static void counters(struct agg *a, __u64 id, __u64 in, __u64 out)
+{
+	struct cg_counters *c = agg_cgroup(a, id);
+
+	c->cache_added_pages = in;
+	c->cache_removed_pages = out;
+}
+
+static void setup(struct targets *ts, struct agg *a, bool machine)
+{
+	static const __u64 svc[] = { 10, 11 }, other[] = { 12 };
+
+	memset(ts, 0, sizeof(*ts));
+	ts->machine = machine;
+	ts->v = calloc(4, sizeof(*ts->v));
+	ts->cap = 4;
+	add(ts, "/", 1, NULL, 0);
+	add(ts, "system.slice/svc.service", 10, svc, 2);
+	add(ts, "other.service", 12, other, 1);
+	agg_init(a);
+	counters(a, 10, 100, 10);
+	counters(a, 11, 50, 0);
+	counters(a, 12, 7, 7);
+	counters(a, 0, 3, 0);
+}
+
+UNIT_TEST(report_accounts_subtrees)
+{
+	struct targets ts;
+	struct agg a;
+	bool ok;
+
+	setup(&ts, &a, false);
+	targets_account(&ts, &a);
+	ok = ASSERT(ts.v[1].cache_added == 150 && ts.v[1].cache_removed == 10, "subtree sums") &&
+	     ASSERT(ts.v[2].cache_added == 7, "other") &&
+	     ASSERT(ts.v[0].cache_added == 160 && ts.v[0].cache_removed == 17, "root takes all, uncharged too") &&
+	     ASSERT(target_has(&ts.v[1], 11) && !target_has(&ts.v[1], 12) && target_has(&ts.v[0], 999), "membership");
+	targets_free(&ts);
+	agg_free(&a);
+	return ok;
+}
+
+UNIT_TEST(report_sample_rates)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct report rep;
+	struct targets ts;
+	struct agg a;
+	bool ok = false;
+
+	setup(&ts, &a, false);
+	targets_account(&ts, &a);
+	targets_roll(&ts);
+	counters(&a, 10, 300, 10);	/* 200 more pages in */
+	targets_account(&ts, &a);
+	ts.v[1].prev.file = 1000 * page;
+	ts.v[1].now.file = 1500 * page;
+	ts.v[1].now.shmem = 100 * page;
+	ts.v[1].prev.anon = 5000;
+	ts.v[1].now.anon = 4000;
+	ts.mi_now.available = 77;
+	if (!ASSERT(!report_samples(&rep, &ts, 10), "samples"))
+		goto out;
+	ok = ASSERT(rep.n_samples == 3, "%zu samples", rep.n_samples) &&
+	     ASSERT(rep.samples[1].page_cache_added_bytes == 200ULL * page, "interval in %llu",
+		    (unsigned long long)rep.samples[1].page_cache_added_bytes) &&
+	     ASSERT(rep.samples[1].page_cache_removed_bytes == 0, "interval out") &&
+	     ASSERT(rep.samples[1].page_cache_bytes == 1400ULL * page, "cache without shmem") &&
+	     ASSERT(rep.samples[1].page_cache_delta_bytes == 400LL * page, "delta %lld",
+		    (long long)rep.samples[1].page_cache_delta_bytes) &&
+	     ASSERT(rep.samples[1].anon_delta_bytes == -1000, "anon fell") &&
+	     ASSERT(rep.samples[1].mem_available_bytes == 77, "system");
+	report_free(&rep);
+out:
+	targets_free(&ts);
+	agg_free(&a);
+	return ok;
+}
+
+UNIT_TEST(report_whole_machine_shows_largest)
+{
+	struct report rep;
+	struct targets ts;
+	struct agg a;
+	bool ok = false;
+
+	setup(&ts, &a, true);
+	ts.v[1].now.file = 10;
+	ts.v[2].now.file = 20;
+	if (!ASSERT(!report_samples(&rep, &ts, 1), "samples"))
+		goto out;
+	ok = ASSERT(rep.n_samples == 2, "%zu", rep.n_samples) && ASSERT_STR(rep.samples[0].cgroup, "/") &&
+	     ASSERT_STR(rep.samples[1].cgroup, "other.service");
+	report_free(&rep);
+out:
+	targets_free(&ts);
+	agg_free(&a);
+	return ok;
+}
+
+UNIT_TEST(report_summary_merges_files_and_processes)
+{
+	struct mounts m = { 0 };
+	struct report rep;
+	struct targets ts;
+	struct agg a;
+	struct agg_file f1 = { .cgid = 10, .ino = 5, .dev = 1, .added_pages = 10, .name = "/a", .complete = true };
+	struct agg_file f2 = { .cgid = 11, .ino = 5, .dev = 1, .added_pages = 30, .removed_pages = 4 };
+	struct agg_file f3 = { .cgid = 11, .ino = 6, .dev = 1, .added_pages = 20, .name = "/b", .complete = true };
+	struct agg_file f4 = { .cgid = 12, .ino = 7, .dev = 1, .added_pages = 99, .name = "/c", .complete = true };
+	struct agg_task t1 = { .cgid = 10, .tgid = 7, .comm = "reader", .cache_added_pages = 5 };
+	struct agg_task t2 = { .cgid = 11, .tgid = 7, .comm = "reader", .cache_added_pages = 6 };
+	struct agg_task t3 = { .cgid = 11, .tgid = 8, .comm = "loader", .cache_added_pages = 20 };
+	long page = sysconf(_SC_PAGESIZE);
+	const struct rec_summary *s;
+	bool ok = false;
+
+	setup(&ts, &a, false);
+	agg_add_file(&a, &f1);
+	agg_add_file(&a, &f2);
+	agg_add_file(&a, &f3);
+	agg_add_file(&a, &f4);
+	agg_add_task(&a, &t1);
+	agg_add_task(&a, &t2);
+	agg_add_task(&a, &t3);
+	a.drops[MP_DROP_FILE_FULL] = 4;
+	targets_account(&ts, &a);
+	if (!ASSERT(!report_summaries(&rep, &ts, &a, &m, 10), "summaries"))
+		goto out;
+	s = &rep.summaries[1];
+	ok = ASSERT(s->n_top_files == 2, "%zu files", s->n_top_files) &&
+	     ASSERT(s->top_files[0].ino == 5 && s->top_files[0].added_bytes == 40ULL * page &&
+		    s->top_files[0].removed_bytes == 4ULL * page, "merged file") &&
+	     ASSERT(strstr(s->top_files[0].path, "/a") != NULL, "name from either piece: %s", s->top_files[0].path) &&
+	     ASSERT(s->n_cache_processes == 2 && s->cache_processes[0].pid == 8 &&
+		    s->cache_processes[1].added_bytes == 11ULL * page, "processes merged by pid") &&
+	     ASSERT(s->lost_events == 4, "lost") &&
+	     ASSERT(rep.summaries[0].n_top_files == 3, "root sees every file");
+	report_free(&rep);
+out:
+	targets_free(&ts);
+	agg_free(&a);
+	return ok;
+}

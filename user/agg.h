@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What the probes measured, gathered from their maps: counters per memory
+ * cgroup id (cumulative since attach), and at the end of a run the per-file
+ * and per-process detail. Probe modules write here; targets read from here.
+ */
+#ifndef MEMPROBE_AGG_H
+#define MEMPROBE_AGG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "memprobe.h"
+
+struct cg_counters {
+	__u64 id;
+	__u64 cache_added_pages;
+	__u64 cache_removed_pages;
+};
+
+struct agg_file {
+	__u64 cgid;
+	__u64 ino;
+	__u32 dev;
+	bool complete;			/* name reaches the filesystem's root */
+	__u32 rdev;			/* kernel encoding, for block devices' own inodes */
+	__u64 magic;			/* the filesystem's magic, 0 if unknown */
+	__u64 added_pages;
+	__u64 removed_pages;
+	char *name;			/* path within its filesystem, or NULL */
+};
+
+struct agg_task {
+	__u64 cgid;
+	__u32 tgid;
+	char comm[MP_COMM_LEN];
+	__u64 cache_added_pages;
+};
+
+struct agg {
+	struct cg_counters *cg;		/* open addressing on id; id 0 marks a free slot */
+	size_t cg_cap;
+	size_t cg_used;
+	bool have_uncharged;		/* id 0: pages charged to no cgroup */
+	struct cg_counters uncharged;
+
+	struct agg_file *files;
+	size_t n_files, cap_files;
+	struct agg_task *tasks;
+	size_t n_tasks, cap_tasks;
+
+	__u64 drops[MP_DROP_MAX];
+};
+
+void agg_init(struct agg *a);
+void agg_free(struct agg *a);
+
+/* Starts a collection round: drop counts and the detail lists are gathered afresh. */
+void agg_begin(struct agg *a);
+
+/* The counters of cgroup id, created zeroed on first use; NULL only without memory. */
+struct cg_counters *agg_cgroup(struct agg *a, __u64 id);
+const struct cg_counters *agg_find(const struct agg *a, __u64 id);
+
+/* Iterates over every cgroup with counters: start with *pos = 0; NULL at the end. */
+const struct cg_counters *agg_next(const struct agg *a, size_t *pos);
+
+/* Appends detail; name is copied. */
+int agg_add_file(struct agg *a, const struct agg_file *f);
+int agg_add_task(struct agg *a, const struct agg_task *t);
+
+__u64 agg_lost(const struct agg *a);
+
+#endif /* MEMPROBE_AGG_H */

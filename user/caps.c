@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#include "caps.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON	38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF		39
+#endif
+
+static int effective(__u64 *set)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	*set = (__u64)data[1].effective << 32 | data[0].effective;
+	return 0;
+}
+
+static bool has(__u64 set, int cap)
+{
+	return (set >> cap) & 1;
+}
+
+int caps_check(char *err, size_t errlen)
+{
+	__u64 set = 0;
+	int r;
+
+	r = effective(&set);
+	if (r) {
+		snprintf(err, errlen, "cannot read this process's capabilities: %s", strerror(-r));
+		return r;
+	}
+	/* Tracing programs need CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN before 5.8. */
+	if (has(set, CAP_SYS_ADMIN) || (has(set, CAP_BPF) && has(set, CAP_PERFMON)))
+		return 0;
+	snprintf(err, errlen,
+		 "memprobe needs root, or CAP_BPF and CAP_PERFMON, to load its probes (missing:%s%s); run it with sudo",
+		 has(set, CAP_BPF) ? "" : " CAP_BPF", has(set, CAP_PERFMON) ? "" : " CAP_PERFMON");
+	return -EPERM;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Naming the files the probes saw: the probe records the dentry names up to
+ * the filesystem's root, and this turns (device, name) into a path through
+ * the mount table. It also asks the kernel how much of a file is cached now.
+ */
+#ifndef MEMPROBE_FILES_H
+#define MEMPROBE_FILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <linux/types.h>
+
+struct mount_entry {
+	dev_t dev;
+	char *root;		/* the part of the filesystem mounted here */
+	char *point;
+};
+
+struct mounts {
+	struct mount_entry *v;
+	size_t n;
+};
+
+/* Converts the kernel's internal dev_t (major << 20 | minor), as the probes see it. */
+dev_t kdev_to_dev(__u32 kdev);
+
+int mounts_load(struct mounts *m, const char *mountinfo);
+int mounts_parse(struct mounts *m, const char *text);
+void mounts_free(struct mounts *m);
+
+/* A file as the probe saw it. */
+struct file_ref {
+	dev_t dev;
+	__u64 ino;
+	const char *name;	/* within its filesystem, or NULL */
+	bool complete;		/* name reaches the filesystem's root */
+	__u64 magic;		/* its filesystem's magic */
+	dev_t rdev;		/* for a block device's own inode: that device */
+};
+
+/*
+ * The path of the file through the mount table. Returns false, with a
+ * bracketed description in buf ("[dev M:N] name", "[dev M:N ino I]",
+ * "[filesystem metadata on block device M:N]"), when no mount shows it.
+ */
+bool file_path(const struct mounts *m, const struct file_ref *f, char *buf, size_t len);
+
+/* Bytes of the file at path in the page cache now, if path is still that (dev, ino); -1 if unknown. */
+__s64 file_cached_bytes(const char *path, dev_t dev, __u64 ino);
+
+#endif /* MEMPROBE_FILES_H */

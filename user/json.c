@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The --json sink: one JSON object per line, keys as the interface spec names them. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sink.h"
+
+struct jbuf {
+	char *p;
+	size_t len, cap;
+	bool comma;		/* the next value needs a comma before it */
+	bool oom;
+};
+
+static void put(struct jbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		char *p;
+
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (!p) {
+			b->oom = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void putf(struct jbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void putf(struct jbuf *b, const char *fmt, ...)
+{
+	char tmp[64];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		put(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* File and process names are arbitrary bytes; JSON wants UTF-8, so bad bytes become U+FFFD. */
+static void put_string(struct jbuf *b, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)(str ? str : "");
+
+	put(b, "\"", 1);
+	while (*s) {
+		size_t n = utf8_len(s);
+
+		if (*s == '"' || *s == '\\') {
+			put(b, "\\", 1);
+			put(b, (const char *)s, 1);
+		} else if (*s < 0x20) {
+			putf(b, "\\u%04x", *s);
+		} else if (n) {
+			put(b, (const char *)s, n);
+			s += n;
+			continue;
+		} else {
+			put(b, "\\ufffd", 6);
+		}
+		s++;
+	}
+	put(b, "\"", 1);
+}
+
+static void key(struct jbuf *b, const char *k)
+{
+	if (b->comma)
+		put(b, ",", 1);
+	put_string(b, k);
+	put(b, ":", 1);
+	b->comma = true;
+}
+
+static void kv_str(struct jbuf *b, const char *k, const char *v)
+{
+	key(b, k);
+	put_string(b, v);
+}
+
+static void kv_u64(struct jbuf *b, const char *k, __u64 v)
+{
+	key(b, k);
+	putf(b, "%" PRIu64, (uint64_t)v);
+}
+
+static void kv_s64(struct jbuf *b, const char *k, __s64 v)
+{
+	key(b, k);
+	putf(b, "%" PRId64, (int64_t)v);
+}
+
+static void kv_double(struct jbuf *b, const char *k, double v, int decimals)
+{
+	key(b, k);
+	putf(b, "%.*f", decimals, v);
+}
+
+static void kv_bool(struct jbuf *b, const char *k, bool v)
+{
+	key(b, k);
+	put(b, v ? "true" : "false", v ? 4 : 5);
+}
+
+static void open_(struct jbuf *b, const char *k, const char *bracket)
+{
+	if (k)
+		key(b, k);
+	else if (b->comma)
+		put(b, ",", 1);
+	put(b, bracket, 1);
+	b->comma = false;
+}
+
+static void close_(struct jbuf *b, const char *bracket)
+{
+	put(b, bracket, 1);
+	b->comma = true;
+}
+
+static void begin(struct jbuf *b, const char *type, double ts)
+{
+	b->len = 0;
+	b->comma = false;
+	b->oom = false;
+	put(b, "{", 1);
+	kv_str(b, "type", type);
+	kv_double(b, "ts", ts, 3);
+}
+
+static int end(struct sink *s, struct jbuf *b)
+{
+	put(b, "}\n", 2);
+	if (b->oom)
+		return -ENOMEM;
+	if (fwrite(b->p, 1, b->len, s->out) != b->len || fflush(s->out))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+static int json_start(struct sink *s, const struct rec_start *r)
+{
+	struct jbuf *b = s->priv;
+	size_t i;
+
+	begin(b, "start", r->ts);
+	kv_str(b, "version", r->version);
+	open_(b, "targets", "[");
+	for (i = 0; i < r->n_targets; i++) {
+		open_(b, NULL, "{");
+		kv_str(b, "cgroup", r->targets[i].cgroup);
+		kv_u64(b, "cgroup_id", r->targets[i].cgroup_id);
+		close_(b, "}");
+	}
+	close_(b, "]");
+	kv_bool(b, "whole_machine", r->machine);
+	kv_u64(b, "cgroup_version", r->cgroup_version);
+	kv_str(b, "memory_root", r->memory_root);
+	kv_double(b, "interval_s", r->interval_s, 3);
+	return end(s, b);
+}
+
+static int json_samples(struct sink *s, const struct rec_sample *r, size_t n)
+{
+	struct jbuf *b = s->priv;
+	size_t i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		begin(b, "sample", r[i].ts);
+		kv_str(b, "cgroup", r[i].cgroup);
+		kv_u64(b, "cgroup_id", r[i].cgroup_id);
+		kv_u64(b, "page_cache_bytes", r[i].page_cache_bytes);
+		kv_s64(b, "page_cache_delta_bytes", r[i].page_cache_delta_bytes);
+		kv_u64(b, "page_cache_added_bytes", r[i].page_cache_added_bytes);
+		kv_u64(b, "page_cache_removed_bytes", r[i].page_cache_removed_bytes);
+		kv_u64(b, "anon_bytes", r[i].anon_bytes);
+		kv_s64(b, "anon_delta_bytes", r[i].anon_delta_bytes);
+		kv_u64(b, "shmem_bytes", r[i].shmem_bytes);
+		kv_u64(b, "mem_available_bytes", r[i].mem_available_bytes);
+		kv_u64(b, "buff_cache_bytes", r[i].buff_cache_bytes);
+		kv_u64(b, "mem_total_bytes", r[i].mem_total_bytes);
+		err = end(s, b);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void summary_lists(struct jbuf *b, const struct rec_summary *r)
+{
+	size_t i;
+
+	open_(b, "top_files", "[");
+	for (i = 0; i < r->n_top_files; i++) {
+		const struct rec_file *f = &r->top_files[i];
+
+		open_(b, NULL, "{");
+		kv_str(b, "path", f->path);
+		kv_u64(b, "dev", f->dev);
+		kv_u64(b, "ino", f->ino);
+		kv_u64(b, "added_bytes", f->added_bytes);
+		kv_u64(b, "removed_bytes", f->removed_bytes);
+		if (f->cached_bytes >= 0)
+			kv_s64(b, "cached_bytes", f->cached_bytes);
+		else {
+			key(b, "cached_bytes");
+			put(b, "null", 4);
+		}
+		close_(b, "}");
+	}
+	close_(b, "]");
+	open_(b, "cache_processes", "[");
+	for (i = 0; i < r->n_cache_processes; i++) {
+		open_(b, NULL, "{");
+		kv_u64(b, "pid", r->cache_processes[i].pid);
+		kv_str(b, "comm", r->cache_processes[i].comm);
+		kv_u64(b, "added_bytes", r->cache_processes[i].added_bytes);
+		close_(b, "}");
+	}
+	close_(b, "]");
+}
+
+static int json_summaries(struct sink *s, const struct rec_summary *r, size_t n)
+{
+	struct jbuf *b = s->priv;
+	size_t i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		begin(b, "summary", r[i].ts);
+		kv_str(b, "cgroup", r[i].cgroup);
+		kv_u64(b, "cgroup_id", r[i].cgroup_id);
+		kv_double(b, "duration_s", r[i].duration_s, 3);
+		kv_bool(b, "cgroup_gone", r[i].gone);
+		kv_u64(b, "page_cache_bytes", r[i].page_cache_bytes);
+		kv_u64(b, "page_cache_start_bytes", r[i].page_cache_start_bytes);
+		kv_u64(b, "page_cache_added_bytes", r[i].page_cache_added_bytes);
+		kv_u64(b, "page_cache_removed_bytes", r[i].page_cache_removed_bytes);
+		kv_u64(b, "anon_bytes", r[i].anon_bytes);
+		kv_u64(b, "anon_start_bytes", r[i].anon_start_bytes);
+		kv_u64(b, "shmem_bytes", r[i].shmem_bytes);
+		kv_u64(b, "mem_available_bytes", r[i].mem_available_bytes);
+		kv_u64(b, "mem_available_start_bytes", r[i].mem_available_start_bytes);
+		summary_lists(b, &r[i]);
+		kv_u64(b, "oom_kills", r[i].oom_kills);
+		kv_u64(b, "lost_events", r[i].lost_events);
+		err = end(s, b);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void json_destroy(struct sink *s)
+{
+	struct jbuf *b = s->priv;
+
+	free(b->p);
+	free(b);
+	free(s);
+}
+
+static const struct sink_ops json_ops = {
+	.start = json_start,
+	.samples = json_samples,
+	.summaries = json_summaries,
+	.destroy = json_destroy,
+};
+
+struct sink *sink_json_new(FILE *out)
+{
+	struct sink *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->priv = calloc(1, sizeof(struct jbuf));
+	if (!s->priv) {
+		free(s);
+		return NULL;
+	}
+	s->ops = &json_ops;
+	s->out = out;
+	return s;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Parsers of the kernel's own counters: a cgroup's memory.stat and
+ * /proc/meminfo. They are the absolute baseline every probe figure is
+ * checked against. Kernels add, drop and reorder lines, so unknown or
+ * malformed lines are skipped, never fatal.
+ */
+#ifndef MEMPROBE_KSTAT_H
+#define MEMPROBE_KSTAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "cgroup.h"
+
+/* A cgroup's memory, hierarchical (v1's total_* figures), in bytes. */
+struct memstat {
+	__u64 file;		/* page cache, shmem included (v1: cache) */
+	__u64 anon;		/* v1: rss */
+	__u64 shmem;
+	__u64 file_mapped;
+	__u64 file_dirty;
+	__u64 file_writeback;
+	__u64 active_file;
+	__u64 inactive_file;
+	__u64 active_anon;
+	__u64 inactive_anon;
+	__u64 unevictable;
+	unsigned int have;	/* bit per field found, in the order above */
+};
+
+#define MEMSTAT_HAVE_CORE	0x7	/* file, anon and shmem */
+
+/* System memory from /proc/meminfo, in bytes. */
+struct meminfo {
+	__u64 total;
+	__u64 free;
+	__u64 available;
+	__u64 buffers;
+	__u64 cached;		/* page cache without buffers, shmem included */
+	__u64 shmem;
+	__u64 anon_pages;
+	__u64 sreclaimable;
+	__u64 mapped;
+	__u64 dirty;
+	unsigned int have;
+};
+
+int memstat_parse(const char *text, enum cg_version v, struct memstat *out);
+/* Reads dir/memory.stat; for a v2 root without one, derives the same figures from /proc/meminfo. */
+int memstat_read(const char *dir, enum cg_version v, bool root, struct memstat *out);
+
+int meminfo_parse(const char *text, struct meminfo *out);
+int meminfo_read(struct meminfo *out);
+
+/* Page cache without shmem: what reclaim can drop. */
+static inline __u64 memstat_page_cache(const struct memstat *m)
+{
+	return m->file > m->shmem ? m->file - m->shmem : 0;
+}
+
+/* What free(1) calls buff/cache. */
+static inline __u64 meminfo_buff_cache(const struct meminfo *m)
+{
+	return m->buffers + m->cached + m->sreclaimable;
+}
+
+#endif /* MEMPROBE_KSTAT_H */

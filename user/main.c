@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * memprobe: where a service's memory goes, measured by kernel probes.
+ *
+ * The run reads top to bottom: parse options, resolve targets, check
+ * privileges, start COMMAND (held), open/load/attach the probes, read the
+ * baseline, report start, release COMMAND, sample until something stops
+ * the run, then summarise and tear down along one path.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "caps.h"
+#include "cgroup.h"
+#include "files.h"
+#include "log.h"
+#include "loop.h"
+#include "options.h"
+#include "probe.h"
+#include "record.h"
+#include "report.h"
+#include "sink.h"
+#include "spawn.h"
+#include "target.h"
+#include "version.h"
+
+#define CGROUP_BASE	"/sys/fs/cgroup"
+#define KERNEL_BTF	"/sys/kernel/btf/vmlinux"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1,
+	EXIT_USAGE = 2,
+};
+
+struct agent {
+	const struct options *o;
+	struct cg_hier hier;
+	struct cg_target cgs[OPT_MAX_TARGETS];
+	size_t n_cgs;
+	struct spawn child;
+	struct probes probes;
+	struct agg agg;
+	struct targets targets;
+	struct sinks sinks;
+	struct loop loop;
+	bool output_closed;
+};
+
+/* A reader that went away (memprobe --json | head -1) ends the run quietly. */
+static int output_error(struct agent *a, int r)
+{
+	if (r == -EPIPE) {
+		if (!a->output_closed)
+			log_info("the output was closed; stopping");
+		a->output_closed = true;
+		return r;
+	}
+	return log_err_errno(r, "cannot write the output");
+}
+
+/* Probe maps, then kernel counters, so a figure never runs ahead of its baseline. */
+static int measure(struct agent *a, bool final)
+{
+	int r;
+
+	r = probes_collect(&a->probes, &a->agg, final);
+	if (r)
+		return r;
+	r = targets_refresh(&a->targets);
+	if (r)
+		return log_err_errno(r, "cannot read the cgroups' memory counters");
+	targets_account(&a->targets, &a->agg);
+	return 0;
+}
+
+static int tick(void *ctx)
+{
+	struct agent *a = ctx;
+	struct report rep;
+	int r;
+
+	r = measure(a, false);
+	if (r)
+		return r;
+	r = report_samples(&rep, &a->targets, a->o->top);
+	if (r)
+		return log_err_errno(r, "cannot build the samples");
+	r = sinks_samples(&a->sinks, rep.samples, rep.n_samples);
+	report_free(&rep);
+	targets_roll(&a->targets);
+	return r ? output_error(a, r) : 0;
+}
+
+static int summarise(struct agent *a)
+{
+	struct mounts mounts = { 0 };
+	struct report rep;
+	int r;
+
+	r = measure(a, true);
+	if (r)
+		return r;
+	if (mounts_load(&mounts, "/proc/self/mountinfo"))
+		log_warn("cannot read the mount table; files are shown by device and inode");
+	r = report_summaries(&rep, &a->targets, &a->agg, &mounts, a->o->top);
+	mounts_free(&mounts);
+	if (r)
+		return log_err_errno(r, "cannot build the summary");
+	r = sinks_summaries(&a->sinks, rep.summaries, rep.n_summaries);
+	report_free(&rep);
+	return r ? output_error(a, r) : 0;
+}
+
+static int resolve_targets(struct agent *a)
+{
+	char err[512];
+	size_t i;
+	int r;
+
+	r = cg_hier_detect(&a->hier, "/proc/self/mountinfo", CGROUP_BASE);
+	if (r == -ENOENT) {
+		log_err("no memory cgroup controller is mounted under %s (neither cgroup v2 with memory enabled nor a v1 memory hierarchy)",
+			CGROUP_BASE);
+		return EXIT_RUNTIME;
+	}
+	if (r) {
+		log_err_errno(r, "cannot read the mount table");
+		return EXIT_RUNTIME;
+	}
+	log_debug("memory controller on cgroup v%d at %s", a->hier.version, a->hier.root);
+	for (i = 0; i < a->o->n_targets; i++) {
+		r = cg_resolve(&a->hier, a->o->targets[i], &a->cgs[i], err, sizeof(err));
+		if (r) {
+			log_err("%s", err);
+			return EXIT_USAGE;
+		}
+		log_debug("target %s is %s (id %llu)", a->o->targets[i], a->cgs[i].dir,
+			  (unsigned long long)a->cgs[i].id);
+	}
+	a->n_cgs = a->o->n_targets;
+	return EXIT_OK;
+}
+
+static int check_system(void)
+{
+	char err[256];
+
+	if (caps_check(err, sizeof(err))) {
+		log_err("%s", err);
+		return EXIT_RUNTIME;
+	}
+	if (access(KERNEL_BTF, R_OK)) {
+		log_err("this kernel has no BTF (%s missing): memprobe needs a kernel built with CONFIG_DEBUG_INFO_BTF=y",
+			KERNEL_BTF);
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+static int start_child(struct agent *a, const sigset_t *mask)
+{
+	int r;
+
+	r = spawn_prepare(&a->child, &a->hier, a->o->command, mask);
+	if (r)
+		return log_err_errno(r, "cannot start '%s' in a new memory cgroup under %s",
+				     a->o->command[0], a->hier.root);
+	a->cgs[0] = a->child.cg;
+	a->n_cgs = 1;
+	return loop_watch_child(&a->loop, a->child.pidfd);
+}
+
+static int report_start(struct agent *a)
+{
+	struct rec_target t[OPT_MAX_TARGETS];
+	struct rec_start s = {
+		.ts = a->targets.t_start,
+		.version = MEMPROBE_VERSION,
+		.targets = t,
+		.machine = a->targets.machine,
+		.cgroup_version = a->hier.version,
+		.memory_root = a->hier.root,
+		.interval_s = a->o->interval_s,
+	};
+	size_t i;
+	int r;
+
+	for (i = 0; i < a->targets.n && i < OPT_MAX_TARGETS; i++) {
+		t[i].cgroup = a->targets.v[i].cg.rel;
+		t[i].cgroup_id = a->targets.v[i].cg.id;
+	}
+	s.n_targets = i;
+	r = sinks_start(&a->sinks, &s);
+	return r ? output_error(a, r) : 0;
+}
+
+/*
+ * Runs the loop until the run is over. With COMMAND, the run ends when it
+ * exits: a signal sent to memprobe is passed on (a second one kills it),
+ * and --duration stops COMMAND the way timeout(1) would.
+ */
+static int watch(struct agent *a)
+{
+	enum loop_stop why;
+	int signals = 0, r;
+
+	for (;;) {
+		r = loop_run(&a->loop, tick, a, &why);
+		if (r)
+			return r;
+		if (!a->o->command)
+			return 0;
+		if (why == LOOP_CHILD)
+			return spawn_reap(&a->child);
+		if (why == LOOP_DURATION) {
+			spawn_signal(&a->child, SIGTERM);
+			continue;
+		}
+		if (signals++)
+			spawn_signal(&a->child, SIGKILL);
+		else if (a->loop.signal_sent)
+			spawn_signal(&a->child, a->loop.signal);
+	}
+}
+
+static int run(const struct options *o, const sigset_t *mask)
+{
+	struct agent a = { .o = o };
+	int status, r;
+
+	spawn_init(&a.child);
+	agg_init(&a.agg);
+	status = resolve_targets(&a);
+	if (status)
+		return status;
+	status = check_system();
+	if (status)
+		return status;
+	status = EXIT_RUNTIME;
+	r = loop_init(&a.loop, o->interval_s, o->duration_s);
+	if (r) {
+		log_err_errno(r, "cannot set up the event loop");
+		return EXIT_RUNTIME;
+	}
+	if (o->command && start_child(&a, mask))
+		goto out;
+	if (probes_start(&a.probes, o))
+		goto out;
+	r = targets_init(&a.targets, &a.hier, a.cgs, a.n_cgs);
+	r = r ?: targets_refresh(&a.targets);
+	if (r) {
+		log_err_errno(r, "cannot read the cgroups' memory counters");
+		goto out;
+	}
+	r = sinks_add(&a.sinks, o->json ? sink_json_new(stdout) : sink_table_new(stdout));
+	if (r) {
+		log_err_errno(r, "cannot set up the output");
+		goto out;
+	}
+	if (report_start(&a))
+		goto out;
+	if (o->command) {
+		r = spawn_release(&a.child);
+		if (r) {
+			log_err_errno(r, "cannot run '%s'", o->command[0]);
+			spawn_reap(&a.child);
+			status = r == -ENOENT ? 127 : 126;
+			goto out;
+		}
+	}
+	r = watch(&a);
+	if (r && !a.output_closed)
+		goto out;
+	if (!a.output_closed && summarise(&a) && !a.output_closed)
+		goto out;
+	status = o->command ? spawn_exit_code(&a.child) : EXIT_OK;
+out:
+	probes_stop(&a.probes);
+	spawn_cleanup(&a.child);
+	sinks_free(&a.sinks);
+	targets_free(&a.targets);
+	agg_free(&a.agg);
+	loop_close(&a.loop);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	char err[512];
+	sigset_t mask;
+	int r;
+
+	r = options_parse(&o, argc, argv, err, sizeof(err));
+	if (r == OPTIONS_EXIT)
+		return fflush(stdout) ? EXIT_RUNTIME : EXIT_OK;
+	if (r < 0) {
+		fprintf(stderr, "memprobe: %s\n", err);
+		return EXIT_USAGE;
+	}
+	log_setup(o.verbose);
+	if (signals_block(&mask)) {
+		log_err_errno(errno, "cannot block signals");
+		return EXIT_RUNTIME;
+	}
+	return run(&o, &mask);
+}

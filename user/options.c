@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memprobe.h"
+#include "options.h"
+#include "version.h"
+
+/* Long-only options get values above the ASCII range. */
+enum {
+	OPT_JSON = 0x100,
+	OPT_TOP,
+	OPT_MAX_CGROUPS,
+	OPT_MAX_FILES,
+	OPT_MAX_TASKS,
+};
+
+static const struct option long_options[] = {
+	{ "cgroup",		required_argument,	NULL, 'c' },
+	{ "interval",		required_argument,	NULL, 'i' },
+	{ "duration",		required_argument,	NULL, 'd' },
+	{ "json",		no_argument,		NULL, OPT_JSON },
+	{ "top",		required_argument,	NULL, OPT_TOP },
+	{ "max-cgroups",	required_argument,	NULL, OPT_MAX_CGROUPS },
+	{ "max-files",		required_argument,	NULL, OPT_MAX_FILES },
+	{ "max-tasks",		required_argument,	NULL, OPT_MAX_TASKS },
+	{ "verbose",		no_argument,		NULL, 'v' },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "version",		no_argument,		NULL, 'V' },
+	{}
+};
+
+static const char usage[] =
+"Usage: memprobe [OPTIONS]                    watch the whole machine, or the --cgroup targets\n"
+"       memprobe [OPTIONS] -- COMMAND [ARG...] run COMMAND in a new memory cgroup and watch it\n"
+"\n"
+"Where a service's memory goes, measured by kernel probes: page cache per cgroup\n"
+"and per file, anonymous and shared memory, against the kernel's own counters.\n"
+"\n"
+"  -c, --cgroup TARGET    what to watch (repeatable): a unit (visioncore.service),\n"
+"                         a cgroup path (system.slice/visioncore.service) or an\n"
+"                         absolute path under /sys/fs/cgroup\n"
+"  -i, --interval SEC     seconds between samples (default 5; fractions allowed)\n"
+"  -d, --duration SEC     stop after SEC seconds (default: until SIGINT/SIGTERM)\n"
+"      --json             JSON lines on stdout instead of the table\n"
+"      --top N            rows in the top files/processes/cgroups lists (default 10)\n"
+"      --max-cgroups N    capacity of the in-kernel maps (default %u cgroups,\n"
+"      --max-files N        %u files, %u processes); what does not fit is\n"
+"      --max-tasks N        counted in lost_events\n"
+"  -v, --verbose          debug messages, libbpf's included, on stderr\n"
+"  -h, --help             this text\n"
+"  -V, --version          the version\n"
+"\n"
+"Exit status: 0 success (with -- COMMAND: COMMAND's status), 1 runtime failure,\n"
+"2 usage error or a target that does not exist.\n";
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+int parse_seconds(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s || strlen(s) > 32)
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int parse_u32(const char *s, __u32 min, __u32 max, __u32 *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9' || strlen(s) > 20)
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = (__u32)v;
+	return 0;
+}
+
+/* Printable, bounded copy of user input for error messages. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+	size_t i, j = 0;
+
+	for (i = 0; s[i] && j + 5 < len; i++) {
+		unsigned char c = s[i];
+
+		if (c >= 0x20 && c < 0x7f)
+			buf[j++] = c;
+		else
+			j += snprintf(buf + j, len - j, "\\x%02x", c);
+	}
+	if (s[i])
+		j += snprintf(buf + j, len - j, "...");
+	buf[j] = '\0';
+	return buf;
+}
+
+static void defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->interval_s = 5;
+	o->top = 10;
+	o->max_cgroups = MP_MAX_CGROUPS;
+	o->max_files = MP_MAX_FILES;
+	o->max_tasks = MP_MAX_TASKS;
+}
+
+int options_parse(struct options *o, int argc, char *const argv[], char *err, size_t errlen)
+{
+	char show[96];
+	__u32 *cap;
+	int c;
+
+	defaults(o);
+	optind = 0;	/* GNU: start afresh, so the parser can run more than once */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+c:i:d:vhV", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (!*optarg)
+				return fail(err, errlen, "--cgroup needs a unit name or a cgroup path");
+			if (o->n_targets == OPT_MAX_TARGETS)
+				return fail(err, errlen, "--cgroup: at most %d targets", OPT_MAX_TARGETS);
+			o->targets[o->n_targets++] = optarg;
+			break;
+		case 'i':
+			if (parse_seconds(optarg, 0.1, 3600, &o->interval_s))
+				return fail(err, errlen,
+					    "--interval: '%s' is not a number of seconds between 0.1 and 3600",
+					    shown(optarg, show, sizeof(show)));
+			break;
+		case 'd':
+			if (parse_seconds(optarg, 0.1, 315360000, &o->duration_s))
+				return fail(err, errlen,
+					    "--duration: '%s' is not a positive number of seconds",
+					    shown(optarg, show, sizeof(show)));
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_TOP:
+			if (parse_u32(optarg, 1, 1000, &o->top))
+				return fail(err, errlen, "--top: '%s' is not a whole number between 1 and 1000",
+					    shown(optarg, show, sizeof(show)));
+			break;
+		case OPT_MAX_CGROUPS:
+		case OPT_MAX_FILES:
+		case OPT_MAX_TASKS:
+			cap = c == OPT_MAX_CGROUPS ? &o->max_cgroups :
+			      c == OPT_MAX_FILES ? &o->max_files : &o->max_tasks;
+			if (parse_u32(optarg, 1, 1u << 22, cap))
+				return fail(err, errlen, "--%s: '%s' is not a whole number between 1 and %u",
+					    c == OPT_MAX_CGROUPS ? "max-cgroups" :
+					    c == OPT_MAX_FILES ? "max-files" : "max-tasks",
+					    shown(optarg, show, sizeof(show)), 1u << 22);
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'h':
+			printf(usage, MP_MAX_CGROUPS, MP_MAX_FILES, MP_MAX_TASKS);
+			return OPTIONS_EXIT;
+		case 'V':
+			printf("memprobe %s\n", MEMPROBE_VERSION);
+			return OPTIONS_EXIT;
+		case ':':
+			return fail(err, errlen, "%s needs a value (see --help)",
+				    shown(argv[optind - 1], show, sizeof(show)));
+		default:
+			if (optopt && optopt != '?' && strchr("cid", optopt))
+				return fail(err, errlen, "-%c needs a value (see --help)", optopt);
+			if (optopt)
+				return fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
+			return fail(err, errlen, "unknown option '%s' (see --help)",
+				    shown(argv[optind - 1], show, sizeof(show)));
+		}
+	}
+	if (optind < argc) {
+		if (strcmp(argv[optind - 1], "--") != 0)
+			return fail(err, errlen, "unexpected argument '%s' (put a command after --)",
+				    shown(argv[optind], show, sizeof(show)));
+		o->command = &argv[optind];
+	} else if (optind > 0 && optind == argc && argc > 1 && !strcmp(argv[argc - 1], "--")) {
+		return fail(err, errlen, "-- must be followed by a command to run");
+	}
+	if (o->command && o->n_targets)
+		return fail(err, errlen, "--cgroup and -- COMMAND cannot be combined: COMMAND gets its own cgroup");
+	return OPTIONS_RUN;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The command line: parsed once into struct options, read-only afterwards. */
+#ifndef MEMPROBE_OPTIONS_H
+#define MEMPROBE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#define OPT_MAX_TARGETS	64
+
+struct options {
+	const char *targets[OPT_MAX_TARGETS];
+	size_t n_targets;
+	double interval_s;		/* between samples */
+	double duration_s;		/* 0: until a signal (or COMMAND's exit) */
+	bool json;
+	int verbose;
+	unsigned int top;		/* rows of top files, processes and cgroups */
+	__u32 max_cgroups;		/* map sizes; the defaults are in memprobe.h */
+	__u32 max_files;
+	__u32 max_tasks;
+	char *const *command;		/* after "--", NULL-terminated; NULL when absent */
+};
+
+enum options_result {
+	OPTIONS_RUN = 0,		/* go on */
+	OPTIONS_EXIT = 1,		/* --help or --version was printed */
+};
+
+/*
+ * Parses argv. Returns OPTIONS_RUN or OPTIONS_EXIT, or -EINVAL with a one-line
+ * reason in err (which names the offending flag and value).
+ */
+int options_parse(struct options *o, int argc, char *const argv[], char *err, size_t errlen);
+
+/* Strict number parsing shared with the rest of the agent: whole string, finite, in range. */
+int parse_seconds(const char *s, double min, double max, double *out);
+int parse_u32(const char *s, __u32 min, __u32 max, __u32 *out);
+
+#endif /* MEMPROBE_OPTIONS_H */

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report.h"
+
+#define PATH_LEN	PATH_MAX
+
+static __u64 page_bytes(__u64 pages)
+{
+	return pages * (__u64)sysconf(_SC_PAGESIZE);
+}
+
+/* Orders target indexes by a figure, largest first. */
+struct rank {
+	size_t idx;
+	__u64 key1, key2;
+};
+
+static int by_rank(const void *a, const void *b)
+{
+	const struct rank *x = a, *y = b;
+
+	if (x->key1 != y->key1)
+		return x->key1 < y->key1 ? 1 : -1;
+	if (x->key2 != y->key2)
+		return x->key2 < y->key2 ? 1 : -1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/*
+ * Which targets to report: all of them, or for the whole machine the root
+ * and the top leaves by (key1, key2). Returns the count written to idx.
+ */
+static size_t choose(const struct targets *ts, unsigned int top, bool summary, size_t *idx)
+{
+	struct rank *r;
+	size_t i, n = 0, out = 0;
+
+	if (!ts->machine) {
+		for (i = 0; i < ts->n; i++)
+			idx[out++] = i;
+		return out;
+	}
+	idx[out++] = 0;
+	r = calloc(ts->n, sizeof(*r));
+	if (!r)
+		return out;
+	for (i = 1; i < ts->n; i++) {
+		const struct target *t = &ts->v[i];
+
+		if (!t->have_stat)
+			continue;
+		r[n].idx = i;
+		r[n].key1 = summary ? t->cache_added : memstat_page_cache(&t->now);
+		r[n].key2 = summary ? memstat_page_cache(&t->now) : t->now.anon;
+		n++;
+	}
+	qsort(r, n, sizeof(*r), by_rank);
+	for (i = 0; i < n && i < top; i++)
+		idx[out++] = r[i].idx;
+	free(r);
+	return out;
+}
+
+int report_samples(struct report *rep, const struct targets *ts, unsigned int top)
+{
+	size_t *idx, n, i;
+
+	memset(rep, 0, sizeof(*rep));
+	idx = calloc(ts->n, sizeof(*idx));
+	rep->samples = calloc(ts->n, sizeof(*rep->samples));
+	if (!idx || !rep->samples) {
+		free(idx);
+		return -ENOMEM;
+	}
+	n = choose(ts, top, false, idx);
+	for (i = 0; i < n; i++) {
+		const struct target *t = &ts->v[idx[i]];
+		struct rec_sample *s = &rep->samples[i];
+
+		s->ts = ts->t_now;
+		s->cgroup = t->cg.rel;
+		s->cgroup_id = t->cg.id;
+		s->page_cache_bytes = memstat_page_cache(&t->now);
+		s->page_cache_delta_bytes = (__s64)s->page_cache_bytes - (__s64)memstat_page_cache(&t->prev);
+		s->anon_bytes = t->now.anon;
+		s->anon_delta_bytes = (__s64)t->now.anon - (__s64)t->prev.anon;
+		s->shmem_bytes = t->now.shmem;
+		s->page_cache_added_bytes = page_bytes(t->cache_added - t->prev_added);
+		s->page_cache_removed_bytes = page_bytes(t->cache_removed - t->prev_removed);
+		s->mem_available_bytes = ts->mi_now.available;
+		s->buff_cache_bytes = meminfo_buff_cache(&ts->mi_now);
+		s->mem_total_bytes = ts->mi_now.total;
+	}
+	rep->n_samples = n;
+	free(idx);
+	return 0;
+}
+
+static int by_added_file(const void *a, const void *b)
+{
+	const struct agg_file *x = *(const struct agg_file *const *)a, *y = *(const struct agg_file *const *)b;
+
+	if (x->added_pages != y->added_pages)
+		return x->added_pages < y->added_pages ? 1 : -1;
+	return x->removed_pages < y->removed_pages ? 1 : x->removed_pages > y->removed_pages ? -1 : 0;
+}
+
+static int by_added_proc(const void *a, const void *b)
+{
+	const struct rec_cache_proc *x = a, *y = b;
+
+	if (x->added_bytes != y->added_bytes)
+		return x->added_bytes < y->added_bytes ? 1 : -1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int by_file_id(const void *a, const void *b)
+{
+	const struct agg_file *x = *(const struct agg_file *const *)a, *y = *(const struct agg_file *const *)b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/*
+ * A file's pages can be charged to several cgroups of one target; the
+ * target shows the file once, with the sums. Sorting by (dev, ino) puts
+ * the pieces side by side.
+ */
+static size_t target_files(const struct target *t, const struct agg *a, struct agg_file *merged,
+			   const struct agg_file **order)
+{
+	size_t i, k = 0, n = 0;
+
+	for (i = 0; i < a->n_files; i++)
+		if (target_has(t, a->files[i].cgid))
+			order[k++] = &a->files[i];
+	qsort(order, k, sizeof(*order), by_file_id);
+	for (i = 0; i < k; i++) {
+		if (n && merged[n - 1].dev == order[i]->dev && merged[n - 1].ino == order[i]->ino) {
+			merged[n - 1].added_pages += order[i]->added_pages;
+			merged[n - 1].removed_pages += order[i]->removed_pages;
+			if (!merged[n - 1].name)
+				merged[n - 1].name = order[i]->name;
+			continue;
+		}
+		merged[n++] = *order[i];
+	}
+	for (i = 0; i < n; i++)
+		order[i] = &merged[i];
+	qsort(order, n, sizeof(*order), by_added_file);
+	return n;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct rec_cache_proc *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* The same, for processes whose pages went to several cgroups of the target. */
+static size_t target_procs(const struct target *t, const struct agg *a, struct rec_cache_proc *out)
+{
+	size_t i, k = 0, n = 0;
+
+	for (i = 0; i < a->n_tasks; i++) {
+		const struct agg_task *task = &a->tasks[i];
+
+		if (!target_has(t, task->cgid))
+			continue;
+		out[k].pid = task->tgid;
+		out[k].comm = task->comm;
+		out[k].added_bytes = page_bytes(task->cache_added_pages);
+		k++;
+	}
+	qsort(out, k, sizeof(*out), by_pid);
+	for (i = 0; i < k; i++) {
+		if (n && out[n - 1].pid == out[i].pid) {
+			out[n - 1].added_bytes += out[i].added_bytes;
+			continue;
+		}
+		out[n++] = out[i];
+	}
+	qsort(out, n, sizeof(*out), by_added_proc);
+	return n;
+}
+
+int report_summaries(struct report *rep, const struct targets *ts, const struct agg *a,
+		     const struct mounts *m, unsigned int top)
+{
+	size_t *idx = NULL, n, i, j, nf, np, files_at = 0, procs_at = 0;
+	const struct agg_file **order = NULL;
+	struct rec_cache_proc *procs = NULL;
+	struct agg_file *merged = NULL;
+	int r = -ENOMEM;
+
+	memset(rep, 0, sizeof(*rep));
+	idx = calloc(ts->n, sizeof(*idx));
+	rep->summaries = calloc(ts->n, sizeof(*rep->summaries));
+	merged = calloc(a->n_files + 1, sizeof(*merged));
+	order = calloc(a->n_files + 1, sizeof(*order));
+	procs = calloc(a->n_tasks + 1, sizeof(*procs));
+	if (!idx || !rep->summaries || !merged || !order || !procs)
+		goto out;
+	n = choose(ts, top, true, idx);
+	rep->files = calloc(n * top + 1, sizeof(*rep->files));
+	rep->procs = calloc(n * top + 1, sizeof(*rep->procs));
+	rep->strings = calloc(n * top + 1, PATH_LEN);
+	if (!rep->files || !rep->procs || !rep->strings)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct target *t = &ts->v[idx[i]];
+		struct rec_summary *s = &rep->summaries[i];
+
+		s->ts = ts->t_now;
+		s->cgroup = t->cg.rel;
+		s->cgroup_id = t->cg.id;
+		s->duration_s = ts->t_now - ts->t_start;
+		s->gone = t->gone;
+		s->page_cache_bytes = memstat_page_cache(&t->now);
+		s->page_cache_start_bytes = memstat_page_cache(&t->first);
+		s->page_cache_added_bytes = page_bytes(t->cache_added);
+		s->page_cache_removed_bytes = page_bytes(t->cache_removed);
+		s->anon_bytes = t->now.anon;
+		s->anon_start_bytes = t->first.anon;
+		s->shmem_bytes = t->now.shmem;
+		s->mem_available_bytes = ts->mi_now.available;
+		s->mem_available_start_bytes = ts->mi_first.available;
+		s->lost_events = agg_lost(a);
+
+		nf = target_files(t, a, merged, order);
+		s->top_files = &rep->files[files_at];
+		for (j = 0; j < nf && j < top; j++) {
+			const struct agg_file *f = order[j];
+			struct rec_file *rf = &rep->files[files_at];
+			char *path = rep->strings + files_at * PATH_LEN;
+			struct file_ref ref = {
+				.dev = kdev_to_dev(f->dev), .ino = f->ino, .name = f->name,
+				.complete = f->complete, .magic = f->magic, .rdev = kdev_to_dev(f->rdev),
+			};
+
+			rf->dev = (__u32)ref.dev;
+			rf->ino = f->ino;
+			rf->added_bytes = page_bytes(f->added_pages);
+			rf->removed_bytes = page_bytes(f->removed_pages);
+			rf->cached_bytes = file_path(m, &ref, path, PATH_LEN) ?
+				file_cached_bytes(path, ref.dev, f->ino) : -1;
+			rf->path = path;
+			files_at++;
+			s->n_top_files++;
+		}
+
+		np = target_procs(t, a, procs);
+		s->cache_processes = &rep->procs[procs_at];
+		for (j = 0; j < np && j < top; j++) {
+			rep->procs[procs_at++] = procs[j];
+			s->n_cache_processes++;
+		}
+	}
+	rep->n_summaries = n;
+	r = 0;
+out:
+	free(idx);
+	free(merged);
+	free(order);
+	free(procs);
+	if (r)
+		report_free(rep);
+	return r;
+}
+
+void report_free(struct report *rep)
+{
+	free(rep->samples);
+	free(rep->summaries);
+	free(rep->files);
+	free(rep->procs);
+	free(rep->strings);
+	memset(rep, 0, sizeof(*rep));
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Turns targets and probe data into the records the sinks print. */
+#ifndef MEMPROBE_REPORT_H
+#define MEMPROBE_REPORT_H
+
+#include "agg.h"
+#include "files.h"
+#include "record.h"
+#include "target.h"
+
+struct report {
+	struct rec_sample *samples;
+	size_t n_samples;
+	struct rec_summary *summaries;
+	size_t n_summaries;
+	/* Storage the records point into. */
+	struct rec_file *files;
+	struct rec_cache_proc *procs;
+	char *strings;
+};
+
+/* One sample per target (the whole machine: the root and the top largest). */
+int report_samples(struct report *rep, const struct targets *ts, unsigned int top);
+
+/* One summary per target (the whole machine: the root and the top busiest), with top lists. */
+int report_summaries(struct report *rep, const struct targets *ts, const struct agg *a,
+		     const struct mounts *m, unsigned int top);
+
+void report_free(struct report *rep);
+
+#endif /* MEMPROBE_REPORT_H */

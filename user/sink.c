@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+
+#include "sink.h"
+
+int sinks_add(struct sinks *ss, struct sink *s)
+{
+	if (!s)
+		return -ENOMEM;
+	if (ss->n == SINKS_MAX) {
+		s->ops->destroy(s);
+		return -ENOSPC;
+	}
+	ss->v[ss->n++] = s;
+	return 0;
+}
+
+/* Every sink gets every record; the first error is returned. */
+#define SINKS_CALL(ss, op, ...)						\
+	({								\
+		int _first = 0;						\
+		for (size_t _i = 0; _i < (ss)->n; _i++) {		\
+			struct sink *_s = (ss)->v[_i];			\
+			int _r = _s->ops->op ? _s->ops->op(_s, __VA_ARGS__) : 0; \
+			if (_r && !_first)				\
+				_first = _r;				\
+		}							\
+		_first;							\
+	})
+
+int sinks_start(struct sinks *ss, const struct rec_start *r)
+{
+	return SINKS_CALL(ss, start, r);
+}
+
+int sinks_samples(struct sinks *ss, const struct rec_sample *r, size_t n)
+{
+	return SINKS_CALL(ss, samples, r, n);
+}
+
+int sinks_summaries(struct sinks *ss, const struct rec_summary *r, size_t n)
+{
+	return SINKS_CALL(ss, summaries, r, n);
+}
+
+void sinks_free(struct sinks *ss)
+{
+	size_t i;
+
+	for (i = 0; i < ss->n; i++)
+		ss->v[i]->ops->destroy(ss->v[i]);
+	ss->n = 0;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What is being watched: each target is a memory cgroup and every cgroup
+ * below it. A target carries the kernel's counters for it (memory.stat, the
+ * baseline and the truth for absolute figures) and the sums of what the
+ * probes saw in its cgroups. With no --cgroup, the targets are the root
+ * and every leaf cgroup, so the largest can be shown.
+ */
+#ifndef MEMPROBE_TARGET_H
+#define MEMPROBE_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "agg.h"
+#include "cgroup.h"
+#include "kstat.h"
+
+struct target {
+	struct cg_target cg;
+	bool root;			/* the whole hierarchy: every cgroup, and uncharged pages */
+	bool gone;			/* its directory has disappeared */
+	__u64 *members;			/* sorted ids of the cgroups below, itself included */
+	size_t n_members, cap_members;
+
+	bool have_stat;
+	struct memstat first, prev, now;
+
+	/* Pages the probes saw, cumulative since attach, and at the previous sample. */
+	__u64 cache_added, cache_removed;
+	__u64 prev_added, prev_removed;
+};
+
+struct targets {
+	const struct cg_hier *h;
+	bool machine;			/* no explicit target: root plus every leaf */
+	struct target *v;
+	size_t n, cap;
+
+	struct meminfo mi_first, mi_prev, mi_now;
+	double t_start, t_prev, t_now;	/* Unix time of the first, previous and latest reading */
+};
+
+/* explicit may be empty (n == 0): the whole machine. */
+int targets_init(struct targets *ts, const struct cg_hier *h, const struct cg_target *explicit,
+		 size_t n);
+void targets_free(struct targets *ts);
+
+/* Finds the cgroups below each target and reads the kernel's counters. The first call sets the baseline. */
+int targets_refresh(struct targets *ts);
+
+/* Sums the probes' per-cgroup counters into the targets. */
+void targets_account(struct targets *ts, const struct agg *a);
+
+/* Whether cgroup id belongs to target t. */
+bool target_has(const struct target *t, __u64 id);
+
+/* Ends an interval: the latest figures become the previous ones. */
+void targets_roll(struct targets *ts);
+
+#endif /* MEMPROBE_TARGET_H */
