@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fields.h"
 #include "sink.h"
 
 struct jbuf {
@@ -182,114 +183,95 @@ static int end(struct sink *s, struct jbuf *b)
 	return 0;
 }
 
+/* The visitor that turns fields into JSON. */
+static void v_str(void *ctx, const char *k, const char *val)
+{
+	kv_str(ctx, k, val);
+}
+
+static void v_u64(void *ctx, const char *k, __u64 val)
+{
+	kv_u64(ctx, k, val);
+}
+
+static void v_s64(void *ctx, const char *k, __s64 val)
+{
+	kv_s64(ctx, k, val);
+}
+
+static void v_dbl(void *ctx, const char *k, double val, int decimals)
+{
+	kv_double(ctx, k, val, decimals);
+}
+
+static void v_bool(void *ctx, const char *k, bool val)
+{
+	kv_bool(ctx, k, val);
+}
+
+static void v_null(void *ctx, const char *k)
+{
+	key(ctx, k);
+	put(ctx, "null", 4);
+}
+
+static void v_list_begin(void *ctx, const char *k)
+{
+	open_(ctx, k, "[");
+}
+
+static void v_item_begin(void *ctx)
+{
+	open_(ctx, NULL, "{");
+}
+
+static void v_item_end(void *ctx)
+{
+	close_(ctx, "}");
+}
+
+static void v_list_end(void *ctx)
+{
+	close_(ctx, "]");
+}
+
+static const struct field_visitor to_json = {
+	.str = v_str, .u64 = v_u64, .s64 = v_s64, .dbl = v_dbl, .boolean = v_bool, .null = v_null,
+	.list_begin = v_list_begin, .item_begin = v_item_begin, .item_end = v_item_end,
+	.list_end = v_list_end,
+};
+
 static int json_start(struct sink *s, const struct rec_start *r)
 {
-	struct jbuf *b = s->priv;
-	size_t i;
-
-	begin(b, "start", r->ts);
-	kv_str(b, "version", r->version);
-	open_(b, "targets", "[");
-	for (i = 0; i < r->n_targets; i++) {
-		open_(b, NULL, "{");
-		kv_str(b, "cgroup", r->targets[i].cgroup);
-		kv_u64(b, "cgroup_id", r->targets[i].cgroup_id);
-		close_(b, "}");
-	}
-	close_(b, "]");
-	kv_bool(b, "whole_machine", r->machine);
-	kv_u64(b, "cgroup_version", r->cgroup_version);
-	kv_str(b, "memory_root", r->memory_root);
-	kv_double(b, "interval_s", r->interval_s, 3);
-	return end(s, b);
+	begin(s->priv, "start", r->ts);
+	fields_start(r, &to_json, s->priv);
+	return end(s, s->priv);
 }
 
 static int json_samples(struct sink *s, const struct rec_sample *r, size_t n)
 {
-	struct jbuf *b = s->priv;
 	size_t i;
 	int err;
 
 	for (i = 0; i < n; i++) {
-		begin(b, "sample", r[i].ts);
-		kv_str(b, "cgroup", r[i].cgroup);
-		kv_u64(b, "cgroup_id", r[i].cgroup_id);
-		kv_u64(b, "page_cache_bytes", r[i].page_cache_bytes);
-		kv_s64(b, "page_cache_delta_bytes", r[i].page_cache_delta_bytes);
-		kv_u64(b, "page_cache_added_bytes", r[i].page_cache_added_bytes);
-		kv_u64(b, "page_cache_removed_bytes", r[i].page_cache_removed_bytes);
-		kv_u64(b, "anon_bytes", r[i].anon_bytes);
-		kv_s64(b, "anon_delta_bytes", r[i].anon_delta_bytes);
-		kv_u64(b, "shmem_bytes", r[i].shmem_bytes);
-		kv_u64(b, "mem_available_bytes", r[i].mem_available_bytes);
-		kv_u64(b, "buff_cache_bytes", r[i].buff_cache_bytes);
-		kv_u64(b, "mem_total_bytes", r[i].mem_total_bytes);
-		err = end(s, b);
+		begin(s->priv, "sample", r[i].ts);
+		fields_sample(&r[i], &to_json, s->priv);
+		err = end(s, s->priv);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-static void summary_lists(struct jbuf *b, const struct rec_summary *r)
-{
-	size_t i;
-
-	open_(b, "top_files", "[");
-	for (i = 0; i < r->n_top_files; i++) {
-		const struct rec_file *f = &r->top_files[i];
-
-		open_(b, NULL, "{");
-		kv_str(b, "path", f->path);
-		kv_u64(b, "dev", f->dev);
-		kv_u64(b, "ino", f->ino);
-		kv_u64(b, "added_bytes", f->added_bytes);
-		kv_u64(b, "removed_bytes", f->removed_bytes);
-		if (f->cached_bytes >= 0)
-			kv_s64(b, "cached_bytes", f->cached_bytes);
-		else {
-			key(b, "cached_bytes");
-			put(b, "null", 4);
-		}
-		close_(b, "}");
-	}
-	close_(b, "]");
-	open_(b, "cache_processes", "[");
-	for (i = 0; i < r->n_cache_processes; i++) {
-		open_(b, NULL, "{");
-		kv_u64(b, "pid", r->cache_processes[i].pid);
-		kv_str(b, "comm", r->cache_processes[i].comm);
-		kv_u64(b, "added_bytes", r->cache_processes[i].added_bytes);
-		close_(b, "}");
-	}
-	close_(b, "]");
-}
-
 static int json_summaries(struct sink *s, const struct rec_summary *r, size_t n)
 {
-	struct jbuf *b = s->priv;
 	size_t i;
 	int err;
 
 	for (i = 0; i < n; i++) {
-		begin(b, "summary", r[i].ts);
-		kv_str(b, "cgroup", r[i].cgroup);
-		kv_u64(b, "cgroup_id", r[i].cgroup_id);
-		kv_double(b, "duration_s", r[i].duration_s, 3);
-		kv_bool(b, "cgroup_gone", r[i].gone);
-		kv_u64(b, "page_cache_bytes", r[i].page_cache_bytes);
-		kv_u64(b, "page_cache_start_bytes", r[i].page_cache_start_bytes);
-		kv_u64(b, "page_cache_added_bytes", r[i].page_cache_added_bytes);
-		kv_u64(b, "page_cache_removed_bytes", r[i].page_cache_removed_bytes);
-		kv_u64(b, "anon_bytes", r[i].anon_bytes);
-		kv_u64(b, "anon_start_bytes", r[i].anon_start_bytes);
-		kv_u64(b, "shmem_bytes", r[i].shmem_bytes);
-		kv_u64(b, "mem_available_bytes", r[i].mem_available_bytes);
-		kv_u64(b, "mem_available_start_bytes", r[i].mem_available_start_bytes);
-		summary_lists(b, &r[i]);
-		kv_u64(b, "oom_kills", r[i].oom_kills);
-		kv_u64(b, "lost_events", r[i].lost_events);
-		err = end(s, b);
+		begin(s->priv, "summary", r[i].ts);
+		fields_summary(&r[i], &to_json, s->priv);
+		err = end(s, s->priv);
 		if (err)
 			return err;
 	}
