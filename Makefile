@@ -20,6 +20,7 @@ VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 # Debian 12 packages the build and the tests need.
 DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
 DEBS_TEST  := $(DEBS_BUILD) e2fsprogs
+DEBS_BENCH := $(DEBS_BUILD) bpftrace
 
 CFLAGS   ?= -O2 -g
 WARNINGS := -Wall -Wextra -Werror -Wno-missing-field-initializers
@@ -43,9 +44,17 @@ WORKLOADS     := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_
 TEST_SRCS     := $(wildcard tests/*.c tests/unit/*.c tests/integration/*.c)
 TEST_OBJS     := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRCS))
 TEST_BIN      := $(BUILD)/tests/memprobe-tests
+BENCH_SRCS    := $(filter-out %.bpf.c,$(wildcard bench/*.c))
+BENCH_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(BENCH_SRCS))
+BENCH_BPF     := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
+BENCH_SKELS   := $(BENCH_BPF:.bpf.o=.skel.h)
+BENCH_BIN     := $(BUILD)/bench/memprobe-bench
+# Helpers the tests and the benchmark share: cgroups, children, memprobe as a subprocess.
+IT_OBJS       := $(BUILD)/tests/it.o $(BUILD)/tests/jsonr.o $(BUILD)/user/cgroup.o $(BUILD)/user/util.o
 
-.PHONY: all run test tests deps deps-test vmlinux install clean
+.PHONY: all run test tests bench deps deps-test deps-bench vmlinux install clean
 .DELETE_ON_ERROR:
+.SECONDARY: $(BPF_OBJS) $(BENCH_BPF) $(BENCH_SKELS)
 
 all: $(BUILD)/memprobe $(WORKLOADS)
 
@@ -75,13 +84,35 @@ $(BUILD)/tests/%.o: tests/%.c | $(SKELS)
 $(TEST_BIN): $(TEST_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests: all $(TEST_BIN)
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c $(VMLINUX_H)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(BUILD)/bench/%.o: bench/%.c | $(SKELS) $(BENCH_SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests -Itests/workloads -Ibench -I$(BUILD)/bench $(CFLAGS) $(WARNINGS) $(DEPFLAGS) -c -o $@ $<
+
+$(BENCH_BIN): $(BENCH_OBJS) $(IT_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tests: all $(TEST_BIN) $(BENCH_BIN)
 
 deps:
 	@scripts/install-deps $(DEBS_BUILD)
 
 deps-test:
 	@scripts/install-deps $(DEBS_TEST)
+
+deps-bench:
+	@scripts/install-deps $(DEBS_BENCH)
+
+# Not part of `make test`, which only runs it once on tiny sizes so that it cannot rot.
+bench: deps-bench
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	$(BENCH_BIN) --build $(BUILD)
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -101,4 +132,4 @@ install: $(BUILD)/memprobe
 clean:
 	rm -rf $(BUILD)
 
--include $(USER_OBJS:.o=.d) $(BPF_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
+-include $(USER_OBJS:.o=.d) $(BPF_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(BENCH_BPF:.o=.d)

@@ -26,11 +26,16 @@ struct folio___pre66 {
 	unsigned int _folio_nr_pages;
 } __attribute__((preserve_access_index));
 
+/*
+ * The folio accessors are for tp_btf programs, where the folio is a BTF
+ * pointer: plain loads, checked by the verifier, instead of a helper call
+ * per field.
+ */
 static __always_inline __u64 mp_folio_flags(struct folio *folio)
 {
 	if (bpf_core_type_exists(memdesc_flags_t))
-		return BPF_CORE_READ(folio, flags.f);
-	return BPF_CORE_READ((struct folio___pre618 *)folio, flags);
+		return folio->flags.f;
+	return ((struct folio___pre618 *)folio)->flags;
 }
 
 static __always_inline bool mp_flag_set(__u64 flags, unsigned int bit)
@@ -44,10 +49,10 @@ static __always_inline __u64 mp_folio_nr_pages(struct folio *folio, __u64 flags)
 	if (!mp_flag_set(flags, bpf_core_enum_value(enum pageflags, PG_head)))
 		return 1;
 	if (bpf_core_field_exists(folio->_nr_pages))
-		return BPF_CORE_READ(folio, _nr_pages);
+		return folio->_nr_pages;
 	if (bpf_core_field_exists(((struct folio___pre66 *)folio)->_folio_nr_pages))
-		return BPF_CORE_READ((struct folio___pre66 *)folio, _folio_nr_pages);
-	return 1ULL << (BPF_CORE_READ(folio, _flags_1) & 0xff);
+		return ((struct folio___pre66 *)folio)->_folio_nr_pages;
+	return 1ULL << (folio->_flags_1 & 0xff);
 }
 
 /* Shmem and tmpfs folios are swap-backed; they are not reclaimable page cache. */
@@ -72,7 +77,7 @@ static __always_inline __u64 mp_memcg_id(struct mem_cgroup *memcg)
  */
 static __always_inline __u64 mp_folio_memcg_id(struct folio *folio)
 {
-	unsigned long data = BPF_CORE_READ(folio, memcg_data);
+	unsigned long data = folio->memcg_data;
 	unsigned long kmem = 2, mask = 3;
 
 	if (!data)
@@ -104,6 +109,67 @@ static __always_inline __u64 mp_task_memcg_id(struct task_struct *task)
 	if (!css)
 		return 0;
 	return BPF_CORE_READ(css, cgroup, kn, id);
+}
+
+/*
+ * The same for tp_btf and fentry programs on hot paths: plain loads through
+ * BTF pointers, which the verifier turns into exception-checked accesses,
+ * cost far less than a bpf_probe_read_kernel call each. The task's memory
+ * css is one step away and usually cached; the walk from it to the kernfs
+ * id touches three more cold lines, so hot paths stop at the css.
+ */
+static __always_inline struct cgroup_subsys_state *mp_task_memcg_css(struct task_struct *task)
+{
+	int subsys = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+
+	return task->cgroups->subsys[subsys];
+}
+
+static __always_inline __u64 mp_css_cgroup_id(struct cgroup_subsys_state *css)
+{
+	return css ? css->cgroup->kn->id : 0;
+}
+
+static __always_inline __u64 mp_task_memcg_id_direct(struct task_struct *task)
+{
+	return mp_css_cgroup_id(mp_task_memcg_css(task));
+}
+
+/* Before 6.2 an mm's RSS counters were atomics in struct mm_rss_stat, not percpu_counters. */
+struct mm_rss_stat___pre62 {
+	atomic_long_t count[4];
+} __attribute__((preserve_access_index));
+
+struct mm_struct___pre62 {
+	struct mm_rss_stat___pre62 rss_stat;
+} __attribute__((preserve_access_index));
+
+/*
+ * An mm counter in pages, as get_mm_counter() reads it: since 6.2 the
+ * percpu_counter's shared count, which lags the exact sum by at most the
+ * counter batch per CPU. For tp_btf programs (mm is a BTF pointer: plain
+ * loads); constant indexes, so each access is relocated.
+ */
+static __always_inline __s64 mp_mm_counter(struct mm_struct *mm, int member)
+{
+	struct mm_struct___pre62 *old = (void *)mm;
+
+	if (bpf_core_type_exists(struct mm_rss_stat___pre62)) {
+		switch (member) {
+		case 0: return old->rss_stat.count[0].counter;
+		case 1: return old->rss_stat.count[1].counter;
+		case 2: return old->rss_stat.count[2].counter;
+		case 3: return old->rss_stat.count[3].counter;
+		}
+		return 0;
+	}
+	switch (member) {
+	case 0: return mm->rss_stat[0].count;
+	case 1: return mm->rss_stat[1].count;
+	case 2: return mm->rss_stat[2].count;
+	case 3: return mm->rss_stat[3].count;
+	}
+	return 0;
 }
 
 #endif /* MEMPROBE_COMPAT_BPF_H */

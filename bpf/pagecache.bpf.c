@@ -97,14 +97,18 @@ save:
 
 static __always_inline void count_file(struct folio *folio, __u64 cgid, __u64 pages, bool added)
 {
-	struct inode *inode = BPF_CORE_READ(folio, mapping, host);
+	struct address_space *mapping = folio->mapping;
 	struct mp_file_key key = { .cgid = cgid };
 	struct mp_cache_val *val;
+	struct inode *inode;
 
+	if (!mapping)
+		return;
+	inode = mapping->host;
 	if (!inode)
 		return;
-	key.ino = BPF_CORE_READ(inode, i_ino);
-	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	key.ino = inode->i_ino;
+	key.dev = inode->i_sb->s_dev;
 
 	val = bpf_map_lookup_elem(&cache_files, &key);
 	if (!val) {
@@ -139,10 +143,12 @@ static __always_inline void count_task(__u64 cgid, __u64 pages)
 
 static __always_inline void count(struct folio *folio, bool added)
 {
-	__u64 flags = mp_folio_flags(folio);
 	struct mp_cache_val *val;
-	__u64 cgid, pages;
+	__u64 flags, cgid, pages;
 
+	if (!folio)
+		return;
+	flags = mp_folio_flags(folio);
 	/* tmpfs pages are only ever seen leaving; shmem has its own figures. */
 	if (mp_folio_is_shmem(flags))
 		return;

@@ -80,6 +80,59 @@ struct mp_task_val {
 _Static_assert(sizeof(struct mp_task_val) == 24, "mp_task_val layout");
 
 /*
+ * An mm's RSS counters as the kernel's kmem:rss_stat reports them, in our
+ * own order (the kernel's MM_* enum is anonymous, so CO-RE cannot name it;
+ * its order has held since 4.5 and the tracepoint's format prints it).
+ */
+enum mp_rss_member {
+	MP_RSS_FILE,		/* MM_FILEPAGES */
+	MP_RSS_ANON,		/* MM_ANONPAGES */
+	MP_RSS_SWAP,		/* MM_SWAPENTS */
+	MP_RSS_SHMEM,		/* MM_SHMEMPAGES */
+	MP_RSS_MEMBERS,
+};
+
+/* A process, named so that a reused pid is a different key. */
+struct mp_proc_key {
+	__u32 tgid;
+	__u32 _pad;
+	__u64 start_ns;		/* the group leader's start_boottime */
+};
+_Static_assert(sizeof(struct mp_proc_key) == 16, "mp_proc_key layout");
+
+/* Its counters in pages: the latest value and the highest seen since attach. */
+struct mp_proc_val {
+	__u64 cgid;		/* memory cgroup of the mm's owner, at the latest change */
+	__s64 cur[MP_RSS_MEMBERS];
+	__s64 peak[MP_RSS_MEMBERS];
+	__u64 updates;
+	char comm[MP_COMM_LEN];
+};
+_Static_assert(sizeof(struct mp_proc_val) == 8 + 64 + 8 + MP_COMM_LEN, "mp_proc_val layout");
+
+/*
+ * Page allocations by the allocating task's memory cgroup. The hot path
+ * keys them by the cgroup's memory css (its address and serial number,
+ * which is never reused, so a recycled address is a new key) and resolves
+ * the cgroup id only when it creates an entry; the agent sums by cgid.
+ */
+#define MP_ALLOC_ORDERS		11	/* orders 0..9, then 10 and above */
+
+struct mp_alloc_key {
+	__u64 css;
+	__u64 serial;
+};
+_Static_assert(sizeof(struct mp_alloc_key) == 16, "mp_alloc_key layout");
+
+struct mp_alloc_val {
+	__u64 cgid;
+	__u64 pages;
+	__u64 calls;
+	__u64 order[MP_ALLOC_ORDERS];
+};
+_Static_assert(sizeof(struct mp_alloc_val) == 8 * (3 + MP_ALLOC_ORDERS), "mp_alloc_val layout");
+
+/*
  * What the probes could not record, by cause: one slot each in a per-CPU
  * array, so that nothing is ever lost without being counted.
  */
@@ -88,6 +141,8 @@ enum mp_drop {
 	MP_DROP_FILE_FULL,	/* per-file map full */
 	MP_DROP_NAME_FULL,	/* file-name map full: file shown by dev:ino */
 	MP_DROP_TASK_FULL,	/* per-process map full */
+	MP_DROP_PROC_FULL,	/* RSS map of processes full */
+	MP_DROP_ALLOC_FULL,	/* page-allocation map of cgroups full */
 	MP_DROP_MAX,
 };
 

@@ -12,17 +12,11 @@
 #include "it.h"
 
 static struct test *tests, **tail = &tests;
-static const char *build_dir = "build";
 
 void test_register(struct test *t)
 {
 	*tail = t;
 	tail = &t->next;
-}
-
-const char *test_build_dir(void)
-{
-	return build_dir;
 }
 
 void test_log(const char *file, int line, const char *fmt, ...)
@@ -103,7 +97,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--build") && i + 1 < argc) {
-			build_dir = argv[++i];
+			it_set_build_dir(argv[++i]);
 			argv[i] = "-";
 		} else if (!strcmp(argv[i], "--unit")) {
 			suite = "unit";

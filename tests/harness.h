@@ -22,9 +22,6 @@ struct test {
 void test_register(struct test *t);
 void test_log(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Where the build lives (--build): build/memprobe, build/workloads/... */
-const char *test_build_dir(void);
-
 #define TEST_FULL(suite_, name_, timeout_)					\
 	static bool test_##name_(void);						\
 	static struct test test_desc_##name_ = {				\

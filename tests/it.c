@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "cgroup.h"
-#include "harness.h"
 #include "it.h"
 #include "util.h"
 
@@ -193,13 +192,20 @@ void tchild_kill(struct tchild *ch)
 	ch->pid = 0;
 }
 
+static const char *build_dir = "build";
+
+void it_set_build_dir(const char *dir)
+{
+	build_dir = dir;
+}
+
 const char *build_path(const char *rel)
 {
 	static char paths[8][IT_PATH];
 	static int next;
 	char *p = paths[next++ % 8];
 
-	snprintf(p, IT_PATH, "%s/%s", test_build_dir(), rel);
+	snprintf(p, IT_PATH, "%s/%s", build_dir, rel);
 	return p;
 }
 
@@ -322,7 +328,7 @@ int agent_finish(struct agent *a, int sig, int timeout_s)
 		usleep(10000);
 	}
 	if (a->pid > 0) {
-		test_log(__FILE__, __LINE__, "memprobe did not exit within %ds; killing it", timeout_s);
+		fprintf(stderr, "    memprobe did not exit within %ds; killing it\n", timeout_s);
 		kill(a->pid, SIGKILL);
 		waitpid(a->pid, NULL, 0);
 		a->pid = 0;

@@ -75,6 +75,8 @@ void agent_free(struct agent *a);
 /* Runs build/memprobe with argv to the end; returns the exit code, stderr in err. */
 int run_memprobe(const char *const argv[], char *err, size_t errlen, int timeout_s);
 
+/* Where build/memprobe and build/workloads live; set once by the program using these helpers. */
+void it_set_build_dir(const char *dir);
 /* A path inside the build directory. */
 const char *build_path(const char *rel);
 

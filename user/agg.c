@@ -24,6 +24,7 @@ static void free_detail(struct agg *a)
 		free(a->files[i].name);
 	a->n_files = 0;
 	a->n_tasks = 0;
+	a->n_procs = 0;
 }
 
 void agg_free(struct agg *a)
@@ -32,6 +33,7 @@ void agg_free(struct agg *a)
 	free(a->cg);
 	free(a->files);
 	free(a->tasks);
+	free(a->procs);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -149,6 +151,14 @@ int agg_add_task(struct agg *a, const struct agg_task *t)
 	if (reserve((void **)&a->tasks, &a->cap_tasks, a->n_tasks, sizeof(*a->tasks)))
 		return -ENOMEM;
 	a->tasks[a->n_tasks++] = *t;
+	return 0;
+}
+
+int agg_add_proc(struct agg *a, const struct agg_proc *p)
+{
+	if (reserve((void **)&a->procs, &a->cap_procs, a->n_procs, sizeof(*a->procs)))
+		return -ENOMEM;
+	a->procs[a->n_procs++] = *p;
 	return 0;
 }
 

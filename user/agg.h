@@ -17,6 +17,21 @@ struct cg_counters {
 	__u64 id;
 	__u64 cache_added_pages;
 	__u64 cache_removed_pages;
+	__u64 alloc_pages;		/* page allocations by the cgroup's tasks */
+	__u64 alloc_calls;
+	__u64 alloc_order[MP_ALLOC_ORDERS];
+};
+
+/* A process as kmem:rss_stat saw it: counters in pages, latest and peak. */
+struct agg_proc {
+	__u32 tgid;
+	__u64 start_ns;			/* boot-time start: with tgid, the identity */
+	__u64 cgid;
+	__s64 cur[MP_RSS_MEMBERS];
+	__s64 peak[MP_RSS_MEMBERS];
+	__u64 updates;
+	char comm[MP_COMM_LEN];
+	bool exited;			/* gone from /proc; this is its last word */
 };
 
 struct agg_file {
@@ -49,6 +64,8 @@ struct agg {
 	size_t n_files, cap_files;
 	struct agg_task *tasks;
 	size_t n_tasks, cap_tasks;
+	struct agg_proc *procs;
+	size_t n_procs, cap_procs;
 
 	__u64 drops[MP_DROP_MAX];
 };
@@ -69,6 +86,7 @@ const struct cg_counters *agg_next(const struct agg *a, size_t *pos);
 /* Appends detail; name is copied. */
 int agg_add_file(struct agg *a, const struct agg_file *f);
 int agg_add_task(struct agg *a, const struct agg_task *t);
+int agg_add_proc(struct agg *a, const struct agg_proc *p);
 
 __u64 agg_lost(const struct agg *a);
 

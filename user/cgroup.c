@@ -435,6 +435,42 @@ int cg_walk(const struct cg_hier *h, const char *rel, cg_visit_fn visit, void *c
 	return walk(fd, buf, sizeof(buf), 0, visit, ctx, st.st_ino);
 }
 
+int cg_pids(const struct cg_hier *h, const char *rel, int (*fn)(void *ctx, int pid), void *ctx)
+{
+	char path[CG_PATH_MAX + 16], buf[4096], carry[16] = "";
+	size_t carried = 0;
+	ssize_t n;
+	int fd, r = 0;
+
+	r = cg_path(h, rel, "cgroup.procs", path, sizeof(path));
+	if (r)
+		return r;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* Busy cgroups list thousands of pids: read in chunks, a pid may straddle two. */
+	while (!r && (n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+		char *p = buf, *nl;
+
+		buf[n] = '\0';
+		while (!r && (nl = strchr(p, '\n'))) {
+			*nl = '\0';
+			if (carried) {
+				snprintf(carry + carried, sizeof(carry) - carried, "%s", p);
+				r = fn(ctx, atoi(carry));
+				carried = 0;
+			} else {
+				r = fn(ctx, atoi(p));
+			}
+			p = nl + 1;
+		}
+		if (*p && carried + strlen(p) < sizeof(carry) - 1)
+			carried += snprintf(carry + carried, sizeof(carry) - carried, "%s", p);
+	}
+	close(fd);
+	return r;
+}
+
 int cg_create(const struct cg_hier *h, const char *name, struct cg_target *out)
 {
 	int r;

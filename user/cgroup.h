@@ -53,6 +53,9 @@ int cg_lookup(const struct cg_hier *h, const char *rel, struct cg_target *out);
 typedef int (*cg_visit_fn)(void *ctx, const char *rel, __u64 id, unsigned int depth, bool leaf);
 int cg_walk(const struct cg_hier *h, const char *rel, cg_visit_fn visit, void *ctx);
 
+/* Calls fn(ctx, pid) for each process in the cgroup (its cgroup.procs); stops on nonzero. */
+int cg_pids(const struct cg_hier *h, const char *rel, int (*fn)(void *ctx, int pid), void *ctx);
+
 /* Creates a fresh cgroup named name directly under the root; the caller removes it. */
 int cg_create(const struct cg_hier *h, const char *name, struct cg_target *out);
 /* Moves pid into the cgroup. */

@@ -20,6 +20,48 @@ void fields_start(const struct rec_start *r, const struct field_visitor *v, void
 	v->dbl(ctx, "interval_s", r->interval_s, 3);
 }
 
+/* The verdict's scalars, flat, so that journald can carry them too. */
+static void verdict(const struct rec_verdict *rv, const struct field_visitor *v, void *ctx)
+{
+	v->str(ctx, "verdict", rv->verdict);
+	v->dbl(ctx, "verdict_confidence", rv->confidence, 2);
+	v->dbl(ctx, "anon_growth_bytes_per_hour", rv->growth_bytes_per_hour, 0);
+	v->dbl(ctx, "verdict_r2", rv->r2, 3);
+	v->u64(ctx, "verdict_samples", rv->samples);
+	v->dbl(ctx, "verdict_window_s", rv->window_s, 1);
+	v->str(ctx, "verdict_reason", rv->reason);
+}
+
+static void processes(const char *key, const struct rec_proc *p, size_t n,
+		      const struct field_visitor *v, void *ctx)
+{
+	size_t i;
+
+	v->list_begin(ctx, key);
+	for (i = 0; i < n; i++) {
+		v->item_begin(ctx);
+		v->u64(ctx, "pid", p[i].pid);
+		v->str(ctx, "comm", p[i].comm);
+		v->boolean(ctx, "alive", p[i].alive);
+		v->u64(ctx, "rss_bytes", p[i].rss_bytes);
+		v->u64(ctx, "anon_bytes", p[i].anon_bytes);
+		v->u64(ctx, "file_bytes", p[i].file_bytes);
+		v->u64(ctx, "shmem_bytes", p[i].shmem_bytes);
+		v->u64(ctx, "shared_bytes", p[i].shared_bytes);
+		v->u64(ctx, "vms_bytes", p[i].vms_bytes);
+		v->u64(ctx, "swap_bytes", p[i].swap_bytes);
+		v->dbl(ctx, "cpu_percent", p[i].cpu_percent, 1);
+		v->s64(ctx, "rss_growth_bytes", p[i].rss_growth_bytes);
+		v->s64(ctx, "anon_growth_bytes", p[i].anon_growth_bytes);
+		v->u64(ctx, "peak_rss_bytes", p[i].peak_rss_bytes);
+		v->u64(ctx, "peak_anon_bytes", p[i].peak_anon_bytes);
+		v->str(ctx, "verdict", p[i].verdict.verdict);
+		v->dbl(ctx, "anon_growth_bytes_per_hour", p[i].verdict.growth_bytes_per_hour, 0);
+		v->item_end(ctx);
+	}
+	v->list_end(ctx);
+}
+
 void fields_sample(const struct rec_sample *r, const struct field_visitor *v, void *ctx)
 {
 	v->str(ctx, "cgroup", r->cgroup);
@@ -34,6 +76,15 @@ void fields_sample(const struct rec_sample *r, const struct field_visitor *v, vo
 	v->u64(ctx, "mem_available_bytes", r->mem_available_bytes);
 	v->u64(ctx, "buff_cache_bytes", r->buff_cache_bytes);
 	v->u64(ctx, "mem_total_bytes", r->mem_total_bytes);
+	v->u64(ctx, "file_mapped_bytes", r->file_mapped_bytes);
+	v->dbl(ctx, "anon_rate_bytes_per_s", r->anon_rate_bytes_per_s, 0);
+	v->dbl(ctx, "file_mapped_rate_bytes_per_s", r->file_mapped_rate_bytes_per_s, 0);
+	v->dbl(ctx, "shmem_rate_bytes_per_s", r->shmem_rate_bytes_per_s, 0);
+	v->u64(ctx, "page_cache_reclaimable_bytes", r->page_cache_reclaimable_bytes);
+	v->u64(ctx, "alloc_pages", r->alloc_pages);
+	v->dbl(ctx, "alloc_bytes_per_s", r->alloc_bytes_per_s, 0);
+	verdict(&r->verdict, v, ctx);
+	processes("top_processes", r->top_processes, r->n_top_processes, v, ctx);
 }
 
 static void top_files(const struct rec_summary *r, const struct field_visitor *v, void *ctx)
@@ -89,8 +140,18 @@ void fields_summary(const struct rec_summary *r, const struct field_visitor *v, 
 	v->u64(ctx, "shmem_bytes", r->shmem_bytes);
 	v->u64(ctx, "mem_available_bytes", r->mem_available_bytes);
 	v->u64(ctx, "mem_available_start_bytes", r->mem_available_start_bytes);
+	v->s64(ctx, "anon_growth_bytes", r->anon_growth_bytes);
+	verdict(&r->verdict, v, ctx);
+	v->s64(ctx, "page_cache_growth_bytes", r->page_cache_growth_bytes);
+	v->u64(ctx, "page_cache_reclaimable_bytes", r->page_cache_reclaimable_bytes);
+	v->str(ctx, "page_cache_note", r->page_cache_note);
+	v->u64(ctx, "file_mapped_bytes", r->file_mapped_bytes);
+	v->u64(ctx, "alloc_pages", r->alloc_pages);
+	v->u64_array(ctx, "alloc_orders", r->alloc_order, MP_ALLOC_ORDERS);
 	top_files(r, v, ctx);
 	cache_processes(r, v, ctx);
+	processes("top_processes", r->top_processes, r->n_top_processes, v, ctx);
+	processes("exited_processes", r->exited_processes, r->n_exited_processes, v, ctx);
 	v->u64(ctx, "oom_kills", r->oom_kills);
 	v->u64(ctx, "lost_events", r->lost_events);
 }

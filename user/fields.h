@@ -8,6 +8,7 @@
 #define MEMPROBE_FIELDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 #include "record.h"
@@ -19,6 +20,7 @@ struct field_visitor {
 	void (*dbl)(void *ctx, const char *key, double val, int decimals);
 	void (*boolean)(void *ctx, const char *key, bool val);
 	void (*null)(void *ctx, const char *key);
+	void (*u64_array)(void *ctx, const char *key, const __u64 *val, size_t n);
 	/* A list of objects: list_begin, then item_begin ... item_end per item, list_end. */
 	void (*list_begin)(void *ctx, const char *key);
 	void (*item_begin)(void *ctx);

@@ -215,6 +215,17 @@ static void v_null(void *ctx, const char *k)
 	put(ctx, "null", 4);
 }
 
+static void v_u64_array(void *ctx, const char *k, const __u64 *val, size_t n)
+{
+	size_t i;
+
+	key(ctx, k);
+	put(ctx, "[", 1);
+	for (i = 0; i < n; i++)
+		putf(ctx, "%s%" PRIu64, i ? "," : "", (uint64_t)val[i]);
+	put(ctx, "]", 1);
+}
+
 static void v_list_begin(void *ctx, const char *k)
 {
 	open_(ctx, k, "[");
@@ -236,7 +247,7 @@ static void v_list_end(void *ctx)
 }
 
 static const struct field_visitor to_json = {
-	.str = v_str, .u64 = v_u64, .s64 = v_s64, .dbl = v_dbl, .boolean = v_bool, .null = v_null,
+	.str = v_str, .u64 = v_u64, .s64 = v_s64, .dbl = v_dbl, .boolean = v_bool, .null = v_null, .u64_array = v_u64_array,
 	.list_begin = v_list_begin, .item_begin = v_item_begin, .item_end = v_item_end,
 	.list_end = v_list_end,
 };

@@ -45,6 +45,15 @@ static const struct field meminfo_fields[] = {
 	{ "Dirty",		NULL, offsetof(struct meminfo, dirty) },
 };
 
+static const struct field pstatus_fields[] = {
+	{ "VmSize",	NULL, offsetof(struct pstatus, vm_size) },
+	{ "VmRSS",	NULL, offsetof(struct pstatus, vm_rss) },
+	{ "RssAnon",	NULL, offsetof(struct pstatus, rss_anon) },
+	{ "RssFile",	NULL, offsetof(struct pstatus, rss_file) },
+	{ "RssShmem",	NULL, offsetof(struct pstatus, rss_shmem) },
+	{ "VmSwap",	NULL, offsetof(struct pstatus, vm_swap) },
+};
+
 /*
  * Splits one "key value [kB]" line. key ends at the first space or ':';
  * the value must be a whole decimal number. Returns false for anything else.
@@ -129,6 +138,72 @@ int meminfo_parse(const char *text, struct meminfo *out)
 	parse_fields(text, meminfo_fields, ARRAY_SIZE(meminfo_fields), true, out, &out->have);
 	/* MemAvailable arrived in 3.14; everything we run on has it. */
 	return (out->have & 0x7) == 0x7 ? 0 : -ENODATA;
+}
+
+int pstatus_parse(const char *text, struct pstatus *out)
+{
+	memset(out, 0, sizeof(*out));
+	parse_fields(text, pstatus_fields, ARRAY_SIZE(pstatus_fields), true, out, &out->have);
+	/* Kernel threads have no Vm* lines at all. */
+	return (out->have & PSTATUS_HAVE_CORE) == PSTATUS_HAVE_CORE ? 0 : -ENODATA;
+}
+
+/*
+ * "pid (comm) state ppid ...": comm may hold spaces and parentheses, so the
+ * fields are counted from the last ')'. utime, stime and starttime are
+ * fields 14, 15 and 22.
+ */
+int pstat_parse(const char *text, struct pstat *out)
+{
+	const char *open = strchr(text, '('), *close = strrchr(text, ')'), *p;
+	unsigned long long v[22] = { 0 };
+	int field = 3, n;
+
+	memset(out, 0, sizeof(*out));
+	if (!open || !close || close < open || close[1] != ' ')
+		return -ENODATA;
+	n = (int)(close - open - 1);
+	snprintf(out->comm, sizeof(out->comm), "%.*s", n < 15 ? n : 15, open + 1);
+	p = close + 2;
+	out->state = *p;
+	while (*p && *p != ' ')
+		p++;
+	while (*p == ' ' && field < 22) {
+		char *end;
+
+		field++;
+		errno = 0;
+		v[field - 1] = strtoull(p + 1, &end, 10);
+		if (errno || end == p + 1)
+			return -ENODATA;
+		p = end;
+	}
+	if (field < 22)
+		return -ENODATA;
+	out->utime = v[13];
+	out->stime = v[14];
+	out->starttime = v[21];
+	return 0;
+}
+
+int proc_read(int pid, struct pstatus *st, struct pstat *sp)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	n = read_text(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	r = pstat_parse(buf, sp);
+	if (r)
+		return r;
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	n = read_text(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return pstatus_parse(buf, st);
 }
 
 static int read_alloc(const char *path, char **text)

@@ -47,12 +47,39 @@ struct meminfo {
 	unsigned int have;
 };
 
+/* A process's memory from /proc/PID/status, in bytes. */
+struct pstatus {
+	__u64 vm_size;		/* VMS */
+	__u64 vm_rss;
+	__u64 rss_anon;
+	__u64 rss_file;
+	__u64 rss_shmem;
+	__u64 vm_swap;
+	unsigned int have;
+};
+
+#define PSTATUS_HAVE_CORE	0x3f
+
+/* The scheduling facts of /proc/PID/stat: clock ticks (sysconf(_SC_CLK_TCK)). */
+struct pstat {
+	char comm[16];
+	char state;
+	__u64 utime;
+	__u64 stime;
+	__u64 starttime;	/* since boot: identifies the process with its pid */
+};
+
 int memstat_parse(const char *text, enum cg_version v, struct memstat *out);
 /* Reads dir/memory.stat; for a v2 root without one, derives the same figures from /proc/meminfo. */
 int memstat_read(const char *dir, enum cg_version v, bool root, struct memstat *out);
 
 int meminfo_parse(const char *text, struct meminfo *out);
 int meminfo_read(struct meminfo *out);
+
+int pstatus_parse(const char *text, struct pstatus *out);
+int pstat_parse(const char *text, struct pstat *out);
+/* Reads both for pid; -ENOENT once the process is gone. */
+int proc_read(int pid, struct pstatus *st, struct pstat *sp);
 
 /* Page cache without shmem: what reclaim can drop. */
 static inline __u64 memstat_page_cache(const struct memstat *m)

@@ -22,6 +22,7 @@
 #include "loop.h"
 #include "options.h"
 #include "probe.h"
+#include "procs.h"
 #include "record.h"
 #include "report.h"
 #include "sink.h"
@@ -47,6 +48,7 @@ struct agent {
 	struct probes probes;
 	struct agg agg;
 	struct targets targets;
+	struct procs procs;
 	struct sinks sinks;
 	struct loop loop;
 	bool output_closed;
@@ -64,6 +66,11 @@ static int output_error(struct agent *a, int r)
 	return log_err_errno(r, "cannot write the output");
 }
 
+static bool watched(void *ctx, __u64 cgid)
+{
+	return targets_have(ctx, cgid);
+}
+
 /* Probe maps, then kernel counters, so a figure never runs ahead of its baseline. */
 static int measure(struct agent *a, bool final)
 {
@@ -76,19 +83,24 @@ static int measure(struct agent *a, bool final)
 	if (r)
 		return log_err_errno(r, "cannot read the cgroups' memory counters");
 	targets_account(&a->targets, &a->agg);
+	r = procs_refresh(&a->procs, a->targets.pids, a->targets.n_pids, &a->agg, watched, &a->targets,
+			  &a->o->verdict, a->targets.t_now);
+	if (r)
+		return log_err_errno(r, "cannot read the processes");
 	return 0;
 }
 
 static int tick(void *ctx)
 {
 	struct agent *a = ctx;
+	struct report_input in = { .targets = &a->targets, .procs = &a->procs, .top = a->o->top };
 	struct report rep;
 	int r;
 
 	r = measure(a, false);
 	if (r)
 		return r;
-	r = report_samples(&rep, &a->targets, a->o->top);
+	r = report_samples(&rep, &in);
 	if (r)
 		return log_err_errno(r, "cannot build the samples");
 	r = sinks_samples(&a->sinks, rep.samples, rep.n_samples);
@@ -100,6 +112,10 @@ static int tick(void *ctx)
 static int summarise(struct agent *a)
 {
 	struct mounts mounts = { 0 };
+	struct report_input in = {
+		.targets = &a->targets, .procs = &a->procs, .agg = &a->agg, .mounts = &mounts,
+		.top = a->o->top,
+	};
 	struct report rep;
 	int r;
 
@@ -108,7 +124,7 @@ static int summarise(struct agent *a)
 		return r;
 	if (mounts_load(&mounts, "/proc/self/mountinfo"))
 		log_warn("cannot read the mount table; files are shown by device and inode");
-	r = report_summaries(&rep, &a->targets, &a->agg, &mounts, a->o->top);
+	r = report_summaries(&rep, &in);
 	mounts_free(&mounts);
 	if (r)
 		return log_err_errno(r, "cannot build the summary");
@@ -236,6 +252,7 @@ static int run(const struct options *o, const sigset_t *mask)
 
 	spawn_init(&a.child);
 	agg_init(&a.agg);
+	procs_init(&a.procs);
 	status = resolve_targets(&a);
 	if (status)
 		return status;
@@ -252,12 +269,13 @@ static int run(const struct options *o, const sigset_t *mask)
 		goto out;
 	if (probes_start(&a.probes, o))
 		goto out;
-	r = targets_init(&a.targets, &a.hier, a.cgs, a.n_cgs);
-	r = r ?: targets_refresh(&a.targets);
+	r = targets_init(&a.targets, &a.hier, a.cgs, a.n_cgs, &o->verdict);
 	if (r) {
-		log_err_errno(r, "cannot read the cgroups' memory counters");
+		log_err_errno(r, "cannot set up the targets");
 		goto out;
 	}
+	if (measure(&a, false))
+		goto out;
 	r = sinks_add(&a.sinks, o->json ? sink_json_new(stdout) : sink_table_new(stdout));
 	if (r) {
 		log_err_errno(r, "cannot set up the output");
@@ -285,6 +303,7 @@ out:
 	spawn_cleanup(&a.child);
 	sinks_free(&a.sinks);
 	targets_free(&a.targets);
+	procs_free(&a.procs);
 	agg_free(&a.agg);
 	loop_close(&a.loop);
 	return status;

@@ -18,6 +18,11 @@ enum {
 	OPT_MAX_CGROUPS,
 	OPT_MAX_FILES,
 	OPT_MAX_TASKS,
+	OPT_LEAK_BAND,
+	OPT_WARN_RATE,
+	OPT_LEAK_RATE,
+	OPT_VERDICT_WINDOW,
+	OPT_VERDICT_SAMPLES,
 };
 
 static const struct option long_options[] = {
@@ -29,6 +34,11 @@ static const struct option long_options[] = {
 	{ "max-cgroups",	required_argument,	NULL, OPT_MAX_CGROUPS },
 	{ "max-files",		required_argument,	NULL, OPT_MAX_FILES },
 	{ "max-tasks",		required_argument,	NULL, OPT_MAX_TASKS },
+	{ "leak-band",		required_argument,	NULL, OPT_LEAK_BAND },
+	{ "warn-rate",		required_argument,	NULL, OPT_WARN_RATE },
+	{ "leak-rate",		required_argument,	NULL, OPT_LEAK_RATE },
+	{ "verdict-window",	required_argument,	NULL, OPT_VERDICT_WINDOW },
+	{ "verdict-samples",	required_argument,	NULL, OPT_VERDICT_SAMPLES },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
@@ -52,6 +62,14 @@ static const char usage[] =
 "      --max-cgroups N    capacity of the in-kernel maps (default %u cgroups,\n"
 "      --max-files N        %u files, %u processes); what does not fit is\n"
 "      --max-tasks N        counted in lost_events\n"
+"\n"
+"The leak verdict, from the trend of anonymous memory (page cache never counts):\n"
+"      --leak-band SIZE   normal while the trend rises less than this (default 50M)\n"
+"      --warn-rate SIZE   warning when anon grows steadily faster than SIZE an hour (100M)\n"
+"      --leak-rate SIZE   leak when it grows faster than SIZE an hour and does not\n"
+"                         fall back (500M)\n"
+"      --verdict-window SEC  how far back the trend looks (default 1800)\n"
+"      --verdict-samples N   samples needed before any growth verdict (default 12)\n"
 "  -v, --verbose          debug messages, libbpf's included, on stderr\n"
 "  -h, --help             this text\n"
 "  -V, --version          the version\n"
@@ -102,6 +120,33 @@ int parse_u32(const char *s, __u32 min, __u32 max, __u32 *out)
 	return 0;
 }
 
+int parse_size(const char *s, double min, double max, double *out)
+{
+	static const char units[] = "KMGT";
+	const char *u;
+	char *end;
+	double v;
+
+	if (!s || !*s || strlen(s) > 32)
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !isfinite(v))
+		return -EINVAL;
+	if (*end && (u = strchr(units, *end)) && *u) {
+		v *= pow(1024, (double)(u - units + 1));
+		end++;
+		if (*end == 'i' && end[1] == 'B')
+			end += 2;
+		else if (*end == 'B')
+			end++;
+	}
+	if (*end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 /* Printable, bounded copy of user input for error messages. */
 static const char *shown(const char *s, char *buf, size_t len)
 {
@@ -129,6 +174,7 @@ static void defaults(struct options *o)
 	o->max_cgroups = MP_MAX_CGROUPS;
 	o->max_files = MP_MAX_FILES;
 	o->max_tasks = MP_MAX_TASKS;
+	verdict_defaults(&o->verdict);
 }
 
 int options_parse(struct options *o, int argc, char *const argv[], char *err, size_t errlen)
@@ -180,6 +226,26 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 					    c == OPT_MAX_FILES ? "max-files" : "max-tasks",
 					    shown(optarg, show, sizeof(show)), 1u << 22);
 			break;
+		case OPT_LEAK_BAND:
+		case OPT_WARN_RATE:
+		case OPT_LEAK_RATE:
+			if (parse_size(optarg, 1, 1e15, c == OPT_LEAK_BAND ? &o->verdict.band :
+				       c == OPT_WARN_RATE ? &o->verdict.warn_rate : &o->verdict.leak_rate))
+				return fail(err, errlen, "--%s: '%s' is not a size such as 50M or 1G",
+					    c == OPT_LEAK_BAND ? "leak-band" :
+					    c == OPT_WARN_RATE ? "warn-rate" : "leak-rate",
+					    shown(optarg, show, sizeof(show)));
+			break;
+		case OPT_VERDICT_WINDOW:
+			if (parse_seconds(optarg, 1, 31536000, &o->verdict.window_s))
+				return fail(err, errlen, "--verdict-window: '%s' is not a number of seconds",
+					    shown(optarg, show, sizeof(show)));
+			break;
+		case OPT_VERDICT_SAMPLES:
+			if (parse_u32(optarg, 2, 100000, &o->verdict.min_samples))
+				return fail(err, errlen, "--verdict-samples: '%s' is not a whole number between 2 and 100000",
+					    shown(optarg, show, sizeof(show)));
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -209,6 +275,8 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 	} else if (optind > 0 && optind == argc && argc > 1 && !strcmp(argv[argc - 1], "--")) {
 		return fail(err, errlen, "-- must be followed by a command to run");
 	}
+	if (o->verdict.leak_rate < o->verdict.warn_rate)
+		return fail(err, errlen, "--leak-rate must not be below --warn-rate");
 	if (o->command && o->n_targets)
 		return fail(err, errlen, "--cgroup and -- COMMAND cannot be combined: COMMAND gets its own cgroup");
 	return OPTIONS_RUN;

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "verdict.h"
+
 #define OPT_MAX_TARGETS	64
 
 struct options {
@@ -21,6 +23,7 @@ struct options {
 	__u32 max_files;
 	__u32 max_tasks;
 	char *const *command;		/* after "--", NULL-terminated; NULL when absent */
+	struct verdict_cfg verdict;	/* the leak criteria */
 };
 
 enum options_result {
@@ -37,5 +40,7 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 /* Strict number parsing shared with the rest of the agent: whole string, finite, in range. */
 int parse_seconds(const char *s, double min, double max, double *out);
 int parse_u32(const char *s, __u32 min, __u32 max, __u32 *out);
+/* "50M", "1.5G", "4096": bytes, binary units (K, M, G, T). */
+int parse_size(const char *s, double min, double max, double *out);
 
 #endif /* MEMPROBE_OPTIONS_H */

@@ -26,6 +26,8 @@ struct probe_ops {
 };
 
 extern const struct probe_ops pagecache_probe;
+extern const struct probe_ops rss_probe;
+extern const struct probe_ops alloc_probe;
 
 #define PROBES_MAX	8
 

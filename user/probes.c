@@ -9,6 +9,8 @@
 
 static const struct probe_ops *const all_probes[] = {
 	&pagecache_probe,
+	&rss_probe,
+	&alloc_probe,
 };
 
 _Static_assert(ARRAY_SIZE(all_probes) <= PROBES_MAX, "raise PROBES_MAX");

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "memprobe.h"
+
 struct rec_target {
 	const char *cgroup;
 	__u64 cgroup_id;
@@ -25,6 +27,37 @@ struct rec_start {
 	int cgroup_version;		/* 1 or 2: where the memory controller is */
 	const char *memory_root;
 	double interval_s;
+};
+
+/* The leak verdict and what it rests on. */
+struct rec_verdict {
+	const char *verdict;		/* "normal", "warning" or "leak" */
+	double confidence;		/* 0..1 */
+	double growth_bytes_per_hour;	/* least-squares slope of anon over the window */
+	double r2;
+	unsigned int samples;
+	double window_s;		/* the span the fit covers */
+	const char *reason;
+};
+
+/* A process in a watched cgroup, with the columns of the users' monitor. */
+struct rec_proc {
+	__u32 pid;
+	const char *comm;
+	bool alive;
+	__u64 rss_bytes;		/* /proc/PID/status, now (at exit: the probe's last) */
+	__u64 anon_bytes;
+	__u64 file_bytes;
+	__u64 shmem_bytes;
+	__u64 shared_bytes;		/* file + shmem, as top(1)'s SHR */
+	__u64 vms_bytes;
+	__u64 swap_bytes;
+	double cpu_percent;
+	__s64 rss_growth_bytes;		/* since memprobe first saw it */
+	__s64 anon_growth_bytes;
+	__u64 peak_rss_bytes;		/* highest the probe saw: anon + file + shmem */
+	__u64 peak_anon_bytes;
+	struct rec_verdict verdict;
 };
 
 struct rec_sample {
@@ -44,6 +77,18 @@ struct rec_sample {
 	__u64 mem_available_bytes;
 	__u64 buff_cache_bytes;
 	__u64 mem_total_bytes;
+	/* RSS of the cgroup by kind (memory.stat), and how fast it moves. */
+	__u64 file_mapped_bytes;
+	double anon_rate_bytes_per_s;
+	double file_mapped_rate_bytes_per_s;
+	double shmem_rate_bytes_per_s;
+	__u64 page_cache_reclaimable_bytes;	/* clean, unmapped-or-not: what reclaim can take */
+	/* Page allocations by the cgroup's tasks in the interval (probe). */
+	__u64 alloc_pages;
+	double alloc_bytes_per_s;
+	struct rec_verdict verdict;
+	const struct rec_proc *top_processes;
+	size_t n_top_processes;
 };
 
 struct rec_file {
@@ -82,6 +127,20 @@ struct rec_summary {
 	size_t n_cache_processes;
 	__u64 oom_kills;
 	__u64 lost_events;
+	/* Growth and the verdict on it. */
+	__s64 anon_growth_bytes;		/* now minus start */
+	double anon_growth_bytes_per_hour;	/* fitted over the window */
+	struct rec_verdict verdict;
+	__s64 page_cache_growth_bytes;
+	__u64 page_cache_reclaimable_bytes;
+	const char *page_cache_note;		/* why page cache growth is not a leak */
+	__u64 file_mapped_bytes;
+	__u64 alloc_pages;
+	__u64 alloc_order[MP_ALLOC_ORDERS];	/* page allocations by order; the last is 10 and above */
+	const struct rec_proc *top_processes;
+	size_t n_top_processes;
+	const struct rec_proc *exited_processes;	/* gone during the run, by peak */
+	size_t n_exited_processes;
 };
 
 #endif /* MEMPROBE_RECORD_H */

@@ -5,6 +5,7 @@
 
 #include "agg.h"
 #include "files.h"
+#include "procs.h"
 #include "record.h"
 #include "target.h"
 
@@ -16,15 +17,24 @@ struct report {
 	/* Storage the records point into. */
 	struct rec_file *files;
 	struct rec_cache_proc *procs;
+	struct rec_proc *processes;
 	char *strings;
 };
 
+/* What every report reads. */
+struct report_input {
+	const struct targets *targets;
+	const struct procs *procs;
+	const struct agg *agg;		/* summaries only */
+	const struct mounts *mounts;	/* summaries only */
+	unsigned int top;
+};
+
 /* One sample per target (the whole machine: the root and the top largest). */
-int report_samples(struct report *rep, const struct targets *ts, unsigned int top);
+int report_samples(struct report *rep, const struct report_input *in);
 
 /* One summary per target (the whole machine: the root and the top busiest), with top lists. */
-int report_summaries(struct report *rep, const struct targets *ts, const struct agg *a,
-		     const struct mounts *m, unsigned int top);
+int report_summaries(struct report *rep, const struct report_input *in);
 
 void report_free(struct report *rep);
 

@@ -2,7 +2,8 @@
 /*
  * The default output, for people: a row per cgroup every interval, in the
  * spirit of the monitor scripts users watch today (a figure that moved gets
- * an arrow and its delta), and a readable summary at the end.
+ * an arrow and its delta), the top processes under it, and a readable
+ * summary at the end.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -10,15 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sink.h"
 
 #define HEADER_EVERY	20	/* intervals between repeated column headers */
-#define CGROUP_WIDTH	28
+#define CGROUP_WIDTH	26
+#define PROC_ROWS	5	/* processes under each cgroup row, at most */
+#define MB		(1024.0 * 1024.0)
 
 struct table {
 	unsigned int rows_since_header;
 	unsigned int intervals;
+	bool machine;
 };
 
 /* 1536 -> "1.5KiB"; binary units, as free(1) -h uses. */
@@ -26,40 +31,28 @@ static const char *bytes(char *buf, size_t len, double v)
 {
 	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
 	unsigned int u = 0;
+	bool neg = v < 0;
 
+	if (neg)
+		v = -v;
 	while (v >= 1024 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
 		v /= 1024;
 		u++;
 	}
-	if (u == 0)
-		snprintf(buf, len, "%.0f%s", v, unit[u]);
-	else
-		snprintf(buf, len, "%.1f%s", v, unit[u]);
+	snprintf(buf, len, u ? "%s%.1f%s" : "%s%.0f%s", neg ? "-" : "", v, unit[u]);
 	return buf;
 }
 
 /* "↑2.0MiB" or "↓512.0KiB"; nothing for no change. */
-static const char *delta(char *buf, size_t len, __s64 d)
+static const char *delta(char *buf, size_t len, double d)
 {
 	char b[32];
 
-	if (!d) {
+	if (d > -0.5 && d < 0.5) {
 		buf[0] = '\0';
 		return buf;
 	}
-	snprintf(buf, len, "%s%s", d > 0 ? "\u2191" : "\u2193", bytes(b, sizeof(b), d > 0 ? (double)d : -(double)d));
-	return buf;
-}
-
-/* Long cgroup paths keep their tail, which names the service. */
-static const char *cgname(char *buf, size_t width, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n <= width)
-		snprintf(buf, width + 1, "%s", name);
-	else
-		snprintf(buf, width + 4, "\u2026%s", name + n - (width - 1));
+	snprintf(buf, len, "%s%s", d > 0 ? "\u2191" : "\u2193", bytes(b, sizeof(b), d > 0 ? d : -d));
 	return buf;
 }
 
@@ -80,6 +73,27 @@ static void cell(FILE *out, const char *s, int width, bool left)
 			fputc(' ', out);
 }
 
+/* A figure and, if it moved, its arrow, in one left-aligned cell. */
+static void moving(FILE *out, double now, double change, int width)
+{
+	char a[32], b[32], both[72];
+
+	snprintf(both, sizeof(both), "%s %s", bytes(a, sizeof(a), now), delta(b, sizeof(b), change));
+	cell(out, both, width, true);
+}
+
+/* Long cgroup paths keep their tail, which names the service. */
+static const char *cgname(char *buf, size_t width, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n <= width)
+		snprintf(buf, width + 1, "%s", name);
+	else
+		snprintf(buf, width + 4, "\u2026%s", name + n - (width - 1));
+	return buf;
+}
+
 static int done(struct sink *s)
 {
 	if (fflush(s->out) || ferror(s->out))
@@ -89,8 +103,10 @@ static int done(struct sink *s)
 
 static int table_start(struct sink *s, const struct rec_start *r)
 {
+	struct table *t = s->priv;
 	size_t i;
 
+	t->machine = r->machine;
 	fprintf(s->out, "memprobe %s: ", r->version);
 	if (r->machine)
 		fprintf(s->out, "watching the whole machine (largest cgroups shown)");
@@ -104,22 +120,40 @@ static int table_start(struct sink *s, const struct rec_start *r)
 
 static void header(struct sink *s)
 {
-	fprintf(s->out, "%-8s  %-*s  %-21s %9s %9s  %-21s %9s  %10s %10s\n", "TIME", CGROUP_WIDTH,
-		"CGROUP", "PAGE CACHE", "IN", "OUT", "ANON", "SHMEM", "AVAILABLE", "BUFF/CACHE");
+	fprintf(s->out, "%-8s  %-*s  %-19s %-9s %-19s %-19s %-9s %-8s %9s %10s\n", "TIME", CGROUP_WIDTH,
+		"CGROUP", "ANON", "SHMEM", "PAGE CACHE", "CACHE IN/OUT", "ALLOC/s", "VERDICT",
+		"AVAILABLE", "BUFF/CACHE");
+}
+
+static void process_row(struct sink *s, const struct rec_proc *p)
+{
+	char a[32], b[32], c[32], line[64];
+
+	fprintf(s->out, "          \u2514 %7u %-15s RSS ", p->pid, p->comm);
+	moving(s->out, (double)p->rss_bytes, (double)p->rss_growth_bytes, 19);
+	fprintf(s->out, " VMS %-9s SHR %-9s CPU %5.1f%%  anon %s", bytes(a, sizeof(a), (double)p->vms_bytes),
+		bytes(b, sizeof(b), (double)p->shared_bytes), p->cpu_percent,
+		bytes(c, sizeof(c), (double)p->anon_bytes));
+	if (p->anon_growth_bytes) {
+		snprintf(line, sizeof(line), " (%s since first seen)", delta(a, sizeof(a), (double)p->anon_growth_bytes));
+		fputs(line, s->out);
+	}
+	if (strcmp(p->verdict.verdict, "normal"))
+		fprintf(s->out, "  %s", p->verdict.verdict);
+	fputc('\n', s->out);
 }
 
 static int table_samples(struct sink *s, const struct rec_sample *r, size_t n)
 {
 	struct table *t = s->priv;
-	char when[16], name[CGROUP_WIDTH * 4], a[32], b[32], c[32], d[32], e[32], f[32], g[32];
-	char pc[48], an[48], h[32], k[32];
+	char when[16], name[CGROUP_WIDTH * 4], a[32], b[32], c[32], d[32], e[32], io[72], al[40];
 	time_t sec;
-	size_t i;
+	size_t i, j;
 
 	if (!n)
 		return 0;
-	if (t->rows_since_header == 0 || t->rows_since_header >= HEADER_EVERY || n > 1) {
-		if (t->intervals && n > 1)
+	if (t->rows_since_header == 0 || t->rows_since_header >= HEADER_EVERY || n > 1 || r[0].n_top_processes) {
+		if (t->intervals && (n > 1 || r[0].n_top_processes))
 			fputc('\n', s->out);
 		header(s);
 		t->rows_since_header = 0;
@@ -128,21 +162,21 @@ static int table_samples(struct sink *s, const struct rec_sample *r, size_t n)
 	sec = (time_t)r[0].ts;
 	strftime(when, sizeof(when), "%H:%M:%S", localtime(&sec));
 	for (i = 0; i < n; i++) {
-		snprintf(pc, sizeof(pc), "%s %s", bytes(a, sizeof(a), r[i].page_cache_bytes),
-			 delta(b, sizeof(b), r[i].page_cache_delta_bytes));
-		snprintf(an, sizeof(an), "%s %s", bytes(c, sizeof(c), r[i].anon_bytes),
-			 delta(d, sizeof(d), r[i].anon_delta_bytes));
 		fprintf(s->out, "%-8s  ", when);
 		cell(s->out, cgname(name, CGROUP_WIDTH, r[i].cgroup), CGROUP_WIDTH, true);
 		fputs("  ", s->out);
-		cell(s->out, pc, 21, true);
-		fprintf(s->out, " %9s %9s  ", bytes(e, sizeof(e), r[i].page_cache_added_bytes),
-			bytes(f, sizeof(f), r[i].page_cache_removed_bytes));
-		cell(s->out, an, 21, true);
-		fprintf(s->out, " %9s  %10s %10s\n", bytes(g, sizeof(g), r[i].shmem_bytes),
-			bytes(h, sizeof(h), r[i].mem_available_bytes),
-			bytes(k, sizeof(k), r[i].buff_cache_bytes));
+		moving(s->out, (double)r[i].anon_bytes, (double)r[i].anon_delta_bytes, 19);
+		fprintf(s->out, " %-9s ", bytes(a, sizeof(a), (double)r[i].shmem_bytes));
+		moving(s->out, (double)r[i].page_cache_bytes, (double)r[i].page_cache_delta_bytes, 19);
+		snprintf(io, sizeof(io), "%s/%s", bytes(b, sizeof(b), (double)r[i].page_cache_added_bytes),
+			 bytes(c, sizeof(c), (double)r[i].page_cache_removed_bytes));
+		snprintf(al, sizeof(al), "%s", bytes(d, sizeof(d), r[i].alloc_bytes_per_s));
+		fprintf(s->out, " %-19s %-9s %-8s %9s %10s\n", io, al, r[i].verdict.verdict,
+			bytes(e, sizeof(e), (double)r[i].mem_available_bytes),
+			bytes(a, sizeof(a), (double)r[i].buff_cache_bytes));
 		t->rows_since_header++;
+		for (j = 0; !t->machine && j < r[i].n_top_processes && j < PROC_ROWS; j++)
+			process_row(s, &r[i].top_processes[j]);
 	}
 	return done(s);
 }
@@ -167,7 +201,7 @@ static void summary_files(struct sink *s, const struct rec_summary *r)
 	}
 }
 
-static void summary_procs(struct sink *s, const struct rec_summary *r)
+static void summary_cache_procs(struct sink *s, const struct rec_summary *r)
 {
 	char a[32];
 	size_t i;
@@ -181,29 +215,85 @@ static void summary_procs(struct sink *s, const struct rec_summary *r)
 			r->cache_processes[i].comm, bytes(a, sizeof(a), r->cache_processes[i].added_bytes));
 }
 
+static void summary_procs(struct sink *s, const struct rec_proc *p, size_t n, bool exited)
+{
+	char a[32], b[32], c[32], d[32], e[32];
+	size_t i;
+
+	if (!n)
+		return;
+	if (exited) {
+		fprintf(s->out, "  processes that exited during the run (peaks the probe saw):\n");
+		fprintf(s->out, "    %8s %-16s %10s %10s\n", "PID", "COMM", "PEAK RSS", "PEAK ANON");
+		for (i = 0; i < n; i++)
+			fprintf(s->out, "    %8u %-16s %10s %10s\n", p[i].pid, p[i].comm,
+				bytes(a, sizeof(a), (double)p[i].peak_rss_bytes),
+				bytes(b, sizeof(b), (double)p[i].peak_anon_bytes));
+		return;
+	}
+	fprintf(s->out, "  processes (RSS now; GROWTH since memprobe first saw them):\n");
+	fprintf(s->out, "    %8s %-16s %10s %10s %10s %6s %10s %11s %10s  %s\n", "PID", "COMM", "RSS", "VMS",
+		"SHARED", "CPU%", "ANON", "ANON GROWTH", "PEAK RSS", "VERDICT");
+	for (i = 0; i < n; i++)
+		fprintf(s->out, "    %8u %-16s %10s %10s %10s %6.1f %10s %11s %10s  %s\n", p[i].pid, p[i].comm,
+			bytes(a, sizeof(a), (double)p[i].rss_bytes), bytes(b, sizeof(b), (double)p[i].vms_bytes),
+			bytes(c, sizeof(c), (double)p[i].shared_bytes), p[i].cpu_percent,
+			bytes(d, sizeof(d), (double)p[i].anon_bytes),
+			bytes(e, sizeof(e), (double)p[i].anon_growth_bytes),
+			bytes(a, sizeof(a), (double)p[i].peak_rss_bytes), p[i].verdict.verdict);
+}
+
+static void summary_allocs(struct sink *s, const struct rec_summary *r)
+{
+	__u64 calls = 0;
+	char a[32];
+	size_t i;
+
+	for (i = 0; i < MP_ALLOC_ORDERS; i++)
+		calls += r->alloc_order[i];
+	if (!calls)
+		return;
+	fprintf(s->out, "  allocations %s in %llu page allocations (order 0: %.0f%%, order 1-3: %.0f%%, larger: %.0f%%)\n",
+		bytes(a, sizeof(a), (double)r->alloc_pages * sysconf(_SC_PAGESIZE)), (unsigned long long)calls,
+		100.0 * r->alloc_order[0] / calls,
+		100.0 * (r->alloc_order[1] + r->alloc_order[2] + r->alloc_order[3]) / calls,
+		100.0 * (calls - r->alloc_order[0] - r->alloc_order[1] - r->alloc_order[2] - r->alloc_order[3]) / calls);
+}
+
 static int table_summaries(struct sink *s, const struct rec_summary *r, size_t n)
 {
 	char a[32], b[32], c[32], d[32];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		const char *v = r[i].verdict.verdict;
+
 		fprintf(s->out, "\nSummary for %s (cgroup id %llu) over %.1fs%s\n", r[i].cgroup,
 			(unsigned long long)r[i].cgroup_id, r[i].duration_s,
 			r[i].gone ? " (the cgroup is gone)" : "");
+		fprintf(s->out, "  verdict     %s (confidence %.2f): %s\n", !strcmp(v, "leak") ? "LEAK" :
+			!strcmp(v, "warning") ? "WARNING" : "normal", r[i].verdict.confidence, r[i].verdict.reason);
+		fprintf(s->out, "  anon        %s now, %s at the start (%s); %+.1f MB/h fitted; shmem %s, mapped files %s\n",
+			bytes(a, sizeof(a), (double)r[i].anon_bytes), bytes(b, sizeof(b), (double)r[i].anon_start_bytes),
+			r[i].anon_growth_bytes ? delta(c, sizeof(c), (double)r[i].anon_growth_bytes) : "unchanged",
+			r[i].anon_growth_bytes_per_hour / MB, bytes(d, sizeof(d), (double)r[i].shmem_bytes),
+			bytes(a, sizeof(a), (double)r[i].file_mapped_bytes));
 		fprintf(s->out, "  page cache  %s now, %s at the start; probes saw %s come in and %s leave\n",
-			bytes(a, sizeof(a), r[i].page_cache_bytes), bytes(b, sizeof(b), r[i].page_cache_start_bytes),
-			bytes(c, sizeof(c), r[i].page_cache_added_bytes),
-			bytes(d, sizeof(d), r[i].page_cache_removed_bytes));
-		fprintf(s->out, "  anon        %s now, %s at the start; shmem %s\n",
-			bytes(a, sizeof(a), r[i].anon_bytes), bytes(b, sizeof(b), r[i].anon_start_bytes),
-			bytes(c, sizeof(c), r[i].shmem_bytes));
+			bytes(a, sizeof(a), (double)r[i].page_cache_bytes),
+			bytes(b, sizeof(b), (double)r[i].page_cache_start_bytes),
+			bytes(c, sizeof(c), (double)r[i].page_cache_added_bytes),
+			bytes(d, sizeof(d), (double)r[i].page_cache_removed_bytes));
+		fprintf(s->out, "              %s\n", r[i].page_cache_note);
+		summary_allocs(s, &r[i]);
 		fprintf(s->out, "  system      MemAvailable %s now, %s at the start\n",
-			bytes(a, sizeof(a), r[i].mem_available_bytes),
-			bytes(b, sizeof(b), r[i].mem_available_start_bytes));
+			bytes(a, sizeof(a), (double)r[i].mem_available_bytes),
+			bytes(b, sizeof(b), (double)r[i].mem_available_start_bytes));
+		summary_procs(s, r[i].top_processes, r[i].n_top_processes, false);
+		summary_procs(s, r[i].exited_processes, r[i].n_exited_processes, true);
 		summary_files(s, &r[i]);
-		summary_procs(s, &r[i]);
+		summary_cache_procs(s, &r[i]);
 		if (r[i].lost_events)
-			fprintf(s->out, "  %llu events could not be recorded (maps full; raise --max-files/--max-cgroups)\n",
+			fprintf(s->out, "  %llu events could not be recorded (maps full; raise --max-files/--max-cgroups/--max-tasks)\n",
 				(unsigned long long)r[i].lost_events);
 	}
 	return done(s);

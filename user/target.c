@@ -25,6 +25,7 @@ static int add_target(struct targets *ts, const struct cg_target *cg, struct tar
 	memset(t, 0, sizeof(*t));
 	t->cg = *cg;
 	t->root = !strcmp(cg->rel, "/");
+	trend_init(&t->anon_trend);
 	if (out)
 		*out = t;
 	return 0;
@@ -77,8 +78,18 @@ static int add_member(struct target *t, __u64 id)
 	return 0;
 }
 
+bool targets_have(const struct targets *ts, __u64 id)
+{
+	size_t i;
+
+	for (i = 0; i < ts->n; i++)
+		if (target_has(&ts->v[i], id))
+			return true;
+	return false;
+}
+
 int targets_init(struct targets *ts, const struct cg_hier *h, const struct cg_target *explicit,
-		 size_t n)
+		 size_t n, const struct verdict_cfg *vcfg)
 {
 	struct cg_target root;
 	size_t i;
@@ -86,6 +97,7 @@ int targets_init(struct targets *ts, const struct cg_hier *h, const struct cg_ta
 
 	memset(ts, 0, sizeof(*ts));
 	ts->h = h;
+	ts->vcfg = vcfg;
 	ts->machine = n == 0;
 	if (ts->machine) {
 		r = cg_lookup(h, "/", &root);
@@ -106,6 +118,7 @@ void targets_free(struct targets *ts)
 	for (i = 0; i < ts->n; i++)
 		free(ts->v[i].members);
 	free(ts->v);
+	free(ts->pids);
 	memset(ts, 0, sizeof(*ts));
 }
 
@@ -122,8 +135,34 @@ static struct target *find_by_id(struct targets *ts, __u64 id)
 struct walk_ctx {
 	struct targets *ts;
 	size_t target;
+	struct target *owner;	/* the target the visited cgroup's processes count for */
+	__u64 cgid;
 	int err;
 };
+
+static int add_pid(void *ctx, int pid)
+{
+	struct walk_ctx *w = ctx;
+	struct targets *ts = w->ts;
+
+	if (pid <= 0)
+		return 0;
+	if (ts->n_pids == ts->cap_pids) {
+		size_t cap = ts->cap_pids ? ts->cap_pids * 2 : 256;
+		struct pid_cg *v = realloc(ts->pids, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		ts->pids = v;
+		ts->cap_pids = cap;
+	}
+	ts->pids[ts->n_pids++] = (struct pid_cg){ .pid = pid, .cgid = w->cgid };
+	if (w->owner)
+		w->owner->nprocs++;
+	if (ts->machine && w->owner != &ts->v[0])
+		ts->v[0].nprocs++;
+	return 0;
+}
 
 static int member_visit(void *ctx, const char *rel, __u64 id, unsigned int depth, bool leaf)
 {
@@ -131,24 +170,34 @@ static int member_visit(void *ctx, const char *rel, __u64 id, unsigned int depth
 	struct targets *ts = w->ts;
 	struct cg_target cg;
 
+	w->cgid = id;
+	w->owner = NULL;
 	if (!ts->machine || w->target != 0) {
-		w->err = add_member(&ts->v[w->target], id);
-		return w->err;
+		w->owner = &ts->v[w->target];
+		w->err = add_member(w->owner, id);
+	} else if (depth == 0) {
+		w->owner = &ts->v[0];
+	} else if (leaf) {
+		/* The whole machine: every leaf is a candidate for the largest. */
+		w->owner = find_by_id(ts, id);
+		if (!w->owner && !cg_path(ts->h, rel, NULL, cg.dir, sizeof(cg.dir))) {
+			snprintf(cg.rel, sizeof(cg.rel), "%s", rel);
+			cg.id = id;
+			w->err = add_target(ts, &cg, &w->owner);
+			if (!w->err)
+				w->err = add_member(w->owner, id);
+		}
 	}
-	/* The whole machine: every leaf is a candidate for the largest. */
-	if (!leaf || depth == 0 || find_by_id(ts, id))
-		return 0;
-	snprintf(cg.rel, sizeof(cg.rel), "%s", rel);
-	if (cg_path(ts->h, rel, NULL, cg.dir, sizeof(cg.dir)))
-		return 0;
-	cg.id = id;
-	w->err = add_target(ts, &cg, NULL);
-	if (!w->err)
-		w->err = add_member(&ts->v[ts->n - 1], id);
+	if (w->err)
+		return w->err;
+	/* A cgroup gone between readdir and here has no processes to list. */
+	w->err = cg_pids(ts->h, rel, add_pid, w);
+	if (w->err == -ENOENT)
+		w->err = 0;
 	return w->err;
 }
 
-static void read_stat(struct targets *ts, struct target *t)
+static void read_stat(struct targets *ts, struct target *t, double now)
 {
 	struct memstat m;
 	struct stat st;
@@ -165,6 +214,11 @@ static void read_stat(struct targets *ts, struct target *t)
 		t->prev = m;
 	}
 	t->have_stat = true;
+	/* A cgroup whose processes are gone has stopped, not fallen back: keep its verdict. */
+	if (!t->nprocs && t->anon_trend.total)
+		return;
+	trend_add(&t->anon_trend, ts->vcfg, now, (double)m.anon);
+	verdict_eval(&t->anon_trend, ts->vcfg, &t->verdict);
 }
 
 int targets_refresh(struct targets *ts)
@@ -172,12 +226,16 @@ int targets_refresh(struct targets *ts)
 	struct walk_ctx w = { .ts = ts };
 	size_t i, n = ts->n;
 	bool first = ts->t_start == 0;
+	double now = now_realtime();
 	int r;
 
+	ts->n_pids = 0;
+	for (i = 0; i < n; i++)
+		ts->v[i].nprocs = 0;
 	for (i = 0; i < n; i++) {
 		struct target *t = &ts->v[i];
 
-		if (t->gone || (t->root && !ts->machine))
+		if (t->gone)
 			continue;
 		if (ts->machine && i > 0)
 			continue;	/* leaves are found by the root's walk */
@@ -191,16 +249,27 @@ int targets_refresh(struct targets *ts)
 			return r;
 	}
 	for (i = 0; i < ts->n; i++)
-		read_stat(ts, &ts->v[i]);
+		read_stat(ts, &ts->v[i], now);
 	r = meminfo_read(&ts->mi_now);
 	if (r)
 		return r;
-	ts->t_now = now_realtime();
+	ts->t_now = now;
 	if (first) {
 		ts->mi_first = ts->mi_prev = ts->mi_now;
 		ts->t_start = ts->t_prev = ts->t_now;
 	}
 	return 0;
+}
+
+static void add_counters(struct target *t, const struct cg_counters *c)
+{
+	size_t k;
+
+	t->cache_added += c->cache_added_pages;
+	t->cache_removed += c->cache_removed_pages;
+	t->alloc_pages += c->alloc_pages;
+	for (k = 0; k < MP_ALLOC_ORDERS; k++)
+		t->alloc_order[k] += c->alloc_order[k];
 }
 
 void targets_account(struct targets *ts, const struct agg *a)
@@ -210,24 +279,21 @@ void targets_account(struct targets *ts, const struct agg *a)
 	for (i = 0; i < ts->n; i++) {
 		struct target *t = &ts->v[i];
 
-		t->cache_added = t->cache_removed = 0;
+		t->cache_added = t->cache_removed = t->alloc_pages = 0;
+		memset(t->alloc_order, 0, sizeof(t->alloc_order));
 		if (t->root) {
 			const struct cg_counters *c;
 			size_t pos = 0;
 
-			while ((c = agg_next(a, &pos))) {
-				t->cache_added += c->cache_added_pages;
-				t->cache_removed += c->cache_removed_pages;
-			}
+			while ((c = agg_next(a, &pos)))
+				add_counters(t, c);
 			continue;
 		}
 		for (j = 0; j < t->n_members; j++) {
 			const struct cg_counters *c = agg_find(a, t->members[j]);
 
-			if (c) {
-				t->cache_added += c->cache_added_pages;
-				t->cache_removed += c->cache_removed_pages;
-			}
+			if (c)
+				add_counters(t, c);
 		}
 	}
 }
@@ -242,6 +308,7 @@ void targets_roll(struct targets *ts)
 		t->prev = t->now;
 		t->prev_added = t->cache_added;
 		t->prev_removed = t->cache_removed;
+		t->prev_alloc_pages = t->alloc_pages;
 	}
 	ts->mi_prev = ts->mi_now;
 	ts->t_prev = ts->t_now;

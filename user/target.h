@@ -16,6 +16,8 @@
 #include "agg.h"
 #include "cgroup.h"
 #include "kstat.h"
+#include "procs.h"
+#include "verdict.h"
 
 struct target {
 	struct cg_target cg;
@@ -26,10 +28,17 @@ struct target {
 
 	bool have_stat;
 	struct memstat first, prev, now;
+	unsigned int nprocs;		/* processes in it at the latest reading */
 
 	/* Pages the probes saw, cumulative since attach, and at the previous sample. */
 	__u64 cache_added, cache_removed;
 	__u64 prev_added, prev_removed;
+	__u64 alloc_pages, prev_alloc_pages;
+	__u64 alloc_order[MP_ALLOC_ORDERS];
+
+	/* The leak verdict, from memory.stat's anon over time. */
+	struct trend anon_trend;
+	struct verdict_result verdict;
 };
 
 struct targets {
@@ -40,11 +49,15 @@ struct targets {
 
 	struct meminfo mi_first, mi_prev, mi_now;
 	double t_start, t_prev, t_now;	/* Unix time of the first, previous and latest reading */
+
+	const struct verdict_cfg *vcfg;
+	struct pid_cg *pids;		/* processes in the watched cgroups, at the latest reading */
+	size_t n_pids, cap_pids;
 };
 
 /* explicit may be empty (n == 0): the whole machine. */
 int targets_init(struct targets *ts, const struct cg_hier *h, const struct cg_target *explicit,
-		 size_t n);
+		 size_t n, const struct verdict_cfg *vcfg);
 void targets_free(struct targets *ts);
 
 /* Finds the cgroups below each target and reads the kernel's counters. The first call sets the baseline. */
@@ -55,6 +68,8 @@ void targets_account(struct targets *ts, const struct agg *a);
 
 /* Whether cgroup id belongs to target t. */
 bool target_has(const struct target *t, __u64 id);
+/* Whether it belongs to any target. */
+bool targets_have(const struct targets *ts, __u64 id);
 
 /* Ends an interval: the latest figures become the previous ones. */
 void targets_roll(struct targets *ts);

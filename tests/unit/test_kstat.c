@@ -58,3 +58,36 @@ UNIT_TEST(meminfo_kb_lines)
 	       ASSERT(meminfo_buff_cache(&mi) == (1000ULL + 80000 + 9000) * 1024, "buff/cache") &&
 	       ASSERT(meminfo_parse("MemTotal: 1 kB\n", &mi) == -ENODATA, "incomplete");
 }
+
+UNIT_TEST(pstatus_and_pstat)
+{
+	struct pstatus st;
+	struct pstat sp;
+	const char *status = "Name:\tpython3\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t42\n"
+			     "VmPeak:\t  200000 kB\nVmSize:\t  180000 kB\nVmRSS:\t   90000 kB\n"
+			     "RssAnon:\t   70000 kB\nRssFile:\t   15000 kB\nRssShmem:\t    5000 kB\n"
+			     "VmSwap:\t       0 kB\nThreads:\t4\n";
+	const char *stat = "42 (my (odd) proc) S 1 42 42 0 -1 4194560 500 0 0 0 "
+			   "123 45 0 0 20 0 4 0 98765 184320000 22500 18446744073709551615";
+
+	return ASSERT(!pstatus_parse(status, &st), "status") &&
+	       ASSERT(st.vm_rss == 90000ULL * 1024 && st.rss_anon == 70000ULL * 1024 &&
+		      st.vm_size == 180000ULL * 1024 && st.rss_shmem == 5000ULL * 1024, "status figures") &&
+	       ASSERT(!pstat_parse(stat, &sp), "stat") &&
+	       ASSERT(!strcmp(sp.comm, "my (odd) proc") && sp.state == 'S', "comm '%s'", sp.comm) &&
+	       ASSERT(sp.utime == 123 && sp.stime == 45 && sp.starttime == 98765, "times %llu %llu %llu",
+		      (unsigned long long)sp.utime, (unsigned long long)sp.stime,
+		      (unsigned long long)sp.starttime);
+}
+
+UNIT_TEST(pstatus_pstat_odd_input)
+{
+	struct pstatus st;
+	struct pstat sp;
+
+	return ASSERT(pstatus_parse("Name:\tkthreadd\nState:\tS\n", &st) == -ENODATA, "kernel thread") &&
+	       ASSERT(pstat_parse("42 (x) S 1 2", &sp) == -ENODATA, "truncated") &&
+	       ASSERT(pstat_parse("42 x S 1 2", &sp) == -ENODATA, "no parens") &&
+	       ASSERT(pstat_parse("", &sp) == -ENODATA, "empty") &&
+	       ASSERT(pstat_parse("1 (a) S 1 1 1 0 -1 0 0 0 0 0 x 2 0 0 20 0 1 0 5", &sp) == -ENODATA, "junk");
+}

@@ -100,3 +100,21 @@ UNIT_TEST(options_shows_bad_bytes_escaped)
 		return false;
 	return ASSERT(!strchr(err, '\n') && strstr(err, "\\x0a\\xff"), "%s", err);
 }
+
+UNIT_TEST(options_verdict_thresholds)
+{
+	struct options o;
+	char err[256];
+
+	if (!ASSERT(parse(&o, err, sizeof(err), "--leak-band", "8M", "--warn-rate", "1.5G", "--leak-rate",
+			  "2GiB", "--verdict-window", "60", "--verdict-samples", "6", NULL) == OPTIONS_RUN,
+		    "%s", err))
+		return false;
+	return ASSERT(o.verdict.band == 8.0 * 1024 * 1024 && o.verdict.warn_rate == 1.5 * 1024 * 1024 * 1024 &&
+		      o.verdict.leak_rate == 2.0 * 1024 * 1024 * 1024, "sizes") &&
+	       ASSERT(o.verdict.window_s == 60 && o.verdict.min_samples == 6, "window") &&
+	       ASSERT(parse(&o, err, sizeof(err), "--leak-band", "8X", NULL) == -EINVAL, "unit") &&
+	       ASSERT(parse(&o, err, sizeof(err), "--leak-rate", "1M", NULL) == -EINVAL &&
+		      strstr(err, "below --warn-rate"), "%s", err) &&
+	       ASSERT(parse(&o, err, sizeof(err), "--verdict-samples", "1", NULL) == -EINVAL, "samples");
+}

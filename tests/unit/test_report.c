@@ -84,8 +84,17 @@ UNIT_TEST(report_sample_rates)
 	ts.v[1].prev.anon = 5000;
 	ts.v[1].now.anon = 4000;
 	ts.mi_now.available = 77;
-	if (!ASSERT(!report_samples(&rep, &ts, 10), "samples"))
-		goto out;
+	ts.t_prev = 100;
+	ts.t_now = 110;
+	counters(&a, 10, 300, 10);
+	agg_cgroup(&a, 10)->alloc_pages = 2560;
+	targets_account(&ts, &a);
+	{
+		struct report_input in = { .targets = &ts, .top = 10 };
+
+		if (!ASSERT(!report_samples(&rep, &in), "samples"))
+			goto out;
+	}
 	ok = ASSERT(rep.n_samples == 3, "%zu samples", rep.n_samples) &&
 	     ASSERT(rep.samples[1].page_cache_added_bytes == 200ULL * page, "interval in %llu",
 		    (unsigned long long)rep.samples[1].page_cache_added_bytes) &&
@@ -94,7 +103,10 @@ UNIT_TEST(report_sample_rates)
 	     ASSERT(rep.samples[1].page_cache_delta_bytes == 400LL * page, "delta %lld",
 		    (long long)rep.samples[1].page_cache_delta_bytes) &&
 	     ASSERT(rep.samples[1].anon_delta_bytes == -1000, "anon fell") &&
-	     ASSERT(rep.samples[1].mem_available_bytes == 77, "system");
+	     ASSERT(rep.samples[1].mem_available_bytes == 77, "system") &&
+	     ASSERT(rep.samples[1].anon_rate_bytes_per_s == -100, "anon rate %g", rep.samples[1].anon_rate_bytes_per_s) &&
+	     ASSERT(rep.samples[1].alloc_pages == 2560 &&
+		    rep.samples[1].alloc_bytes_per_s == 256.0 * page, "alloc rate %g", rep.samples[1].alloc_bytes_per_s);
 	report_free(&rep);
 out:
 	targets_free(&ts);
@@ -112,8 +124,12 @@ UNIT_TEST(report_whole_machine_shows_largest)
 	setup(&ts, &a, true);
 	ts.v[1].now.file = 10;
 	ts.v[2].now.file = 20;
-	if (!ASSERT(!report_samples(&rep, &ts, 1), "samples"))
-		goto out;
+	{
+		struct report_input in = { .targets = &ts, .top = 1 };
+
+		if (!ASSERT(!report_samples(&rep, &in), "samples"))
+			goto out;
+	}
 	ok = ASSERT(rep.n_samples == 2, "%zu", rep.n_samples) && ASSERT_STR(rep.samples[0].cgroup, "/") &&
 	     ASSERT_STR(rep.samples[1].cgroup, "other.service");
 	report_free(&rep);
@@ -150,8 +166,12 @@ UNIT_TEST(report_summary_merges_files_and_processes)
 	agg_add_task(&a, &t3);
 	a.drops[MP_DROP_FILE_FULL] = 4;
 	targets_account(&ts, &a);
-	if (!ASSERT(!report_summaries(&rep, &ts, &a, &m, 10), "summaries"))
-		goto out;
+	{
+		struct report_input in = { .targets = &ts, .agg = &a, .mounts = &m, .top = 10 };
+
+		if (!ASSERT(!report_summaries(&rep, &in), "summaries"))
+			goto out;
+	}
 	s = &rep.summaries[1];
 	ok = ASSERT(s->n_top_files == 2, "%zu files", s->n_top_files) &&
 	     ASSERT(s->top_files[0].ino == 5 && s->top_files[0].added_bytes == 40ULL * page &&

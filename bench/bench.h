@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The benchmark's pieces: workloads, the tools compared, and what is measured. */
+#ifndef MEMPROBE_BENCH_H
+#define MEMPROBE_BENCH_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <linux/types.h>
+
+#include "it.h"
+
+#define BENCH_MAX_ROUNDS	32
+#define BENCH_MAX_TOOLS		4
+#define BENCH_WORKLOADS		2
+#define BENCH_FILES		4
+#define BENCH_MAX_PROGS		32
+
+struct bench;
+
+struct workload {
+	const char *name;
+	const char *what;
+	int (*run)(const struct bench *b);
+};
+
+struct calib_bpf;
+
+struct tool_run {
+	struct agent agent;		/* memprobe */
+	pid_t pid;			/* bpftrace */
+	int out;
+	struct calib_bpf *calib;	/* the empty programs */
+};
+
+struct tool {
+	const char *name;
+	int (*start)(struct bench *b, struct tool_run *r);	/* NULL: nothing to attach */
+	void (*stop)(struct bench *b, struct tool_run *r);
+};
+
+struct workload_result {
+	const struct workload *workload;
+	double seconds[BENCH_MAX_TOOLS][BENCH_MAX_ROUNDS];
+	double ratio[BENCH_MAX_TOOLS][BENCH_MAX_ROUNDS];	/* to the bare run of the same round */
+};
+
+/* One BPF program's run-time statistics, summed over every round it was attached. */
+struct prog_total {
+	char tool[16];
+	char name[64];
+	__u64 run_ns;
+	__u64 run_cnt;
+};
+
+struct bench {
+	bool quick;
+	int rounds;
+	int iterations;
+	unsigned long long alloc_bytes;
+	unsigned long long file_bytes;
+	char build[512];
+	char out[600];
+	char dir[512];
+	char files[BENCH_FILES][600];
+	char bpftrace_script[600];
+	struct tcg cg;
+	const struct workload *current;
+	const struct tool *tools[BENCH_MAX_TOOLS];
+	int n_tools;
+	struct workload_result results[BENCH_WORKLOADS];
+	int n_results;
+	struct prog_total progs[BENCH_MAX_PROGS];
+	int n_progs;
+};
+
+double bench_now(void);
+void bench_spread(const double *v, int n, double *median, double *min, double *max);
+struct prog_total *bench_prog(struct bench *b, const char *tool, const char *name);
+
+/* tools.c: fills b->tools (bare, memprobe, and bpftrace when installed). */
+void bench_tools(struct bench *b);
+/* report.c: prints the table and writes results.md and results.json under b->out. */
+int bench_report(const struct bench *b);
+
+#endif /* MEMPROBE_BENCH_H */

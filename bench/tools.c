@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The tools compared: nothing, memprobe, and bpftrace on the same tracepoints. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "bench.h"
+#include "calib.skel.h"
+
+/* The same hooks memprobe uses, counting per cgroup, as an operator would write it. */
+static const char bpftrace_script[] =
+	"tracepoint:filemap:mm_filemap_add_to_page_cache { @cache_add[cgroup] = count(); }\n"
+	"tracepoint:filemap:mm_filemap_delete_from_page_cache { @cache_del[cgroup] = count(); }\n"
+	"tracepoint:kmem:mm_page_alloc { @alloc[cgroup] = count(); }\n"
+	"tracepoint:kmem:rss_stat { @rss[cgroup, args->member] = count(); }\n"
+	"BEGIN { printf(\"ready\\n\"); }\n";
+
+static void add_prog(struct bench *b, const char *tool, int fd)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	struct prog_total *t;
+
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && (t = bench_prog(b, tool, info.name))) {
+		t->run_ns += info.run_time_ns;
+		t->run_cnt += info.run_cnt;
+	}
+}
+
+/* Adds the run-time statistics of every BPF program pid holds to the totals. */
+static void collect_progs(struct bench *b, const char *tool, pid_t pid)
+{
+	char dir[64], path[320], line[256];
+	__u32 seen[BENCH_MAX_PROGS * 2];
+	size_t n_seen = 0, i;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			__u32 id;
+
+			if (sscanf(line, "prog_id: %u", &id) != 1)
+				continue;
+			for (i = 0; i < n_seen && seen[i] != id; i++)
+				;
+			if (i == n_seen && n_seen < sizeof(seen) / sizeof(seen[0]))
+				seen[n_seen++] = id;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	for (i = 0; i < n_seen; i++) {
+		int fd = bpf_prog_get_fd_by_id(seen[i]);
+
+		if (fd < 0)
+			continue;
+		add_prog(b, tool, fd);
+		close(fd);
+	}
+}
+
+static int empty_start(struct bench *b, struct tool_run *r)
+{
+	(void)b;
+	r->calib = calib_bpf__open_and_load();
+	if (!r->calib || calib_bpf__attach(r->calib)) {
+		calib_bpf__destroy(r->calib);
+		return -1;
+	}
+	return 0;
+}
+
+static void empty_stop(struct bench *b, struct tool_run *r)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, r->calib->obj)
+		add_prog(b, "empty", bpf_program__fd(p));
+	calib_bpf__destroy(r->calib);
+}
+
+static int memprobe_start(struct bench *b, struct tool_run *r)
+{
+	const char *argv[] = { "--json", "--interval", "1", "--cgroup", b->cg.rel, NULL };
+
+	if (agent_start(&r->agent, argv))
+		return -1;
+	return agent_wait_for(&r->agent, "start", 30) ? 0 : -1;
+}
+
+static void memprobe_stop(struct bench *b, struct tool_run *r)
+{
+	collect_progs(b, "memprobe", r->agent.pid);
+	agent_finish(&r->agent, SIGINT, 30);
+	agent_free(&r->agent);
+}
+
+/* Waits for bpftrace's "ready", printed once every probe is attached. */
+static bool bpftrace_ready(int fd, int timeout_s)
+{
+	double end = bench_now() + timeout_s;
+	char buf[4096];
+	size_t have = 0;
+
+	while (bench_now() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0)
+			return false;
+		have += n;
+		buf[have] = '\0';
+		if (strstr(buf, "ready"))
+			return true;
+		if (have > sizeof(buf) / 2)
+			have = 0;
+	}
+	return false;
+}
+
+static int bpftrace_start(struct bench *b, struct tool_run *r)
+{
+	int out[2], null;
+
+	if (pipe2(out, O_CLOEXEC))
+		return -1;
+	r->pid = fork();
+	if (r->pid < 0)
+		return -1;
+	if (r->pid == 0) {
+		null = open("/dev/null", O_WRONLY);
+		dup2(out[1], 1);
+		dup2(null, 2);	/* its RLIMIT_MEMLOCK warning is expected here */
+		execlp("bpftrace", "bpftrace", "-q", b->bpftrace_script, (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	r->out = out[0];
+	return bpftrace_ready(r->out, 120) ? 0 : -1;
+}
+
+static void bpftrace_stop(struct bench *b, struct tool_run *r)
+{
+	char buf[4096];
+
+	collect_progs(b, "bpftrace", r->pid);
+	kill(r->pid, SIGINT);
+	/* It prints its maps on the way out; drain them so it can finish. */
+	while (read(r->out, buf, sizeof(buf)) > 0)
+		;
+	close(r->out);
+	waitpid(r->pid, NULL, 0);
+}
+
+static const struct tool bare = { "bare", NULL, NULL };
+static const struct tool empty = { "empty", empty_start, empty_stop };
+static const struct tool memprobe = { "memprobe", memprobe_start, memprobe_stop };
+static const struct tool bpftrace = { "bpftrace", bpftrace_start, bpftrace_stop };
+
+static bool have_bpftrace(void)
+{
+	return !system("command -v bpftrace >/dev/null 2>&1");
+}
+
+void bench_tools(struct bench *b)
+{
+	int fd;
+
+	b->n_tools = 0;
+	b->tools[b->n_tools++] = &bare;
+	b->tools[b->n_tools++] = &memprobe;
+	b->tools[b->n_tools++] = &empty;
+	if (!have_bpftrace()) {
+		fprintf(stderr, "memprobe-bench: bpftrace is not installed; comparing with nothing but the bare runs\n");
+		return;
+	}
+	snprintf(b->bpftrace_script, sizeof(b->bpftrace_script), "/tmp/memprobe-bench-%d.bt", (int)getpid());
+	fd = open(b->bpftrace_script, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, bpftrace_script, sizeof(bpftrace_script) - 1) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	close(fd);
+	b->tools[b->n_tools++] = &bpftrace;
+}

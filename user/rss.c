@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Userspace half of bpf/rss.bpf.c: each process's RSS counters as the
+ * kernel changed them. Entries of processes that have exited are handed on
+ * once more, marked, and then deleted, so the map holds the living.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "agg.h"
+#include "kstat.h"
+#include "options.h"
+#include "percpu.h"
+#include "probe.h"
+#include "rss.skel.h"
+#include "util.h"
+
+struct rss {
+	struct rss_bpf *skel;
+	struct percpu pcpu;	/* only for the drop counters */
+	long hz;
+};
+
+static int rss_open(void **state, const struct options *o)
+{
+	struct rss *rs;
+	int r;
+
+	rs = calloc(1, sizeof(*rs));
+	if (!rs)
+		return -ENOMEM;
+	rs->hz = sysconf(_SC_CLK_TCK);
+	r = percpu_init(&rs->pcpu, sizeof(__u64));
+	if (r)
+		goto fail;
+	rs->skel = rss_bpf__open();
+	if (!rs->skel) {
+		r = -errno;
+		goto fail;
+	}
+	r = bpf_map__set_max_entries(rs->skel->maps.procs, o->max_tasks);
+	if (r)
+		goto fail;
+	*state = rs;
+	return 0;
+fail:
+	rss_probe.destroy(rs);
+	return r;
+}
+
+static int rss_load(void *state)
+{
+	return rss_bpf__load(((struct rss *)state)->skel);
+}
+
+static int rss_attach(void *state)
+{
+	return rss_bpf__attach(((struct rss *)state)->skel);
+}
+
+/* The process is the one the probe saw if /proc/PID/stat shows the same start. */
+static bool still_there(const struct rss *rs, const struct mp_proc_key *k)
+{
+	char path[64], buf[2048];
+	struct pstat st;
+	__u64 ticks = k->start_ns / (1000000000ULL / rs->hz);
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", k->tgid);
+	if (read_text(path, buf, sizeof(buf)) < 0 || pstat_parse(buf, &st))
+		return false;
+	return st.starttime + 1 >= ticks && st.starttime <= ticks + 1;
+}
+
+static int rss_collect(void *state, struct agg *agg, bool final)
+{
+	struct rss *rs = state;
+	int fd = bpf_map__fd(rs->skel->maps.procs), r;
+	struct mp_proc_key key, next;
+	struct mp_proc_val val;
+	bool more;
+
+	(void)final;
+	more = !bpf_map_get_next_key(fd, NULL, &next);
+	while (more) {
+		struct agg_proc p;
+
+		key = next;
+		/* Find the successor before a deletion can unlink this key. */
+		more = !bpf_map_get_next_key(fd, &key, &next);
+		if (bpf_map_lookup_elem(fd, &key, &val))
+			continue;
+		memset(&p, 0, sizeof(p));
+		p.tgid = key.tgid;
+		p.start_ns = key.start_ns;
+		p.cgid = val.cgid;
+		memcpy(p.cur, val.cur, sizeof(p.cur));
+		memcpy(p.peak, val.peak, sizeof(p.peak));
+		p.updates = val.updates;
+		memcpy(p.comm, val.comm, sizeof(p.comm));
+		p.exited = !still_there(rs, &key);
+		r = agg_add_proc(agg, &p);
+		if (r)
+			return r;
+		if (p.exited)
+			bpf_map_delete_elem(fd, &key);
+	}
+	return percpu_add_drops(&rs->pcpu, bpf_map__fd(rs->skel->maps.drops), agg->drops);
+}
+
+static void rss_destroy(void *state)
+{
+	struct rss *rs = state;
+
+	if (!rs)
+		return;
+	rss_bpf__destroy(rs->skel);
+	percpu_free(&rs->pcpu);
+	free(rs);
+}
+
+const struct probe_ops rss_probe = {
+	.name = "rss",
+	.optional = true,
+	.open = rss_open,
+	.load = rss_load,
+	.attach = rss_attach,
+	.collect = rss_collect,
+	.destroy = rss_destroy,
+};

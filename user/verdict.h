@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Is it leaking? The users' criteria, applied to the trend of anonymous
+ * memory (never page cache, which reclaim takes back):
+ *   normal   stable, or fluctuating within a band (default about 50 MB);
+ *   warning  growing slowly but steadily, faster than warn_rate (100 MB/h);
+ *   leak     growing fast (leak_rate, 500 MB/h) and not falling back.
+ * The trend is a least-squares line over a window of samples; its R² says
+ * how steady the growth is, and the confidence how much to trust the call.
+ */
+#ifndef MEMPROBE_VERDICT_H
+#define MEMPROBE_VERDICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum verdict {
+	VERDICT_NORMAL,
+	VERDICT_WARNING,
+	VERDICT_LEAK,
+};
+
+struct verdict_cfg {
+	double band;			/* bytes: rises within it are normal */
+	double warn_rate;		/* bytes per hour */
+	double leak_rate;		/* bytes per hour */
+	double window_s;		/* how far back the trend looks */
+	unsigned int min_samples;	/* fewer, and no growth verdict is given */
+};
+
+/*
+ * Samples over the window, kept to a fixed number of points: when the
+ * window holds more, every other point goes, so memory stays bounded
+ * whatever the interval and the window.
+ */
+#define TREND_POINTS	256
+
+struct trend {
+	double t[TREND_POINTS];
+	double v[TREND_POINTS];
+	size_t n;
+	double spacing;			/* minimum seconds between kept points */
+	double last_t, last_v;		/* the latest sample, kept or not */
+	unsigned long total;		/* samples ever added */
+};
+
+struct verdict_result {
+	enum verdict verdict;
+	double slope_per_hour;		/* bytes per hour, fitted */
+	double r2;			/* 0..1: how well a line explains the samples */
+	double rise;			/* the fitted line's rise over the span, bytes */
+	double fall;			/* highest sample minus the latest, bytes */
+	double span_s;
+	unsigned int samples;
+	double confidence;		/* 0..1 */
+	char reason[192];
+};
+
+void verdict_defaults(struct verdict_cfg *c);
+void trend_init(struct trend *tr);
+void trend_add(struct trend *tr, const struct verdict_cfg *c, double t, double v);
+void verdict_eval(const struct trend *tr, const struct verdict_cfg *c, struct verdict_result *out);
+const char *verdict_name(enum verdict v);
+
+#endif /* MEMPROBE_VERDICT_H */
