@@ -54,7 +54,7 @@ IT_OBJS       := $(BUILD)/tests/it.o $(BUILD)/tests/jsonr.o $(BUILD)/user/cgroup
 
 .PHONY: all run test tests bench deps deps-test deps-bench vmlinux install clean
 .DELETE_ON_ERROR:
-.SECONDARY: $(BPF_OBJS) $(BENCH_BPF) $(BENCH_SKELS)
+.SECONDARY: $(BPF_OBJS) $(SKELS) $(BENCH_BPF) $(BENCH_SKELS)
 
 all: $(BUILD)/memprobe $(WORKLOADS)
 

@@ -133,6 +133,74 @@ struct mp_alloc_val {
 _Static_assert(sizeof(struct mp_alloc_val) == 8 * (3 + MP_ALLOC_ORDERS), "mp_alloc_val layout");
 
 /*
+ * Discrete events, streamed through a ring buffer per object. Every event
+ * starts with this header: the type says which struct follows, the version
+ * changes when that struct does.
+ */
+enum mp_event_type {
+	MP_EV_SHM = 1,
+	MP_EV_OOM = 2,
+};
+
+#define MP_EVENT_VERSION	1
+
+struct mp_event_hdr {
+	__u16 type;
+	__u16 version;
+	__u32 size;		/* of the whole event */
+	__u64 ts_ns;		/* bpf_ktime_get_boot_ns() */
+};
+_Static_assert(sizeof(struct mp_event_hdr) == 16, "mp_event_hdr layout");
+
+enum mp_shm_op {
+	MP_SHM_GET = 1,		/* shmget returned an id: created, or found */
+	MP_SHM_ATTACH,
+	MP_SHM_DETACH,
+	MP_SHM_REMOVE,		/* shmctl(IPC_RMID) */
+};
+
+/* A SysV shared memory syscall that succeeded, seen at its exit. */
+struct mp_shm_event {
+	struct mp_event_hdr hdr;
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u64 cgid;		/* the caller's memory cgroup */
+	__s32 shmid;		/* -1 when a detach could not be matched to a segment */
+	__s32 key;
+	__u64 size;		/* shmget's size argument */
+	__u64 addr;		/* attach or detach address */
+	__u32 op;		/* enum mp_shm_op */
+	__u32 flags;		/* shmget's shmflg, shmat's shmflg */
+	char comm[MP_COMM_LEN];
+};
+_Static_assert(sizeof(struct mp_shm_event) == 16 + 48 + MP_COMM_LEN, "mp_shm_event layout");
+
+enum mp_oom_constraint {
+	MP_OOM_GLOBAL,		/* the whole machine ran out */
+	MP_OOM_CGROUP,		/* a memory cgroup hit its limit */
+};
+
+/* The task the OOM killer chose. */
+struct mp_oom_event {
+	struct mp_event_hdr hdr;
+	__u32 pid;		/* tgid */
+	__s32 oom_score_adj;
+	__u64 cgid;		/* the victim's memory cgroup */
+	__u64 oom_cgid;		/* the cgroup whose limit was hit (MP_OOM_CGROUP) */
+	__u64 limit_pages;	/* that cgroup's limit */
+	__u64 total_vm_pages;
+	__s64 rss[MP_RSS_MEMBERS];	/* pages, enum mp_rss_member */
+	__u32 constraint;	/* enum mp_oom_constraint */
+	__u32 exact;		/* 1: the OOM killer's own context; 0: inferred from the limits */
+	char comm[MP_COMM_LEN];
+};
+_Static_assert(sizeof(struct mp_oom_event) == 16 + 40 + 32 + 8 + MP_COMM_LEN, "mp_oom_event layout");
+
+/* Default ring sizes (bytes, a power of two and a multiple of the page size). */
+#define MP_SHM_RING		(256 * 1024)
+#define MP_OOM_RING		(16 * 1024)
+
+/*
  * What the probes could not record, by cause: one slot each in a per-CPU
  * array, so that nothing is ever lost without being counted.
  */
@@ -143,6 +211,8 @@ enum mp_drop {
 	MP_DROP_TASK_FULL,	/* per-process map full */
 	MP_DROP_PROC_FULL,	/* RSS map of processes full */
 	MP_DROP_ALLOC_FULL,	/* page-allocation map of cgroups full */
+	MP_DROP_RING_FULL,	/* an event the ring buffer could not take */
+	MP_DROP_INFLIGHT_FULL,	/* too many syscalls in flight to follow */
 	MP_DROP_MAX,
 };
 

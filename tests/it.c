@@ -120,6 +120,24 @@ int tcg_write(const struct tcg *c, const char *file, const char *value)
 	return write_text(path, value);
 }
 
+int tcg_limit(const struct tcg *c, uint64_t bytes)
+{
+	char v[32];
+
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)bytes);
+	return tcg_write(c, c->version == 1 ? "memory.limit_in_bytes" : "memory.max", v);
+}
+
+uint64_t tcg_oom_kills(const struct tcg *c)
+{
+	char path[IT_PATH + 32], buf[4096], *p;
+
+	snprintf(path, sizeof(path), "%s/%s", c->dir, c->version == 1 ? "memory.oom_control" : "memory.events");
+	if (read_text(path, buf, sizeof(buf)) < 0 || !(p = strstr(buf, "oom_kill ")))
+		return ~0ULL;
+	return strtoull(p + 9, NULL, 10);
+}
+
 int tchild_start(struct tchild *ch, const struct tcg *c, int (*fn)(void *arg), void *arg)
 {
 	char path[IT_PATH + 32], pid[32];

@@ -32,8 +32,12 @@ void tcg_remove(struct tcg *c);
 uint64_t tcg_stat(const struct tcg *c, const char *v1key, const char *v2key);
 /* Page cache without shmem, as memprobe defines it. */
 uint64_t tcg_page_cache(const struct tcg *c);
-/* Writes a value to a file of the cgroup (e.g. its memory limit). */
+/* Writes a value to a file of the cgroup. */
 int tcg_write(const struct tcg *c, const char *file, const char *value);
+/* Sets the cgroup's memory limit (v1 memory.limit_in_bytes, v2 memory.max). */
+int tcg_limit(const struct tcg *c, uint64_t bytes);
+/* OOM kills in the cgroup, from the kernel's own counter (v1 memory.oom_control, v2 memory.events). */
+uint64_t tcg_oom_kills(const struct tcg *c);
 
 /* A child of the test, parked until moved into its cgroup and released. */
 struct tchild {

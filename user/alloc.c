@@ -17,8 +17,9 @@ struct alloc {
 	struct percpu pcpu;
 };
 
-static int alloc_open(void **state, const struct options *o)
+static int alloc_open(void **state, const struct probe_env *env)
 {
+	const struct options *o = env->o;
 	struct alloc *al;
 	int r;
 

@@ -471,6 +471,26 @@ int cg_pids(const struct cg_hier *h, const char *rel, int (*fn)(void *ctx, int p
 	return r;
 }
 
+int cg_of_pid(const struct cg_hier *h, int pid, struct cg_target *out)
+{
+	char path[64], buf[4096], *line, *save = NULL;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	if (read_text(path, buf, sizeof(buf)) < 0)
+		return -ENOENT;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *ctrl = strchr(line, ':'), *rel;
+
+		if (!ctrl || !(rel = strchr(ctrl + 1, ':')))
+			continue;
+		*rel++ = '\0';
+		ctrl++;
+		if (h->version == CG_V1 ? has_token(ctrl, "memory", ",") : !*ctrl)
+			return cg_lookup(h, rel[0] == '/' && rel[1] ? rel + 1 : "/", out);
+	}
+	return -ENOENT;
+}
+
 int cg_create(const struct cg_hier *h, const char *name, struct cg_target *out)
 {
 	int r;

@@ -56,6 +56,9 @@ int cg_walk(const struct cg_hier *h, const char *rel, cg_visit_fn visit, void *c
 /* Calls fn(ctx, pid) for each process in the cgroup (its cgroup.procs); stops on nonzero. */
 int cg_pids(const struct cg_hier *h, const char *rel, int (*fn)(void *ctx, int pid), void *ctx);
 
+/* The memory cgroup of a process, from /proc/PID/cgroup (the memory line on v1, "0::" on v2). */
+int cg_of_pid(const struct cg_hier *h, int pid, struct cg_target *out);
+
 /* Creates a fresh cgroup named name directly under the root; the caller removes it. */
 int cg_create(const struct cg_hier *h, const char *name, struct cg_target *out);
 /* Moves pid into the cgroup. */

@@ -125,6 +125,27 @@ static void cache_processes(const struct rec_summary *r, const struct field_visi
 	v->list_end(ctx);
 }
 
+static void posix_shm(const struct rec_summary *r, const struct field_visitor *v, void *ctx)
+{
+	size_t i;
+
+	v->list_begin(ctx, "posix_shm");
+	for (i = 0; i < r->n_posix_shm; i++) {
+		const struct rec_posix_shm *p = &r->posix_shm[i];
+		__u64 pids[64];
+		size_t k;
+
+		for (k = 0; k < p->n_pids && k < 64; k++)
+			pids[k] = p->pids[k];
+		v->item_begin(ctx);
+		v->str(ctx, "path", p->path);
+		v->u64(ctx, "size_bytes", p->size_bytes);
+		v->u64_array(ctx, "pids", pids, k);
+		v->item_end(ctx);
+	}
+	v->list_end(ctx);
+}
+
 void fields_summary(const struct rec_summary *r, const struct field_visitor *v, void *ctx)
 {
 	v->str(ctx, "cgroup", r->cgroup);
@@ -152,6 +173,59 @@ void fields_summary(const struct rec_summary *r, const struct field_visitor *v, 
 	cache_processes(r, v, ctx);
 	processes("top_processes", r->top_processes, r->n_top_processes, v, ctx);
 	processes("exited_processes", r->exited_processes, r->n_exited_processes, v, ctx);
+	v->u64(ctx, "sysv_shm_segments", r->sysv_shm_segments);
+	v->u64(ctx, "sysv_shm_bytes", r->sysv_shm_bytes);
+	v->u64(ctx, "shm_orphans", r->shm_orphans);
+	posix_shm(r, v, ctx);
+	v->u64(ctx, "posix_shm_bytes", r->posix_shm_bytes);
 	v->u64(ctx, "oom_kills", r->oom_kills);
 	v->u64(ctx, "lost_events", r->lost_events);
+}
+
+void fields_shm(const struct rec_shm *r, const struct field_visitor *v, void *ctx)
+{
+	v->str(ctx, "event", r->event);
+	v->s64(ctx, "shmid", r->shmid);
+	v->s64(ctx, "key", r->key);
+	v->u64(ctx, "size_bytes", r->size_bytes);
+	v->u64(ctx, "pid", r->pid);
+	v->str(ctx, "comm", r->comm);
+	v->str(ctx, "cgroup", r->cgroup);
+	v->u64(ctx, "cgroup_id", r->cgroup_id);
+	if (r->addr)
+		v->u64(ctx, "addr", r->addr);
+}
+
+void fields_shm_orphan(const struct rec_shm_orphan *r, const struct field_visitor *v, void *ctx)
+{
+	v->s64(ctx, "shmid", r->shmid);
+	v->s64(ctx, "key", r->key);
+	v->u64(ctx, "size_bytes", r->size_bytes);
+	v->u64(ctx, "rss_bytes", r->rss_bytes);
+	v->u64(ctx, "creator_pid", r->creator_pid);
+	v->str(ctx, "creator_comm", r->creator_comm);
+	v->str(ctx, "cgroup", r->cgroup);
+	v->u64(ctx, "cgroup_id", r->cgroup_id);
+	v->dbl(ctx, "created", r->created, 0);
+	v->dbl(ctx, "last_detached", r->last_detached, 0);
+	v->str(ctx, "remove_command", r->remove_command);
+}
+
+void fields_oom_kill(const struct rec_oom_kill *r, const struct field_visitor *v, void *ctx)
+{
+	v->u64(ctx, "pid", r->pid);
+	v->str(ctx, "comm", r->comm);
+	v->str(ctx, "cgroup", r->cgroup);
+	v->u64(ctx, "cgroup_id", r->cgroup_id);
+	v->u64(ctx, "anon_rss_bytes", r->anon_rss_bytes);
+	v->u64(ctx, "file_rss_bytes", r->file_rss_bytes);
+	v->u64(ctx, "shmem_rss_bytes", r->shmem_rss_bytes);
+	v->u64(ctx, "swap_bytes", r->swap_bytes);
+	v->u64(ctx, "total_vm_bytes", r->total_vm_bytes);
+	v->s64(ctx, "oom_score_adj", r->oom_score_adj);
+	v->str(ctx, "constraint", r->constraint);
+	v->str(ctx, "oom_cgroup", r->oom_cgroup);
+	v->u64(ctx, "oom_cgroup_id", r->oom_cgroup_id);
+	v->u64(ctx, "limit_bytes", r->limit_bytes);
+	v->boolean(ctx, "constraint_exact", r->exact);
 }

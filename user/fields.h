@@ -32,5 +32,8 @@ struct field_visitor {
 void fields_start(const struct rec_start *r, const struct field_visitor *v, void *ctx);
 void fields_sample(const struct rec_sample *r, const struct field_visitor *v, void *ctx);
 void fields_summary(const struct rec_summary *r, const struct field_visitor *v, void *ctx);
+void fields_shm(const struct rec_shm *r, const struct field_visitor *v, void *ctx);
+void fields_shm_orphan(const struct rec_shm_orphan *r, const struct field_visitor *v, void *ctx);
+void fields_oom_kill(const struct rec_oom_kill *r, const struct field_visitor *v, void *ctx);
 
 #endif /* MEMPROBE_FIELDS_H */

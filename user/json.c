@@ -289,6 +289,27 @@ static int json_summaries(struct sink *s, const struct rec_summary *r, size_t n)
 	return 0;
 }
 
+static int json_shm(struct sink *s, const struct rec_shm *r)
+{
+	begin(s->priv, "shm", r->ts);
+	fields_shm(r, &to_json, s->priv);
+	return end(s, s->priv);
+}
+
+static int json_shm_orphan(struct sink *s, const struct rec_shm_orphan *r)
+{
+	begin(s->priv, "shm_orphan", r->ts);
+	fields_shm_orphan(r, &to_json, s->priv);
+	return end(s, s->priv);
+}
+
+static int json_oom_kill(struct sink *s, const struct rec_oom_kill *r)
+{
+	begin(s->priv, "oom_kill", r->ts);
+	fields_oom_kill(r, &to_json, s->priv);
+	return end(s, s->priv);
+}
+
 static void json_destroy(struct sink *s)
 {
 	struct jbuf *b = s->priv;
@@ -302,6 +323,9 @@ static const struct sink_ops json_ops = {
 	.start = json_start,
 	.samples = json_samples,
 	.summaries = json_summaries,
+	.shm = json_shm,
+	.shm_orphan = json_shm_orphan,
+	.oom_kill = json_oom_kill,
 	.destroy = json_destroy,
 };
 

@@ -140,6 +140,84 @@ int meminfo_parse(const char *text, struct meminfo *out)
 	return (out->have & 0x7) == 0x7 ? 0 : -ENODATA;
 }
 
+enum shm_col {
+	COL_KEY, COL_SHMID, COL_PERMS, COL_SIZE, COL_CPID, COL_LPID, COL_NATTCH, COL_UID, COL_CUID,
+	COL_ATIME, COL_DTIME, COL_CTIME, COL_RSS, COL_SWAP, COL_MAX,
+};
+
+static const char *const shm_cols[COL_MAX] = {
+	"key", "shmid", "perms", "size", "cpid", "lpid", "nattch", "uid", "cuid",
+	"atime", "dtime", "ctime", "rss", "swap",
+};
+
+#define SHM_MAX_COLS	32
+
+int sysvshm_parse(const char *text, struct sysv_seg *out, size_t max)
+{
+	int where[COL_MAX], ncols = 0, c, k;
+	const char *line = text, *nl;
+	char buf[512], *save, *tok;
+	size_t rows = 0;
+
+	for (k = 0; k < COL_MAX; k++)
+		where[k] = -1;
+	nl = strchr(line, '\n');
+	if (!nl || (size_t)(nl - line) >= sizeof(buf))
+		return -ENODATA;
+	memcpy(buf, line, nl - line);
+	buf[nl - line] = '\0';
+	for (tok = strtok_r(buf, " \t", &save); tok && ncols < SHM_MAX_COLS; tok = strtok_r(NULL, " \t", &save), ncols++)
+		for (k = 0; k < COL_MAX; k++)
+			if (!strcmp(tok, shm_cols[k]))
+				where[k] = ncols;
+	if (where[COL_SHMID] < 0 || where[COL_NATTCH] < 0 || where[COL_CPID] < 0)
+		return -ENODATA;
+	for (line = nl + 1; *line; line = nl ? nl + 1 : line + strlen(line)) {
+		long long v[SHM_MAX_COLS];
+		struct sysv_seg seg;
+		bool good = true;
+
+		nl = strchr(line, '\n');
+		if (!nl || (size_t)(nl - line) >= sizeof(buf))
+			continue;	/* a truncated or overlong last row */
+		memcpy(buf, line, nl - line);
+		buf[nl - line] = '\0';
+		for (c = 0, tok = strtok_r(buf, " \t", &save); tok && c < SHM_MAX_COLS;
+		     tok = strtok_r(NULL, " \t", &save), c++) {
+			char *end;
+
+			errno = 0;
+			/* perms are octal, as ls(1) shows them; every other column is decimal. */
+			v[c] = c == where[COL_PERMS] ? strtoll(tok, &end, 8) : strtoll(tok, &end, 10);
+			if (errno || *end)
+				good = false;
+		}
+		if (!good || c < ncols)
+			continue;
+		memset(&seg, 0, sizeof(seg));
+#define COL(k) (where[k] >= 0 ? v[where[k]] : 0)
+		seg.key = (__s32)COL(COL_KEY);
+		seg.shmid = (__s32)COL(COL_SHMID);
+		seg.perms = (__u32)COL(COL_PERMS);
+		seg.size = (__u64)COL(COL_SIZE);
+		seg.cpid = (__s32)COL(COL_CPID);
+		seg.lpid = (__s32)COL(COL_LPID);
+		seg.nattch = (__u64)COL(COL_NATTCH);
+		seg.uid = (__u32)COL(COL_UID);
+		seg.cuid = (__u32)COL(COL_CUID);
+		seg.atime = COL(COL_ATIME);
+		seg.dtime = COL(COL_DTIME);
+		seg.ctime = COL(COL_CTIME);
+		seg.rss = (__u64)COL(COL_RSS);
+		seg.swap = (__u64)COL(COL_SWAP);
+#undef COL
+		if (rows < max)
+			out[rows] = seg;
+		rows++;
+	}
+	return (int)rows;
+}
+
 int pstatus_parse(const char *text, struct pstatus *out)
 {
 	memset(out, 0, sizeof(*out));

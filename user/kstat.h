@@ -69,12 +69,37 @@ struct pstat {
 	__u64 starttime;	/* since boot: identifies the process with its pid */
 };
 
+/* One SysV shared memory segment, a row of /proc/sysvipc/shm. */
+struct sysv_seg {
+	__s32 key;
+	__s32 shmid;
+	__u32 perms;		/* mode bits, SHM_DEST (01000) set once marked for removal */
+	__u64 size;
+	__s32 cpid;		/* creator */
+	__s32 lpid;		/* last shmat/shmdt */
+	__u64 nattch;
+	__u32 uid;
+	__u32 cuid;
+	__s64 atime, dtime, ctime;
+	__u64 rss;		/* bytes resident; 0 on kernels without the column */
+	__u64 swap;
+};
+
+#define SYSV_SHM_DEST	01000
+
 int memstat_parse(const char *text, enum cg_version v, struct memstat *out);
 /* Reads dir/memory.stat; for a v2 root without one, derives the same figures from /proc/meminfo. */
 int memstat_read(const char *dir, enum cg_version v, bool root, struct memstat *out);
 
 int meminfo_parse(const char *text, struct meminfo *out);
 int meminfo_read(struct meminfo *out);
+
+/*
+ * Parses /proc/sysvipc/shm: columns are found by their header names, so
+ * added or reordered columns do not matter. Fills at most max segments and
+ * returns how many rows there were, or -ENODATA without a usable header.
+ */
+int sysvshm_parse(const char *text, struct sysv_seg *out, size_t max);
 
 int pstatus_parse(const char *text, struct pstatus *out);
 int pstat_parse(const char *text, struct pstat *out);

@@ -17,10 +17,12 @@
 #include "agg.h"
 #include "caps.h"
 #include "cgroup.h"
+#include "events.h"
 #include "files.h"
 #include "log.h"
 #include "loop.h"
 #include "options.h"
+#include "posixshm.h"
 #include "probe.h"
 #include "procs.h"
 #include "record.h"
@@ -28,6 +30,7 @@
 #include "sink.h"
 #include "spawn.h"
 #include "target.h"
+#include "tracefs.h"
 #include "version.h"
 
 #define CGROUP_BASE	"/sys/fs/cgroup"
@@ -49,6 +52,7 @@ struct agent {
 	struct agg agg;
 	struct targets targets;
 	struct procs procs;
+	struct events events;
 	struct sinks sinks;
 	struct loop loop;
 	bool output_closed;
@@ -90,6 +94,15 @@ static int measure(struct agent *a, bool final)
 	return 0;
 }
 
+/* Events write to the sinks as they come; a failed write surfaces here. */
+static int events_error(struct agent *a)
+{
+	int r = a->events.err;
+
+	a->events.err = 0;
+	return r ? output_error(a, r) : 0;
+}
+
 static int tick(void *ctx)
 {
 	struct agent *a = ctx;
@@ -98,6 +111,11 @@ static int tick(void *ctx)
 	int r;
 
 	r = measure(a, false);
+	if (r)
+		return r;
+	if (events_scan(&a->events))
+		log_debug("cannot read /proc/sysvipc/shm");
+	r = events_error(a);
 	if (r)
 		return r;
 	r = report_samples(&rep, &in);
@@ -112,24 +130,36 @@ static int tick(void *ctx)
 static int summarise(struct agent *a)
 {
 	struct mounts mounts = { 0 };
+	struct pshm pshm = { 0 };
 	struct report_input in = {
 		.targets = &a->targets, .procs = &a->procs, .agg = &a->agg, .mounts = &mounts,
-		.top = a->o->top,
+		.events = &a->events, .pshm = &pshm, .top = a->o->top,
 	};
 	struct report rep;
 	int r;
 
+	/* Events still in the rings count for this summary. */
+	r = probes_drain(&a->probes);
+	if (r)
+		log_warn("cannot read the last events: %s", strerror(-r));
 	r = measure(a, true);
 	if (r)
 		return r;
+	events_scan(&a->events);
 	if (mounts_load(&mounts, "/proc/self/mountinfo"))
 		log_warn("cannot read the mount table; files are shown by device and inode");
+	if (pshm_scan(&pshm, a->targets.pids, a->targets.n_pids))
+		log_warn("cannot read the processes' POSIX shared memory");
 	r = report_summaries(&rep, &in);
 	mounts_free(&mounts);
-	if (r)
+	if (r) {
+		pshm_free(&pshm);
 		return log_err_errno(r, "cannot build the summary");
+	}
+	/* The records point into the scan: it goes after they are written. */
 	r = sinks_summaries(&a->sinks, rep.summaries, rep.n_summaries);
 	report_free(&rep);
+	pshm_free(&pshm);
 	return r ? output_error(a, r) : 0;
 }
 
@@ -245,9 +275,23 @@ static int watch(struct agent *a)
 	}
 }
 
+/* The SysV shm probes need tracefs; without it they are skipped, not fatal. */
+static void prepare_tracefs(void)
+{
+	bool mounted;
+	int r = tracefs_ensure(&mounted);
+
+	if (r)
+		log_warn("tracefs is not mounted and cannot be (%s): shared memory events will be missing",
+			 strerror(-r));
+	else if (mounted)
+		log_debug("mounted tracefs at /sys/kernel/tracing in memprobe's own mount namespace");
+}
+
 static int run(const struct options *o, const sigset_t *mask)
 {
 	struct agent a = { .o = o };
+	struct probe_env env = { .o = o, .events = &a.events };
 	int status, r;
 
 	spawn_init(&a.child);
@@ -267,21 +311,27 @@ static int run(const struct options *o, const sigset_t *mask)
 	}
 	if (o->command && start_child(&a, mask))
 		goto out;
-	if (probes_start(&a.probes, o))
-		goto out;
 	r = targets_init(&a.targets, &a.hier, a.cgs, a.n_cgs, &o->verdict);
 	if (r) {
 		log_err_errno(r, "cannot set up the targets");
 		goto out;
 	}
-	if (measure(&a, false))
-		goto out;
 	r = sinks_add(&a.sinks, o->json ? sink_json_new(stdout) : sink_table_new(stdout));
 	if (r) {
 		log_err_errno(r, "cannot set up the output");
 		goto out;
 	}
+	events_init(&a.events, &a.sinks, &a.targets, &a.hier);
+	prepare_tracefs();
+	if (probes_start(&a.probes, &env) || probes_watch(&a.probes, &a.loop))
+		goto out;
+	if (measure(&a, false))
+		goto out;
 	if (report_start(&a))
+		goto out;
+	/* Segments orphaned before memprobe started are part of the picture. */
+	events_scan(&a.events);
+	if (events_error(&a))
 		goto out;
 	if (o->command) {
 		r = spawn_release(&a.child);
@@ -302,6 +352,7 @@ out:
 	probes_stop(&a.probes);
 	spawn_cleanup(&a.child);
 	sinks_free(&a.sinks);
+	events_free(&a.events);
 	targets_free(&a.targets);
 	procs_free(&a.procs);
 	agg_free(&a.agg);

@@ -23,6 +23,7 @@ enum {
 	OPT_LEAK_RATE,
 	OPT_VERDICT_WINDOW,
 	OPT_VERDICT_SAMPLES,
+	OPT_RING_SIZE,
 };
 
 static const struct option long_options[] = {
@@ -39,6 +40,7 @@ static const struct option long_options[] = {
 	{ "leak-rate",		required_argument,	NULL, OPT_LEAK_RATE },
 	{ "verdict-window",	required_argument,	NULL, OPT_VERDICT_WINDOW },
 	{ "verdict-samples",	required_argument,	NULL, OPT_VERDICT_SAMPLES },
+	{ "ring-size",		required_argument,	NULL, OPT_RING_SIZE },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
@@ -62,6 +64,8 @@ static const char usage[] =
 "      --max-cgroups N    capacity of the in-kernel maps (default %u cgroups,\n"
 "      --max-files N        %u files, %u processes); what does not fit is\n"
 "      --max-tasks N        counted in lost_events\n"
+"      --ring-size SIZE   ring buffer for shared memory events (default 256K, a\n"
+"                         power of two); events it cannot take are counted too\n"
 "\n"
 "The leak verdict, from the trend of anonymous memory (page cache never counts):\n"
 "      --leak-band SIZE   normal while the trend rises less than this (default 50M)\n"
@@ -175,6 +179,7 @@ static void defaults(struct options *o)
 	o->max_files = MP_MAX_FILES;
 	o->max_tasks = MP_MAX_TASKS;
 	verdict_defaults(&o->verdict);
+	o->ring_bytes = MP_SHM_RING;
 }
 
 int options_parse(struct options *o, int argc, char *const argv[], char *err, size_t errlen)
@@ -246,6 +251,16 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 				return fail(err, errlen, "--verdict-samples: '%s' is not a whole number between 2 and 100000",
 					    shown(optarg, show, sizeof(show)));
 			break;
+		case OPT_RING_SIZE: {
+			double v;
+
+			/* The kernel wants a power of two, at least a page. */
+			if (parse_size(optarg, 4096, 1 << 30, &v) || ((__u64)v & ((__u64)v - 1)) || v != (__u32)v)
+				return fail(err, errlen, "--ring-size: '%s' is not a power of two between 4K and 1G",
+					    shown(optarg, show, sizeof(show)));
+			o->ring_bytes = (__u32)v;
+			break;
+		}
 		case 'v':
 			o->verbose++;
 			break;

@@ -18,8 +18,9 @@ struct pagecache {
 	struct percpu pcpu;
 };
 
-static int pc_open(void **state, const struct options *o)
+static int pc_open(void **state, const struct probe_env *env)
 {
+	const struct options *o = env->o;
 	struct pagecache *pc;
 	int r;
 

@@ -4,6 +4,7 @@
 
 #include "agg.h"
 #include "log.h"
+#include "loop.h"
 #include "probe.h"
 #include "util.h"
 
@@ -11,6 +12,8 @@ static const struct probe_ops *const all_probes[] = {
 	&pagecache_probe,
 	&rss_probe,
 	&alloc_probe,
+	&shm_probe,
+	&oom_probe,
 };
 
 _Static_assert(ARRAY_SIZE(all_probes) <= PROBES_MAX, "raise PROBES_MAX");
@@ -49,7 +52,7 @@ static int run_attach(const struct probe_ops *ops, void *state)
 	return ops->attach(state);
 }
 
-int probes_start(struct probes *p, const struct options *o)
+int probes_start(struct probes *p, const struct probe_env *env)
 {
 	size_t i;
 	int r;
@@ -58,7 +61,7 @@ int probes_start(struct probes *p, const struct options *o)
 	for (i = 0; i < ARRAY_SIZE(all_probes); i++) {
 		void *state = NULL;
 
-		r = all_probes[i]->open(&state, o);
+		r = all_probes[i]->open(&state, env);
 		if (r && !all_probes[i]->optional) {
 			probes_stop(p);
 			return log_err_errno(r, "cannot open the %s probes", all_probes[i]->name);
@@ -88,6 +91,36 @@ int probes_collect(struct probes *p, struct agg *agg, bool final)
 		r = p->ops[i]->collect(p->state[i], agg, final);
 		if (r)
 			return log_err_errno(r, "cannot read the %s maps", p->ops[i]->name);
+	}
+	return 0;
+}
+
+int probes_watch(struct probes *p, struct loop *l)
+{
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < p->n; i++) {
+		if (!p->ops[i]->event_fd)
+			continue;
+		r = loop_add(l, p->ops[i]->event_fd(p->state[i]), p->ops[i]->consume, p->state[i]);
+		if (r)
+			return log_err_errno(r, "cannot watch the %s events", p->ops[i]->name);
+	}
+	return 0;
+}
+
+int probes_drain(struct probes *p)
+{
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < p->n; i++) {
+		if (!p->ops[i]->consume)
+			continue;
+		r = p->ops[i]->consume(p->state[i]);
+		if (r)
+			return r;
 	}
 	return 0;
 }

@@ -106,6 +106,64 @@ struct rec_cache_proc {
 	__u64 added_bytes;		/* page cache this process brought into the cgroup */
 };
 
+/* A SysV shared memory segment created, attached, detached or removed. */
+struct rec_shm {
+	double ts;
+	const char *event;		/* "create", "get", "attach", "detach", "remove" */
+	__s32 shmid;
+	__s32 key;
+	__u64 size_bytes;
+	__u32 pid;
+	const char *comm;
+	const char *cgroup;
+	__u64 cgroup_id;
+	__u64 addr;			/* attach/detach address, 0 otherwise */
+};
+
+/* A segment nothing is attached to, whose creator is gone, not marked for removal. */
+struct rec_shm_orphan {
+	double ts;
+	__s32 shmid;
+	__s32 key;
+	__u64 size_bytes;
+	__u64 rss_bytes;		/* resident now */
+	__u32 creator_pid;
+	const char *creator_comm;	/* "" when memprobe did not see it created */
+	const char *cgroup;		/* the creator's; "" when unknown */
+	__u64 cgroup_id;
+	double created;			/* Unix time */
+	double last_detached;		/* Unix time, 0 if never attached */
+	const char *remove_command;	/* "ipcrm -m ID": memprobe removes nothing itself */
+};
+
+/* The task the OOM killer chose. */
+struct rec_oom_kill {
+	double ts;
+	__u32 pid;
+	const char *comm;
+	const char *cgroup;
+	__u64 cgroup_id;
+	__u64 anon_rss_bytes;
+	__u64 file_rss_bytes;
+	__u64 shmem_rss_bytes;
+	__u64 swap_bytes;
+	__u64 total_vm_bytes;
+	__s32 oom_score_adj;
+	const char *constraint;		/* "cgroup" (a limit was hit) or "global" */
+	const char *oom_cgroup;		/* the cgroup whose limit was hit; "" for global */
+	__u64 oom_cgroup_id;
+	__u64 limit_bytes;		/* that cgroup's limit */
+	bool exact;			/* from the OOM killer's context, not inferred from limits */
+};
+
+/* A POSIX shared memory file (tmpfs under /dev/shm) and who uses it. */
+struct rec_posix_shm {
+	const char *path;
+	__u64 size_bytes;		/* allocated: what it takes from memory */
+	const __u32 *pids;		/* the watched processes that have it open or mapped */
+	size_t n_pids;
+};
+
 struct rec_summary {
 	double ts;
 	const char *cgroup;
@@ -141,6 +199,13 @@ struct rec_summary {
 	size_t n_top_processes;
 	const struct rec_proc *exited_processes;	/* gone during the run, by peak */
 	size_t n_exited_processes;
+	/* Shared memory of the cgroup's processes. */
+	__u64 sysv_shm_segments;		/* SysV segments its processes created, still there */
+	__u64 sysv_shm_bytes;
+	__u64 shm_orphans;			/* of those, orphaned */
+	const struct rec_posix_shm *posix_shm;
+	size_t n_posix_shm;
+	__u64 posix_shm_bytes;
 };
 
 #endif /* MEMPROBE_RECORD_H */

@@ -313,6 +313,35 @@ static size_t target_cache_procs(const struct target *t, const struct agg *a, st
 	return n;
 }
 
+/* The POSIX shm files the target's processes use, with only those processes listed. */
+static size_t target_posix(const struct target *t, const struct pshm *ps, struct rec_posix_shm *out,
+			   __u32 **pids, __u64 *bytes)
+{
+	size_t i, k, n = 0;
+
+	*bytes = 0;
+	for (i = 0; ps && i < ps->n; i++) {
+		const struct pshm_file *f = &ps->v[i];
+		size_t users = 0;
+
+		for (k = 0; k < f->n_users; k++) {
+			if (!target_has(t, f->users[k].cgid))
+				continue;
+			users++;
+			*(*pids)++ = f->users[k].pid;
+		}
+		if (!users)
+			continue;
+		out[n].path = f->path;
+		out[n].size_bytes = f->size;
+		out[n].pids = *pids - users;
+		out[n].n_pids = users;
+		*bytes += f->size;
+		n++;
+	}
+	return n;
+}
+
 static void cache_note(char *buf, size_t len, const struct rec_summary *s)
 {
 	double mb = 1024.0 * 1024.0;
@@ -358,7 +387,9 @@ int report_summaries(struct report *rep, const struct report_input *in)
 	const struct targets *ts = in->targets;
 	const struct agg *a = in->agg;
 	unsigned int top = in->top;
-	size_t *idx = NULL, n, i, j, nf, np, files_at = 0, procs_at = 0, processes_at = 0;
+	size_t *idx = NULL, n, i, j, nf, np, files_at = 0, procs_at = 0, processes_at = 0, posix_at = 0;
+	size_t posix_users = 0;
+	__u32 *next_pid;
 	const struct agg_file **order = NULL;
 	struct rec_cache_proc *procs = NULL;
 	struct agg_file *merged = NULL;
@@ -377,8 +408,13 @@ int report_summaries(struct report *rep, const struct report_input *in)
 	rep->procs = calloc(n * top + 1, sizeof(*rep->procs));
 	rep->processes = calloc(2 * n * top + 1, sizeof(*rep->processes));
 	rep->strings = calloc(n * (top + 1) + 1, PATH_LEN);
-	if (!rep->files || !rep->procs || !rep->processes || !rep->strings)
+	for (i = 0; in->pshm && i < in->pshm->n; i++)
+		posix_users += in->pshm->v[i].n_users;
+	rep->posix = calloc(n * (in->pshm ? in->pshm->n : 0) + 1, sizeof(*rep->posix));
+	rep->posix_pids = calloc(n * posix_users + 1, sizeof(*rep->posix_pids));
+	if (!rep->files || !rep->procs || !rep->processes || !rep->strings || !rep->posix || !rep->posix_pids)
 		goto out;
+	next_pid = rep->posix_pids;
 	for (i = 0; i < n; i++) {
 		const struct target *t = &ts->v[idx[i]];
 		struct rec_summary *s = &rep->summaries[i];
@@ -424,6 +460,14 @@ int report_summaries(struct report *rep, const struct report_input *in)
 		s->exited_processes = &rep->processes[processes_at];
 		s->n_exited_processes = target_processes(t, in->procs, true, top, &rep->processes[processes_at]);
 		processes_at += s->n_exited_processes;
+
+		if (in->events) {
+			s->oom_kills = events_oom_kills(in->events, t);
+			events_shm_usage(in->events, t, &s->sysv_shm_segments, &s->sysv_shm_bytes, &s->shm_orphans);
+		}
+		s->posix_shm = &rep->posix[posix_at];
+		s->n_posix_shm = target_posix(t, in->pshm, &rep->posix[posix_at], &next_pid, &s->posix_shm_bytes);
+		posix_at += s->n_posix_shm;
 	}
 	rep->n_summaries = n;
 	r = 0;
@@ -444,6 +488,8 @@ void report_free(struct report *rep)
 	free(rep->files);
 	free(rep->procs);
 	free(rep->processes);
+	free(rep->posix);
+	free(rep->posix_pids);
 	free(rep->strings);
 	memset(rep, 0, sizeof(*rep));
 }

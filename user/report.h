@@ -4,7 +4,9 @@
 #define MEMPROBE_REPORT_H
 
 #include "agg.h"
+#include "events.h"
 #include "files.h"
+#include "posixshm.h"
 #include "procs.h"
 #include "record.h"
 #include "target.h"
@@ -18,6 +20,8 @@ struct report {
 	struct rec_file *files;
 	struct rec_cache_proc *procs;
 	struct rec_proc *processes;
+	struct rec_posix_shm *posix;
+	__u32 *posix_pids;
 	char *strings;
 };
 
@@ -27,6 +31,8 @@ struct report_input {
 	const struct procs *procs;
 	const struct agg *agg;		/* summaries only */
 	const struct mounts *mounts;	/* summaries only */
+	const struct events *events;	/* summaries only; may be NULL */
+	const struct pshm *pshm;	/* summaries only; may be NULL */
 	unsigned int top;
 };
 

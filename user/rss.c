@@ -26,8 +26,9 @@ struct rss {
 	long hz;
 };
 
-static int rss_open(void **state, const struct options *o)
+static int rss_open(void **state, const struct probe_env *env)
 {
+	const struct options *o = env->o;
 	struct rss *rs;
 	int r;
 

@@ -43,6 +43,21 @@ int sinks_summaries(struct sinks *ss, const struct rec_summary *r, size_t n)
 	return SINKS_CALL(ss, summaries, r, n);
 }
 
+int sinks_shm(struct sinks *ss, const struct rec_shm *r)
+{
+	return SINKS_CALL(ss, shm, r);
+}
+
+int sinks_shm_orphan(struct sinks *ss, const struct rec_shm_orphan *r)
+{
+	return SINKS_CALL(ss, shm_orphan, r);
+}
+
+int sinks_oom_kill(struct sinks *ss, const struct rec_oom_kill *r)
+{
+	return SINKS_CALL(ss, oom_kill, r);
+}
+
 void sinks_free(struct sinks *ss)
 {
 	size_t i;

@@ -18,6 +18,10 @@ struct sink_ops {
 	int (*start)(struct sink *s, const struct rec_start *r);
 	int (*samples)(struct sink *s, const struct rec_sample *r, size_t n);
 	int (*summaries)(struct sink *s, const struct rec_summary *r, size_t n);
+	/* Discrete events, the moment they happen. */
+	int (*shm)(struct sink *s, const struct rec_shm *r);
+	int (*shm_orphan)(struct sink *s, const struct rec_shm_orphan *r);
+	int (*oom_kill)(struct sink *s, const struct rec_oom_kill *r);
 	void (*destroy)(struct sink *s);
 };
 
@@ -41,6 +45,9 @@ int sinks_add(struct sinks *ss, struct sink *s);
 int sinks_start(struct sinks *ss, const struct rec_start *r);
 int sinks_samples(struct sinks *ss, const struct rec_sample *r, size_t n);
 int sinks_summaries(struct sinks *ss, const struct rec_summary *r, size_t n);
+int sinks_shm(struct sinks *ss, const struct rec_shm *r);
+int sinks_shm_orphan(struct sinks *ss, const struct rec_shm_orphan *r);
+int sinks_oom_kill(struct sinks *ss, const struct rec_oom_kill *r);
 void sinks_free(struct sinks *ss);
 
 #endif /* MEMPROBE_SINK_H */

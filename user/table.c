@@ -243,6 +243,30 @@ static void summary_procs(struct sink *s, const struct rec_proc *p, size_t n, bo
 			bytes(a, sizeof(a), (double)p[i].peak_rss_bytes), p[i].verdict.verdict);
 }
 
+static void summary_shm(struct sink *s, const struct rec_summary *r)
+{
+	char a[32], b[32];
+	size_t i, k;
+
+	if (r->oom_kills)
+		fprintf(s->out, "  OOM kills   %llu\n", (unsigned long long)r->oom_kills);
+	if (r->sysv_shm_segments || r->shm_orphans)
+		fprintf(s->out, "  SysV shm    %llu segments created by its processes still exist (%s), %llu orphaned\n",
+			(unsigned long long)r->sysv_shm_segments, bytes(a, sizeof(a), (double)r->sysv_shm_bytes),
+			(unsigned long long)r->shm_orphans);
+	if (!r->n_posix_shm)
+		return;
+	fprintf(s->out, "  POSIX shm   %s in files its processes have open or mapped:\n",
+		bytes(a, sizeof(a), (double)r->posix_shm_bytes));
+	for (i = 0; i < r->n_posix_shm; i++) {
+		fprintf(s->out, "    %10s  %s  (pids", bytes(b, sizeof(b), (double)r->posix_shm[i].size_bytes),
+			r->posix_shm[i].path);
+		for (k = 0; k < r->posix_shm[i].n_pids && k < 8; k++)
+			fprintf(s->out, " %u", r->posix_shm[i].pids[k]);
+		fprintf(s->out, "%s)\n", r->posix_shm[i].n_pids > 8 ? " ..." : "");
+	}
+}
+
 static void summary_allocs(struct sink *s, const struct rec_summary *r)
 {
 	__u64 calls = 0;
@@ -290,12 +314,57 @@ static int table_summaries(struct sink *s, const struct rec_summary *r, size_t n
 			bytes(b, sizeof(b), (double)r[i].mem_available_start_bytes));
 		summary_procs(s, r[i].top_processes, r[i].n_top_processes, false);
 		summary_procs(s, r[i].exited_processes, r[i].n_exited_processes, true);
+		summary_shm(s, &r[i]);
 		summary_files(s, &r[i]);
 		summary_cache_procs(s, &r[i]);
 		if (r[i].lost_events)
 			fprintf(s->out, "  %llu events could not be recorded (maps full; raise --max-files/--max-cgroups/--max-tasks)\n",
 				(unsigned long long)r[i].lost_events);
 	}
+	return done(s);
+}
+
+static const char *clock_of(double ts, char *buf, size_t len)
+{
+	time_t sec = (time_t)ts;
+
+	strftime(buf, len, "%H:%M:%S", localtime(&sec));
+	return buf;
+}
+
+static int table_shm(struct sink *s, const struct rec_shm *r)
+{
+	char when[16], a[32];
+
+	fprintf(s->out, "%-8s  shm %-6s id %d key 0x%08x %s by %u (%s) in %s\n", clock_of(r->ts, when, sizeof(when)),
+		r->event, r->shmid, (unsigned int)r->key, bytes(a, sizeof(a), (double)r->size_bytes), r->pid,
+		r->comm, *r->cgroup ? r->cgroup : "?");
+	return done(s);
+}
+
+static int table_shm_orphan(struct sink *s, const struct rec_shm_orphan *r)
+{
+	char when[16], a[32];
+
+	fprintf(s->out, "%-8s  ORPHANED SHM id %d key 0x%08x %s: nothing attached, creator %u%s%s%s gone, not marked for removal; remove it with: %s\n",
+		clock_of(r->ts, when, sizeof(when)), r->shmid, (unsigned int)r->key,
+		bytes(a, sizeof(a), (double)r->size_bytes), r->creator_pid, *r->creator_comm ? " (" : "",
+		r->creator_comm, *r->creator_comm ? ")" : "", r->remove_command);
+	return done(s);
+}
+
+static int table_oom_kill(struct sink *s, const struct rec_oom_kill *r)
+{
+	char when[16], a[32], b[32], c[32], d[32];
+
+	fprintf(s->out, "%-8s  OOM KILL pid %u (%s) in %s: anon %s, file %s, shmem %s, oom_score_adj %d; ",
+		clock_of(r->ts, when, sizeof(when)), r->pid, r->comm, r->cgroup,
+		bytes(a, sizeof(a), (double)r->anon_rss_bytes), bytes(b, sizeof(b), (double)r->file_rss_bytes),
+		bytes(c, sizeof(c), (double)r->shmem_rss_bytes), r->oom_score_adj);
+	if (!strcmp(r->constraint, "cgroup"))
+		fprintf(s->out, "%s hit its limit of %s\n", r->oom_cgroup, bytes(d, sizeof(d), (double)r->limit_bytes));
+	else
+		fprintf(s->out, "the whole machine ran out of memory\n");
 	return done(s);
 }
 
@@ -309,6 +378,9 @@ static const struct sink_ops table_ops = {
 	.start = table_start,
 	.samples = table_samples,
 	.summaries = table_summaries,
+	.shm = table_shm,
+	.shm_orphan = table_shm_orphan,
+	.oom_kill = table_oom_kill,
 	.destroy = table_destroy,
 };
 

@@ -91,3 +91,34 @@ UNIT_TEST(pstatus_pstat_odd_input)
 	       ASSERT(pstat_parse("", &sp) == -ENODATA, "empty") &&
 	       ASSERT(pstat_parse("1 (a) S 1 1 1 0 -1 0 0 0 0 0 x 2 0 0 20 0 1 0 5", &sp) == -ENODATA, "junk");
 }
+
+UNIT_TEST(sysvshm_rows)
+{
+	struct sysv_seg s[4];
+	const char *text =
+		"       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap\n"
+		"1297088513          4   600                 12288 14253     0      0     0     0     0     0          0          0 1795576832                  4096                     0\n"
+		"         0          7  1600               1048576   100   200      2  1000  1000  1000  1000 1795576900 1795576901 1795576800               1048576                     0\n";
+
+	return ASSERT(sysvshm_parse(text, s, 4) == 2, "rows") &&
+	       ASSERT(s[0].key == 1297088513 && s[0].shmid == 4 && s[0].perms == 0600 && s[0].size == 12288 &&
+		      s[0].cpid == 14253 && s[0].nattch == 0 && s[0].ctime == 1795576832 && s[0].rss == 4096, "row 0") &&
+	       ASSERT(s[1].perms & SYSV_SHM_DEST, "marked for removal is octal 01000") &&
+	       ASSERT(s[1].nattch == 2 && s[1].lpid == 200 && s[1].uid == 1000, "row 1");
+}
+
+UNIT_TEST(sysvshm_odd_input)
+{
+	struct sysv_seg s[2];
+	/* An older kernel: no rss/swap columns, columns in another order, a truncated last row. */
+	const char *old = "shmid key perms size cpid lpid nattch uid gid cuid cgid atime dtime ctime\n"
+			  "5 -1 666 4096 10 11 1 0 0 0 0 0 0 0\n"
+			  "6 -1 666 4096 10 11";
+
+	return ASSERT(sysvshm_parse(old, s, 2) == 1, "one complete row") &&
+	       ASSERT(s[0].shmid == 5 && s[0].key == -1 && s[0].nattch == 1 && s[0].rss == 0, "by header") &&
+	       ASSERT(sysvshm_parse("", s, 2) == -ENODATA, "empty") &&
+	       ASSERT(sysvshm_parse("garbage\n1 2 3\n", s, 2) == -ENODATA, "no header") &&
+	       ASSERT(sysvshm_parse("key shmid perms size cpid lpid nattch\n1 2 xx 4 5 6 7\n", s, 2) == 0, "junk row") &&
+	       ASSERT(sysvshm_parse("key shmid cpid nattch\n1 2 3 4\n1 2 3 4\n1 2 3 4\n", s, 2) == 3, "more rows than room");
+}

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * SysV shared memory: shmget, shmat, shmdt and shmctl(IPC_RMID), seen at
+ * syscall entry (the arguments) and exit (the outcome), so that only calls
+ * that worked are reported, with the id they returned or acted on. Each is
+ * one event through the ring buffer; what the ring cannot take is counted.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "memprobe.h"
+#include "compat.bpf.h"
+#include "maps.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define IPC_RMID	0	/* uapi linux/ipc.h */
+#define MAX_INFLIGHT	4096
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, MP_SHM_RING);
+} events SEC(".maps");
+
+/* Arguments of a call between its entry and exit, per thread. */
+struct inflight {
+	__u32 op;
+	__s32 shmid;
+	__s32 key;
+	__u32 flags;
+	__u64 size;
+	__u64 addr;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_INFLIGHT);
+	__type(key, __u64);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+MP_DECLARE_DROPS();
+
+static __always_inline void enter(const struct inflight *in)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (bpf_map_update_elem(&inflight, &id, in, BPF_ANY))
+		mp_drop(&drops, MP_DROP_INFLIGHT_FULL);
+}
+
+static __always_inline void leave(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct inflight *in = bpf_map_lookup_elem(&inflight, &id);
+	struct mp_shm_event *e;
+	struct inflight copy;
+
+	if (!in)
+		return;
+	copy = *in;	/* the entry goes now; work from a copy */
+	bpf_map_delete_elem(&inflight, &id);
+	if (ret < 0)
+		return;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		mp_drop(&drops, MP_DROP_RING_FULL);
+		return;
+	}
+	e->hdr.type = MP_EV_SHM;
+	e->hdr.version = MP_EVENT_VERSION;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->cgid = mp_task_memcg_id_direct(bpf_get_current_task_btf());
+	e->op = copy.op;
+	e->shmid = copy.op == MP_SHM_GET ? (__s32)ret : copy.shmid;
+	e->key = copy.key;
+	e->size = copy.size;
+	e->addr = copy.op == MP_SHM_ATTACH ? (__u64)ret : copy.addr;
+	e->flags = copy.flags;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_shmget")
+int shmget_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct inflight in = { .op = MP_SHM_GET, .key = (__s32)ctx->args[0], .size = ctx->args[1],
+			       .flags = (__u32)ctx->args[2], .shmid = -1 };
+
+	enter(&in);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_shmget")
+int shmget_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	leave(ctx->ret);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_shmat")
+int shmat_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct inflight in = { .op = MP_SHM_ATTACH, .shmid = (__s32)ctx->args[0],
+			       .flags = (__u32)ctx->args[2] };
+
+	enter(&in);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_shmat")
+int shmat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	leave(ctx->ret);
+	return 0;
+}
+
+/* The SysV segment behind a mapping: its file's private data says which. */
+static long shm_of_vma(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct file *file = vma->vm_file;
+	struct shm_file_data *sfd;
+	char name[5] = {};
+
+	if (!file)
+		return 0;
+	/* SysV segments are files named SYSV<key> on the kernel's internal shm mount. */
+	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(file, f_path.dentry, d_name.name));
+	if (name[0] != 'S' || name[1] != 'Y' || name[2] != 'S' || name[3] != 'V')
+		return 0;
+	sfd = BPF_CORE_READ(file, private_data);
+	*(__s32 *)data = BPF_CORE_READ(sfd, id);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_shmdt")
+int shmdt_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct inflight in = { .op = MP_SHM_DETACH, .addr = ctx->args[0], .shmid = -1 };
+
+	/* shmdt names an address, not a segment: find the mapping while it still exists. */
+	bpf_find_vma(bpf_get_current_task_btf(), in.addr, shm_of_vma, &in.shmid, 0);
+	enter(&in);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_shmdt")
+int shmdt_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	leave(ctx->ret);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_shmctl")
+int shmctl_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct inflight in = { .op = MP_SHM_REMOVE, .shmid = (__s32)ctx->args[0] };
+
+	/* Only removals matter; IPC_STAT and friends change nothing. */
+	if ((int)ctx->args[1] != IPC_RMID)
+		return 0;
+	enter(&in);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_shmctl")
+int shmctl_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	leave(ctx->ret);
+	return 0;
+}
