@@ -8,6 +8,9 @@
 
 BUILD    ?= build
 PREFIX   ?= /usr/local
+SBINDIR  ?= $(PREFIX)/sbin
+UNITDIR  ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
+DOCDIR   ?= $(PREFIX)/share/doc/memprobe
 CC       ?= cc
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
@@ -19,7 +22,7 @@ VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 
 # Debian 12 packages the build and the tests need.
 DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
-DEBS_TEST  := $(DEBS_BUILD) e2fsprogs
+DEBS_TEST  := $(DEBS_BUILD) e2fsprogs systemd
 DEBS_BENCH := $(DEBS_BUILD) bpftrace
 
 CFLAGS   ?= -O2 -g
@@ -52,7 +55,7 @@ BENCH_BIN     := $(BUILD)/bench/memprobe-bench
 # Helpers the tests and the benchmark share: cgroups, children, memprobe as a subprocess.
 IT_OBJS       := $(BUILD)/tests/it.o $(BUILD)/tests/jsonr.o $(BUILD)/user/cgroup.o $(BUILD)/user/util.o
 
-.PHONY: all run test tests bench deps deps-test deps-bench vmlinux install clean
+.PHONY: all run test tests bench deps deps-test deps-bench vmlinux units install clean
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS) $(BENCH_BPF) $(BENCH_SKELS)
 
@@ -98,7 +101,7 @@ $(BUILD)/bench/%.o: bench/%.c | $(SKELS) $(BENCH_SKELS)
 $(BENCH_BIN): $(BENCH_OBJS) $(IT_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests: all $(TEST_BIN) $(BENCH_BIN)
+tests: all $(TEST_BIN) $(BENCH_BIN) $(UNITS)
 
 deps:
 	@scripts/install-deps $(DEBS_BUILD)
@@ -126,8 +129,21 @@ vmlinux:
 	@mkdir -p vmlinux/$(ARCH)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
 
-install: $(BUILD)/memprobe
-	install -D -m 0755 $(BUILD)/memprobe $(DESTDIR)$(PREFIX)/sbin/memprobe
+UNITS := $(patsubst systemd/%.in,$(BUILD)/systemd/%,$(wildcard systemd/*.in))
+
+# Units name the binary where it is installed.
+$(BUILD)/systemd/%: systemd/%.in
+	@mkdir -p $(@D)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@
+
+units: $(UNITS)
+
+install: $(BUILD)/memprobe $(UNITS)
+	install -D -m 0755 $(BUILD)/memprobe $(DESTDIR)$(SBINDIR)/memprobe
+	install -d $(DESTDIR)$(UNITDIR)
+	install -m 0644 $(UNITS) $(DESTDIR)$(UNITDIR)/
+	install -D -m 0644 systemd/examples/visioncore.service $(DESTDIR)$(DOCDIR)/examples/visioncore.service
+	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 
 clean:
 	rm -rf $(BUILD)

@@ -111,9 +111,16 @@ int events_shm(struct events *ev, const struct mp_shm_event *e)
 	if (e->op < MP_SHM_GET || e->op > MP_SHM_REMOVE)
 		return 0;
 	r.event = shm_ops[e->op];
-	/* A get that returns an id memprobe has never seen made the segment. */
-	if (e->op == MP_SHM_GET && !s && (s = add_seg(ev, e->shmid))) {
+	/*
+	 * A get that returns an id memprobe has never seen made the segment; so
+	 * did one by the creator of a segment a scan found during the run
+	 * before this event was read.
+	 */
+	if (e->op == MP_SHM_GET && !s)
+		s = add_seg(ev, e->shmid);
+	if (e->op == MP_SHM_GET && s && !s->announced && (!s->cpid || s->cpid == (__s32)e->pid)) {
 		r.event = "create";
+		s->announced = true;
 		s->key = e->key;
 		s->size = e->size;
 		s->cpid = (__s32)e->pid;
@@ -267,8 +274,11 @@ int events_scan(struct events *ev)
 	for (i = 0; i < (size_t)n && i < SHM_ROWS_MAX; i++) {
 		struct seg *s = find_seg(ev, rows[i].shmid);
 
-		if (!s && (s = add_seg(ev, rows[i].shmid)))
+		if (!s && (s = add_seg(ev, rows[i].shmid))) {
 			learn(ev, s, &rows[i]);
+			/* Found at the first scan, it predates memprobe: no create to report. */
+			s->announced = ev->scans == 0;
+		}
 		if (!s)
 			continue;
 		s->seen = true;
@@ -280,6 +290,7 @@ int events_scan(struct events *ev)
 		if (!s->orphan_reported && creator_gone(ev, &rows[i]))
 			report_orphan(ev, s, &rows[i]);
 	}
+	ev->scans++;
 	/* Segments no longer listed were removed. */
 	for (i = 0, w = 0; i < ev->n_segs; i++)
 		if (ev->segs[i].seen)

@@ -27,6 +27,7 @@ struct seg {
 	char comm[MP_COMM_LEN];		/* the creator's, when memprobe saw the create */
 	__u64 cgid;			/* the creator's memory cgroup, 0 when unknown */
 	bool seen;			/* listed in the latest /proc/sysvipc/shm */
+	bool announced;			/* its creation was reported, or it predates memprobe */
 	bool orphan_reported;
 };
 
@@ -47,6 +48,7 @@ struct events {
 	int err;			/* the first output error, for the loop to act on */
 	long hz;
 	double btime;			/* boot time, Unix seconds */
+	unsigned long scans;		/* of /proc/sysvipc/shm so far */
 };
 
 int events_init(struct events *ev, struct sinks *sinks, const struct targets *ts, const struct cg_hier *h);

@@ -151,6 +151,7 @@ void fields_summary(const struct rec_summary *r, const struct field_visitor *v, 
 	v->str(ctx, "cgroup", r->cgroup);
 	v->u64(ctx, "cgroup_id", r->cgroup_id);
 	v->dbl(ctx, "duration_s", r->duration_s, 3);
+	v->boolean(ctx, "interim", r->interim);
 	v->boolean(ctx, "cgroup_gone", r->gone);
 	v->u64(ctx, "page_cache_bytes", r->page_cache_bytes);
 	v->u64(ctx, "page_cache_start_bytes", r->page_cache_start_bytes);
@@ -180,6 +181,15 @@ void fields_summary(const struct rec_summary *r, const struct field_visitor *v, 
 	v->u64(ctx, "posix_shm_bytes", r->posix_shm_bytes);
 	v->u64(ctx, "oom_kills", r->oom_kills);
 	v->u64(ctx, "lost_events", r->lost_events);
+}
+
+void fields_verdict_change(const struct rec_verdict_change *r, const struct field_visitor *v, void *ctx)
+{
+	v->str(ctx, "cgroup", r->cgroup);
+	v->u64(ctx, "cgroup_id", r->cgroup_id);
+	v->str(ctx, "previous_verdict", r->previous);
+	verdict(&r->verdict, v, ctx);
+	v->u64(ctx, "anon_bytes", r->anon_bytes);
 }
 
 void fields_shm(const struct rec_shm *r, const struct field_visitor *v, void *ctx)

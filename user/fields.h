@@ -34,6 +34,7 @@ void fields_sample(const struct rec_sample *r, const struct field_visitor *v, vo
 void fields_summary(const struct rec_summary *r, const struct field_visitor *v, void *ctx);
 void fields_shm(const struct rec_shm *r, const struct field_visitor *v, void *ctx);
 void fields_shm_orphan(const struct rec_shm_orphan *r, const struct field_visitor *v, void *ctx);
+void fields_verdict_change(const struct rec_verdict_change *r, const struct field_visitor *v, void *ctx);
 void fields_oom_kill(const struct rec_oom_kill *r, const struct field_visitor *v, void *ctx);
 
 #endif /* MEMPROBE_FIELDS_H */

@@ -280,6 +280,8 @@ static int json_summaries(struct sink *s, const struct rec_summary *r, size_t n)
 	int err;
 
 	for (i = 0; i < n; i++) {
+		if (r[i].interim)
+			continue;	/* the spec's summary comes once, at the end */
 		begin(s->priv, "summary", r[i].ts);
 		fields_summary(&r[i], &to_json, s->priv);
 		err = end(s, s->priv);
@@ -310,6 +312,13 @@ static int json_oom_kill(struct sink *s, const struct rec_oom_kill *r)
 	return end(s, s->priv);
 }
 
+static int json_verdict_change(struct sink *s, const struct rec_verdict_change *r)
+{
+	begin(s->priv, "verdict", r->ts);
+	fields_verdict_change(r, &to_json, s->priv);
+	return end(s, s->priv);
+}
+
 static void json_destroy(struct sink *s)
 {
 	struct jbuf *b = s->priv;
@@ -326,6 +335,7 @@ static const struct sink_ops json_ops = {
 	.shm = json_shm,
 	.shm_orphan = json_shm_orphan,
 	.oom_kill = json_oom_kill,
+	.verdict_change = json_verdict_change,
 	.destroy = json_destroy,
 };
 

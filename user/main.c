@@ -31,6 +31,8 @@
 #include "spawn.h"
 #include "target.h"
 #include "tracefs.h"
+#include "util.h"
+#include "verdict.h"
 #include "version.h"
 
 #define CGROUP_BASE	"/sys/fs/cgroup"
@@ -56,6 +58,7 @@ struct agent {
 	struct sinks sinks;
 	struct loop loop;
 	bool output_closed;
+	double last_interim;		/* monotonic time of the last periodic summary */
 };
 
 /* A reader that went away (memprobe --json | head -1) ends the run quietly. */
@@ -103,31 +106,7 @@ static int events_error(struct agent *a)
 	return r ? output_error(a, r) : 0;
 }
 
-static int tick(void *ctx)
-{
-	struct agent *a = ctx;
-	struct report_input in = { .targets = &a->targets, .procs = &a->procs, .top = a->o->top };
-	struct report rep;
-	int r;
-
-	r = measure(a, false);
-	if (r)
-		return r;
-	if (events_scan(&a->events))
-		log_debug("cannot read /proc/sysvipc/shm");
-	r = events_error(a);
-	if (r)
-		return r;
-	r = report_samples(&rep, &in);
-	if (r)
-		return log_err_errno(r, "cannot build the samples");
-	r = sinks_samples(&a->sinks, rep.samples, rep.n_samples);
-	report_free(&rep);
-	targets_roll(&a->targets);
-	return r ? output_error(a, r) : 0;
-}
-
-static int summarise(struct agent *a)
+static int summarise(struct agent *a, bool interim)
 {
 	struct mounts mounts = { 0 };
 	struct pshm pshm = { 0 };
@@ -156,11 +135,81 @@ static int summarise(struct agent *a)
 		pshm_free(&pshm);
 		return log_err_errno(r, "cannot build the summary");
 	}
+	for (size_t i = 0; i < rep.n_summaries; i++)
+		rep.summaries[i].interim = interim;
 	/* The records point into the scan: it goes after they are written. */
 	r = sinks_summaries(&a->sinks, rep.summaries, rep.n_summaries);
 	report_free(&rep);
 	pshm_free(&pshm);
 	return r ? output_error(a, r) : 0;
+}
+
+/* A verdict that changed is news: journald alerts are built on it. */
+static int announce_verdicts(struct agent *a)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < a->targets.n; i++) {
+		struct target *t = &a->targets.v[i];
+		struct rec_verdict_change c;
+
+		if (t->verdict.verdict == t->reported)
+			continue;
+		memset(&c, 0, sizeof(c));
+		c.ts = a->targets.t_now;
+		c.cgroup = t->cg.rel;
+		c.cgroup_id = t->cg.id;
+		c.previous = verdict_name(t->reported);
+		c.verdict.verdict = verdict_name(t->verdict.verdict);
+		c.verdict.confidence = t->verdict.confidence;
+		c.verdict.growth_bytes_per_hour = t->verdict.slope_per_hour;
+		c.verdict.r2 = t->verdict.r2;
+		c.verdict.samples = t->verdict.samples;
+		c.verdict.window_s = t->verdict.span_s;
+		c.verdict.reason = t->verdict.reason;
+		c.anon_bytes = t->now.anon;
+		t->reported = t->verdict.verdict;
+		r = sinks_verdict_change(&a->sinks, &c);
+		if (r)
+			return output_error(a, r);
+	}
+	return 0;
+}
+
+static int tick(void *ctx)
+{
+	struct agent *a = ctx;
+	struct report_input in = { .targets = &a->targets, .procs = &a->procs, .top = a->o->top };
+	struct report rep;
+	int r;
+
+	r = measure(a, false);
+	if (r)
+		return r;
+	if (events_scan(&a->events))
+		log_debug("cannot read /proc/sysvipc/shm");
+	r = events_error(a);
+	if (r)
+		return r;
+	r = announce_verdicts(a);
+	if (r)
+		return r;
+	r = report_samples(&rep, &in);
+	if (r)
+		return log_err_errno(r, "cannot build the samples");
+	r = sinks_samples(&a->sinks, rep.samples, rep.n_samples);
+	report_free(&rep);
+	targets_roll(&a->targets);
+	if (r)
+		return output_error(a, r);
+	/* A long run journals its summary now and then, so that a crash loses one period at most. */
+	if (a->o->journal && a->o->journal_interval_s > 0 &&
+	    now_monotonic() - a->last_interim >= a->o->journal_interval_s) {
+		a->last_interim = now_monotonic();
+		return summarise(a, true);
+	}
+	return 0;
 }
 
 static int resolve_targets(struct agent *a)
@@ -317,14 +366,21 @@ static int run(const struct options *o, const sigset_t *mask)
 		goto out;
 	}
 	r = sinks_add(&a.sinks, o->json ? sink_json_new(stdout) : sink_table_new(stdout));
+	if (!r && o->journal)
+		r = sinks_add(&a.sinks, sink_journal_new());
 	if (r) {
 		log_err_errno(r, "cannot set up the output");
 		goto out;
 	}
+	a.last_interim = now_monotonic();
 	events_init(&a.events, &a.sinks, &a.targets, &a.hier);
 	prepare_tracefs();
 	if (probes_start(&a.probes, &env) || probes_watch(&a.probes, &a.loop))
 		goto out;
+	/* Attached: loading and attaching are over, and so is the need for most privileges. */
+	r = caps_drop(o->command != NULL);
+	if (r)
+		log_warn("cannot drop the capabilities memprobe no longer needs: %s", strerror(-r));
 	if (measure(&a, false))
 		goto out;
 	if (report_start(&a))
@@ -345,7 +401,7 @@ static int run(const struct options *o, const sigset_t *mask)
 	r = watch(&a);
 	if (r && !a.output_closed)
 		goto out;
-	if (!a.output_closed && summarise(&a) && !a.output_closed)
+	if (!a.output_closed && summarise(&a, false) && !a.output_closed)
 		goto out;
 	status = o->command ? spawn_exit_code(&a.child) : EXIT_OK;
 out:

@@ -14,6 +14,8 @@
 /* Long-only options get values above the ASCII range. */
 enum {
 	OPT_JSON = 0x100,
+	OPT_JOURNAL,
+	OPT_JOURNAL_INTERVAL,
 	OPT_TOP,
 	OPT_MAX_CGROUPS,
 	OPT_MAX_FILES,
@@ -31,6 +33,8 @@ static const struct option long_options[] = {
 	{ "interval",		required_argument,	NULL, 'i' },
 	{ "duration",		required_argument,	NULL, 'd' },
 	{ "json",		no_argument,		NULL, OPT_JSON },
+	{ "journal",		no_argument,		NULL, OPT_JOURNAL },
+	{ "journal-interval",	required_argument,	NULL, OPT_JOURNAL_INTERVAL },
 	{ "top",		required_argument,	NULL, OPT_TOP },
 	{ "max-cgroups",	required_argument,	NULL, OPT_MAX_CGROUPS },
 	{ "max-files",		required_argument,	NULL, OPT_MAX_FILES },
@@ -60,6 +64,9 @@ static const char usage[] =
 "  -i, --interval SEC     seconds between samples (default 5; fractions allowed)\n"
 "  -d, --duration SEC     stop after SEC seconds (default: until SIGINT/SIGTERM)\n"
 "      --json             JSON lines on stdout instead of the table\n"
+"      --journal          also send summaries and events to journald\n"
+"      --journal-interval MIN  a summary to journald every MIN minutes as well as\n"
+"                         at the end (default 5; 0: only at the end)\n"
 "      --top N            rows in the top files/processes/cgroups lists (default 10)\n"
 "      --max-cgroups N    capacity of the in-kernel maps (default %u cgroups,\n"
 "      --max-files N        %u files, %u processes); what does not fit is\n"
@@ -180,6 +187,7 @@ static void defaults(struct options *o)
 	o->max_tasks = MP_MAX_TASKS;
 	verdict_defaults(&o->verdict);
 	o->ring_bytes = MP_SHM_RING;
+	o->journal_interval_s = 300;
 }
 
 int options_parse(struct options *o, int argc, char *const argv[], char *err, size_t errlen)
@@ -215,6 +223,18 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 		case OPT_JSON:
 			o->json = true;
 			break;
+		case OPT_JOURNAL:
+			o->journal = true;
+			break;
+		case OPT_JOURNAL_INTERVAL: {
+			double min;
+
+			if (parse_seconds(optarg, 0, 10080, &min))
+				return fail(err, errlen, "--journal-interval: '%s' is not a number of minutes (0 to 10080)",
+					    shown(optarg, show, sizeof(show)));
+			o->journal_interval_s = min * 60;
+			break;
+		}
 		case OPT_TOP:
 			if (parse_u32(optarg, 1, 1000, &o->top))
 				return fail(err, errlen, "--top: '%s' is not a whole number between 1 and 1000",

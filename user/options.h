@@ -17,6 +17,8 @@ struct options {
 	double interval_s;		/* between samples */
 	double duration_s;		/* 0: until a signal (or COMMAND's exit) */
 	bool json;
+	bool journal;
+	double journal_interval_s;	/* periodic summaries to journald; 0: only at the end */
 	int verbose;
 	unsigned int top;		/* rows of top files, processes and cgroups */
 	__u32 max_cgroups;		/* map sizes; the defaults are in memprobe.h */

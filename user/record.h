@@ -106,6 +106,16 @@ struct rec_cache_proc {
 	__u64 added_bytes;		/* page cache this process brought into the cgroup */
 };
 
+/* A watched cgroup's leak verdict changed. */
+struct rec_verdict_change {
+	double ts;
+	const char *cgroup;
+	__u64 cgroup_id;
+	const char *previous;
+	struct rec_verdict verdict;
+	__u64 anon_bytes;
+};
+
 /* A SysV shared memory segment created, attached, detached or removed. */
 struct rec_shm {
 	double ts;
@@ -166,6 +176,7 @@ struct rec_posix_shm {
 
 struct rec_summary {
 	double ts;
+	bool interim;			/* a periodic summary of a run still going (journald only) */
 	const char *cgroup;
 	__u64 cgroup_id;
 	double duration_s;

@@ -58,6 +58,11 @@ int sinks_oom_kill(struct sinks *ss, const struct rec_oom_kill *r)
 	return SINKS_CALL(ss, oom_kill, r);
 }
 
+int sinks_verdict_change(struct sinks *ss, const struct rec_verdict_change *r)
+{
+	return SINKS_CALL(ss, verdict_change, r);
+}
+
 void sinks_free(struct sinks *ss)
 {
 	size_t i;

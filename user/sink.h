@@ -22,6 +22,7 @@ struct sink_ops {
 	int (*shm)(struct sink *s, const struct rec_shm *r);
 	int (*shm_orphan)(struct sink *s, const struct rec_shm_orphan *r);
 	int (*oom_kill)(struct sink *s, const struct rec_oom_kill *r);
+	int (*verdict_change)(struct sink *s, const struct rec_verdict_change *r);
 	void (*destroy)(struct sink *s);
 };
 
@@ -40,6 +41,8 @@ struct sinks {
 
 struct sink *sink_table_new(FILE *out);
 struct sink *sink_json_new(FILE *out);
+/* journald, through its native protocol; never blocks, says once if journald is not there. */
+struct sink *sink_journal_new(void);
 
 int sinks_add(struct sinks *ss, struct sink *s);
 int sinks_start(struct sinks *ss, const struct rec_start *r);
@@ -48,6 +51,7 @@ int sinks_summaries(struct sinks *ss, const struct rec_summary *r, size_t n);
 int sinks_shm(struct sinks *ss, const struct rec_shm *r);
 int sinks_shm_orphan(struct sinks *ss, const struct rec_shm_orphan *r);
 int sinks_oom_kill(struct sinks *ss, const struct rec_oom_kill *r);
+int sinks_verdict_change(struct sinks *ss, const struct rec_verdict_change *r);
 void sinks_free(struct sinks *ss);
 
 #endif /* MEMPROBE_SINK_H */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "sink.h"
+#include "units.h"
 
 #define HEADER_EVERY	20	/* intervals between repeated column headers */
 #define CGROUP_WIDTH	26
@@ -26,23 +27,6 @@ struct table {
 	bool machine;
 };
 
-/* 1536 -> "1.5KiB"; binary units, as free(1) -h uses. */
-static const char *bytes(char *buf, size_t len, double v)
-{
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	unsigned int u = 0;
-	bool neg = v < 0;
-
-	if (neg)
-		v = -v;
-	while (v >= 1024 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, len, u ? "%s%.1f%s" : "%s%.0f%s", neg ? "-" : "", v, unit[u]);
-	return buf;
-}
-
 /* "↑2.0MiB" or "↓512.0KiB"; nothing for no change. */
 static const char *delta(char *buf, size_t len, double d)
 {
@@ -52,7 +36,7 @@ static const char *delta(char *buf, size_t len, double d)
 		buf[0] = '\0';
 		return buf;
 	}
-	snprintf(buf, len, "%s%s", d > 0 ? "\u2191" : "\u2193", bytes(b, sizeof(b), d > 0 ? d : -d));
+	snprintf(buf, len, "%s%s", d > 0 ? "\u2191" : "\u2193", fmt_bytes(b, sizeof(b), d > 0 ? d : -d));
 	return buf;
 }
 
@@ -78,7 +62,7 @@ static void moving(FILE *out, double now, double change, int width)
 {
 	char a[32], b[32], both[72];
 
-	snprintf(both, sizeof(both), "%s %s", bytes(a, sizeof(a), now), delta(b, sizeof(b), change));
+	snprintf(both, sizeof(both), "%s %s", fmt_bytes(a, sizeof(a), now), delta(b, sizeof(b), change));
 	cell(out, both, width, true);
 }
 
@@ -131,9 +115,9 @@ static void process_row(struct sink *s, const struct rec_proc *p)
 
 	fprintf(s->out, "          \u2514 %7u %-15s RSS ", p->pid, p->comm);
 	moving(s->out, (double)p->rss_bytes, (double)p->rss_growth_bytes, 19);
-	fprintf(s->out, " VMS %-9s SHR %-9s CPU %5.1f%%  anon %s", bytes(a, sizeof(a), (double)p->vms_bytes),
-		bytes(b, sizeof(b), (double)p->shared_bytes), p->cpu_percent,
-		bytes(c, sizeof(c), (double)p->anon_bytes));
+	fprintf(s->out, " VMS %-9s SHR %-9s CPU %5.1f%%  anon %s", fmt_bytes(a, sizeof(a), (double)p->vms_bytes),
+		fmt_bytes(b, sizeof(b), (double)p->shared_bytes), p->cpu_percent,
+		fmt_bytes(c, sizeof(c), (double)p->anon_bytes));
 	if (p->anon_growth_bytes) {
 		snprintf(line, sizeof(line), " (%s since first seen)", delta(a, sizeof(a), (double)p->anon_growth_bytes));
 		fputs(line, s->out);
@@ -166,14 +150,14 @@ static int table_samples(struct sink *s, const struct rec_sample *r, size_t n)
 		cell(s->out, cgname(name, CGROUP_WIDTH, r[i].cgroup), CGROUP_WIDTH, true);
 		fputs("  ", s->out);
 		moving(s->out, (double)r[i].anon_bytes, (double)r[i].anon_delta_bytes, 19);
-		fprintf(s->out, " %-9s ", bytes(a, sizeof(a), (double)r[i].shmem_bytes));
+		fprintf(s->out, " %-9s ", fmt_bytes(a, sizeof(a), (double)r[i].shmem_bytes));
 		moving(s->out, (double)r[i].page_cache_bytes, (double)r[i].page_cache_delta_bytes, 19);
-		snprintf(io, sizeof(io), "%s/%s", bytes(b, sizeof(b), (double)r[i].page_cache_added_bytes),
-			 bytes(c, sizeof(c), (double)r[i].page_cache_removed_bytes));
-		snprintf(al, sizeof(al), "%s", bytes(d, sizeof(d), r[i].alloc_bytes_per_s));
+		snprintf(io, sizeof(io), "%s/%s", fmt_bytes(b, sizeof(b), (double)r[i].page_cache_added_bytes),
+			 fmt_bytes(c, sizeof(c), (double)r[i].page_cache_removed_bytes));
+		snprintf(al, sizeof(al), "%s", fmt_bytes(d, sizeof(d), r[i].alloc_bytes_per_s));
 		fprintf(s->out, " %-19s %-9s %-8s %9s %10s\n", io, al, r[i].verdict.verdict,
-			bytes(e, sizeof(e), (double)r[i].mem_available_bytes),
-			bytes(a, sizeof(a), (double)r[i].buff_cache_bytes));
+			fmt_bytes(e, sizeof(e), (double)r[i].mem_available_bytes),
+			fmt_bytes(a, sizeof(a), (double)r[i].buff_cache_bytes));
 		t->rows_since_header++;
 		for (j = 0; !t->machine && j < r[i].n_top_processes && j < PROC_ROWS; j++)
 			process_row(s, &r[i].top_processes[j]);
@@ -195,9 +179,9 @@ static void summary_files(struct sink *s, const struct rec_summary *r)
 	for (i = 0; i < r->n_top_files; i++) {
 		const struct rec_file *f = &r->top_files[i];
 
-		fprintf(s->out, "    %10s %10s %10s  %s\n", bytes(a, sizeof(a), f->added_bytes),
-			bytes(b, sizeof(b), f->removed_bytes),
-			f->cached_bytes >= 0 ? bytes(c, sizeof(c), f->cached_bytes) : "?", f->path);
+		fprintf(s->out, "    %10s %10s %10s  %s\n", fmt_bytes(a, sizeof(a), f->added_bytes),
+			fmt_bytes(b, sizeof(b), f->removed_bytes),
+			f->cached_bytes >= 0 ? fmt_bytes(c, sizeof(c), f->cached_bytes) : "?", f->path);
 	}
 }
 
@@ -212,7 +196,7 @@ static void summary_cache_procs(struct sink *s, const struct rec_summary *r)
 	fprintf(s->out, "    %8s %-16s %10s\n", "PID", "COMM", "IN");
 	for (i = 0; i < r->n_cache_processes; i++)
 		fprintf(s->out, "    %8u %-16s %10s\n", r->cache_processes[i].pid,
-			r->cache_processes[i].comm, bytes(a, sizeof(a), r->cache_processes[i].added_bytes));
+			r->cache_processes[i].comm, fmt_bytes(a, sizeof(a), r->cache_processes[i].added_bytes));
 }
 
 static void summary_procs(struct sink *s, const struct rec_proc *p, size_t n, bool exited)
@@ -227,8 +211,8 @@ static void summary_procs(struct sink *s, const struct rec_proc *p, size_t n, bo
 		fprintf(s->out, "    %8s %-16s %10s %10s\n", "PID", "COMM", "PEAK RSS", "PEAK ANON");
 		for (i = 0; i < n; i++)
 			fprintf(s->out, "    %8u %-16s %10s %10s\n", p[i].pid, p[i].comm,
-				bytes(a, sizeof(a), (double)p[i].peak_rss_bytes),
-				bytes(b, sizeof(b), (double)p[i].peak_anon_bytes));
+				fmt_bytes(a, sizeof(a), (double)p[i].peak_rss_bytes),
+				fmt_bytes(b, sizeof(b), (double)p[i].peak_anon_bytes));
 		return;
 	}
 	fprintf(s->out, "  processes (RSS now; GROWTH since memprobe first saw them):\n");
@@ -236,11 +220,11 @@ static void summary_procs(struct sink *s, const struct rec_proc *p, size_t n, bo
 		"SHARED", "CPU%", "ANON", "ANON GROWTH", "PEAK RSS", "VERDICT");
 	for (i = 0; i < n; i++)
 		fprintf(s->out, "    %8u %-16s %10s %10s %10s %6.1f %10s %11s %10s  %s\n", p[i].pid, p[i].comm,
-			bytes(a, sizeof(a), (double)p[i].rss_bytes), bytes(b, sizeof(b), (double)p[i].vms_bytes),
-			bytes(c, sizeof(c), (double)p[i].shared_bytes), p[i].cpu_percent,
-			bytes(d, sizeof(d), (double)p[i].anon_bytes),
-			bytes(e, sizeof(e), (double)p[i].anon_growth_bytes),
-			bytes(a, sizeof(a), (double)p[i].peak_rss_bytes), p[i].verdict.verdict);
+			fmt_bytes(a, sizeof(a), (double)p[i].rss_bytes), fmt_bytes(b, sizeof(b), (double)p[i].vms_bytes),
+			fmt_bytes(c, sizeof(c), (double)p[i].shared_bytes), p[i].cpu_percent,
+			fmt_bytes(d, sizeof(d), (double)p[i].anon_bytes),
+			fmt_bytes(e, sizeof(e), (double)p[i].anon_growth_bytes),
+			fmt_bytes(a, sizeof(a), (double)p[i].peak_rss_bytes), p[i].verdict.verdict);
 }
 
 static void summary_shm(struct sink *s, const struct rec_summary *r)
@@ -252,14 +236,14 @@ static void summary_shm(struct sink *s, const struct rec_summary *r)
 		fprintf(s->out, "  OOM kills   %llu\n", (unsigned long long)r->oom_kills);
 	if (r->sysv_shm_segments || r->shm_orphans)
 		fprintf(s->out, "  SysV shm    %llu segments created by its processes still exist (%s), %llu orphaned\n",
-			(unsigned long long)r->sysv_shm_segments, bytes(a, sizeof(a), (double)r->sysv_shm_bytes),
+			(unsigned long long)r->sysv_shm_segments, fmt_bytes(a, sizeof(a), (double)r->sysv_shm_bytes),
 			(unsigned long long)r->shm_orphans);
 	if (!r->n_posix_shm)
 		return;
 	fprintf(s->out, "  POSIX shm   %s in files its processes have open or mapped:\n",
-		bytes(a, sizeof(a), (double)r->posix_shm_bytes));
+		fmt_bytes(a, sizeof(a), (double)r->posix_shm_bytes));
 	for (i = 0; i < r->n_posix_shm; i++) {
-		fprintf(s->out, "    %10s  %s  (pids", bytes(b, sizeof(b), (double)r->posix_shm[i].size_bytes),
+		fprintf(s->out, "    %10s  %s  (pids", fmt_bytes(b, sizeof(b), (double)r->posix_shm[i].size_bytes),
 			r->posix_shm[i].path);
 		for (k = 0; k < r->posix_shm[i].n_pids && k < 8; k++)
 			fprintf(s->out, " %u", r->posix_shm[i].pids[k]);
@@ -278,7 +262,7 @@ static void summary_allocs(struct sink *s, const struct rec_summary *r)
 	if (!calls)
 		return;
 	fprintf(s->out, "  allocations %s in %llu page allocations (order 0: %.0f%%, order 1-3: %.0f%%, larger: %.0f%%)\n",
-		bytes(a, sizeof(a), (double)r->alloc_pages * sysconf(_SC_PAGESIZE)), (unsigned long long)calls,
+		fmt_bytes(a, sizeof(a), (double)r->alloc_pages * sysconf(_SC_PAGESIZE)), (unsigned long long)calls,
 		100.0 * r->alloc_order[0] / calls,
 		100.0 * (r->alloc_order[1] + r->alloc_order[2] + r->alloc_order[3]) / calls,
 		100.0 * (calls - r->alloc_order[0] - r->alloc_order[1] - r->alloc_order[2] - r->alloc_order[3]) / calls);
@@ -292,26 +276,28 @@ static int table_summaries(struct sink *s, const struct rec_summary *r, size_t n
 	for (i = 0; i < n; i++) {
 		const char *v = r[i].verdict.verdict;
 
+		if (r[i].interim)
+			continue;
 		fprintf(s->out, "\nSummary for %s (cgroup id %llu) over %.1fs%s\n", r[i].cgroup,
 			(unsigned long long)r[i].cgroup_id, r[i].duration_s,
 			r[i].gone ? " (the cgroup is gone)" : "");
 		fprintf(s->out, "  verdict     %s (confidence %.2f): %s\n", !strcmp(v, "leak") ? "LEAK" :
 			!strcmp(v, "warning") ? "WARNING" : "normal", r[i].verdict.confidence, r[i].verdict.reason);
 		fprintf(s->out, "  anon        %s now, %s at the start (%s); %+.1f MB/h fitted; shmem %s, mapped files %s\n",
-			bytes(a, sizeof(a), (double)r[i].anon_bytes), bytes(b, sizeof(b), (double)r[i].anon_start_bytes),
+			fmt_bytes(a, sizeof(a), (double)r[i].anon_bytes), fmt_bytes(b, sizeof(b), (double)r[i].anon_start_bytes),
 			r[i].anon_growth_bytes ? delta(c, sizeof(c), (double)r[i].anon_growth_bytes) : "unchanged",
-			r[i].anon_growth_bytes_per_hour / MB, bytes(d, sizeof(d), (double)r[i].shmem_bytes),
-			bytes(a, sizeof(a), (double)r[i].file_mapped_bytes));
+			r[i].anon_growth_bytes_per_hour / MB, fmt_bytes(d, sizeof(d), (double)r[i].shmem_bytes),
+			fmt_bytes(a, sizeof(a), (double)r[i].file_mapped_bytes));
 		fprintf(s->out, "  page cache  %s now, %s at the start; probes saw %s come in and %s leave\n",
-			bytes(a, sizeof(a), (double)r[i].page_cache_bytes),
-			bytes(b, sizeof(b), (double)r[i].page_cache_start_bytes),
-			bytes(c, sizeof(c), (double)r[i].page_cache_added_bytes),
-			bytes(d, sizeof(d), (double)r[i].page_cache_removed_bytes));
+			fmt_bytes(a, sizeof(a), (double)r[i].page_cache_bytes),
+			fmt_bytes(b, sizeof(b), (double)r[i].page_cache_start_bytes),
+			fmt_bytes(c, sizeof(c), (double)r[i].page_cache_added_bytes),
+			fmt_bytes(d, sizeof(d), (double)r[i].page_cache_removed_bytes));
 		fprintf(s->out, "              %s\n", r[i].page_cache_note);
 		summary_allocs(s, &r[i]);
 		fprintf(s->out, "  system      MemAvailable %s now, %s at the start\n",
-			bytes(a, sizeof(a), (double)r[i].mem_available_bytes),
-			bytes(b, sizeof(b), (double)r[i].mem_available_start_bytes));
+			fmt_bytes(a, sizeof(a), (double)r[i].mem_available_bytes),
+			fmt_bytes(b, sizeof(b), (double)r[i].mem_available_start_bytes));
 		summary_procs(s, r[i].top_processes, r[i].n_top_processes, false);
 		summary_procs(s, r[i].exited_processes, r[i].n_exited_processes, true);
 		summary_shm(s, &r[i]);
@@ -337,7 +323,7 @@ static int table_shm(struct sink *s, const struct rec_shm *r)
 	char when[16], a[32];
 
 	fprintf(s->out, "%-8s  shm %-6s id %d key 0x%08x %s by %u (%s) in %s\n", clock_of(r->ts, when, sizeof(when)),
-		r->event, r->shmid, (unsigned int)r->key, bytes(a, sizeof(a), (double)r->size_bytes), r->pid,
+		r->event, r->shmid, (unsigned int)r->key, fmt_bytes(a, sizeof(a), (double)r->size_bytes), r->pid,
 		r->comm, *r->cgroup ? r->cgroup : "?");
 	return done(s);
 }
@@ -348,7 +334,7 @@ static int table_shm_orphan(struct sink *s, const struct rec_shm_orphan *r)
 
 	fprintf(s->out, "%-8s  ORPHANED SHM id %d key 0x%08x %s: nothing attached, creator %u%s%s%s gone, not marked for removal; remove it with: %s\n",
 		clock_of(r->ts, when, sizeof(when)), r->shmid, (unsigned int)r->key,
-		bytes(a, sizeof(a), (double)r->size_bytes), r->creator_pid, *r->creator_comm ? " (" : "",
+		fmt_bytes(a, sizeof(a), (double)r->size_bytes), r->creator_pid, *r->creator_comm ? " (" : "",
 		r->creator_comm, *r->creator_comm ? ")" : "", r->remove_command);
 	return done(s);
 }
@@ -359,12 +345,21 @@ static int table_oom_kill(struct sink *s, const struct rec_oom_kill *r)
 
 	fprintf(s->out, "%-8s  OOM KILL pid %u (%s) in %s: anon %s, file %s, shmem %s, oom_score_adj %d; ",
 		clock_of(r->ts, when, sizeof(when)), r->pid, r->comm, r->cgroup,
-		bytes(a, sizeof(a), (double)r->anon_rss_bytes), bytes(b, sizeof(b), (double)r->file_rss_bytes),
-		bytes(c, sizeof(c), (double)r->shmem_rss_bytes), r->oom_score_adj);
+		fmt_bytes(a, sizeof(a), (double)r->anon_rss_bytes), fmt_bytes(b, sizeof(b), (double)r->file_rss_bytes),
+		fmt_bytes(c, sizeof(c), (double)r->shmem_rss_bytes), r->oom_score_adj);
 	if (!strcmp(r->constraint, "cgroup"))
-		fprintf(s->out, "%s hit its limit of %s\n", r->oom_cgroup, bytes(d, sizeof(d), (double)r->limit_bytes));
+		fprintf(s->out, "%s hit its limit of %s\n", r->oom_cgroup, fmt_bytes(d, sizeof(d), (double)r->limit_bytes));
 	else
 		fprintf(s->out, "the whole machine ran out of memory\n");
+	return done(s);
+}
+
+static int table_verdict_change(struct sink *s, const struct rec_verdict_change *r)
+{
+	char when[16];
+
+	fprintf(s->out, "%-8s  VERDICT %s: %s -> %s (%s)\n", clock_of(r->ts, when, sizeof(when)), r->cgroup,
+		r->previous, r->verdict.verdict, r->verdict.reason);
 	return done(s);
 }
 
@@ -381,6 +376,7 @@ static const struct sink_ops table_ops = {
 	.shm = table_shm,
 	.shm_orphan = table_shm_orphan,
 	.oom_kill = table_oom_kill,
+	.verdict_change = table_verdict_change,
 	.destroy = table_destroy,
 };
 

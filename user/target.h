@@ -39,6 +39,7 @@ struct target {
 	/* The leak verdict, from memory.stat's anon over time. */
 	struct trend anon_trend;
 	struct verdict_result verdict;
+	enum verdict reported;		/* the verdict last announced */
 };
 
 struct targets {

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * journald for real: the tests start a systemd-journald when none runs (and
+ * stop it after), run memprobe --journal on a throwaway cgroup and read the
+ * entries back with journalctl: MESSAGE_IDs, priorities and fields as the
+ * interface spec says. Then journald absent, the units, and the privileges
+ * memprobe keeps.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "it.h"
+#include "util.h"
+#include "workload.h"
+
+#define SOCKET		"/run/systemd/journal/socket"
+#define ID_START	"2131624367544e3c8dcddbe44c4b42b8"
+#define ID_SUMMARY	"81c19e483cd1492189b6051692d86c51"
+#define ID_OOM_KILL	"22104816cd0d4f539840447de4cda9cc"
+#define ID_SHM		"b1a298930c5240d695861fdce2ad0ee6"
+#define ID_SHM_ORPHAN	"42a0ecd3436d4098a50748d051c780e3"
+#define ID_VERDICT	"fa06ddb67c134972b01149109a02a2b8"
+
+/* Starts systemd-journald if nothing listens on its socket; returns its pid, 0 if one ran, -1. */
+static pid_t journald_ensure(void)
+{
+	pid_t pid;
+	int i;
+
+	if (!access(SOCKET, F_OK))
+		return 0;
+	mkdir("/run/systemd", 0755);
+	mkdir("/run/systemd/journal", 0755);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execl("/lib/systemd/systemd-journald", "systemd-journald", (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; pid > 0 && i < 100 && access(SOCKET, F_OK); i++)
+		usleep(50000);
+	return access(SOCKET, F_OK) ? -1 : pid;
+}
+
+static void journald_stop(pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+/* memprobe's entries, from journalctl -o json, one parsed object each. */
+struct entries {
+	struct jv *v[256];
+	size_t n;
+};
+
+static void entries_free(struct entries *e)
+{
+	while (e->n)
+		jv_free(e->v[--e->n]);
+}
+
+static bool read_journal(pid_t memprobe, size_t want, struct entries *e)
+{
+	char cmd[256], line[1 << 16];
+	int tries;
+
+	for (tries = 0; tries < 50; tries++) {
+		FILE *f;
+
+		entries_free(e);
+		snprintf(cmd, sizeof(cmd), "journalctl -q --all -o json _PID=%d SYSLOG_IDENTIFIER=memprobe 2>/dev/null",
+			 (int)memprobe);
+		f = popen(cmd, "r");
+		if (!f)
+			return false;
+		while (fgets(line, sizeof(line), f) && e->n < 256) {
+			struct jv *v = jv_parse(line);
+
+			if (v)
+				e->v[e->n++] = v;
+		}
+		pclose(f);
+		if (e->n >= want)
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
+static const struct jv *by_id(const struct entries *e, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		if (jv_str(e->v[i], "MESSAGE_ID") && !strcmp(jv_str(e->v[i], "MESSAGE_ID"), id))
+			return e->v[i];
+	return NULL;
+}
+
+static bool field_is(const struct jv *entry, const char *field, const char *want)
+{
+	const char *v = jv_str(entry, field);
+
+	return v && !strcmp(v, want);
+}
+
+static int orphan_then_oom(void *arg)
+{
+	size_t at, n = 4 * 32 * WL_MIB;
+	int *shmid = arg, id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	char *p;
+
+	*shmid = id;
+	if (id < 0)
+		return 1;
+	sleep(1);	/* long enough for a scan to see the orphan-to-be attached to nothing */
+	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (at = 0; p != MAP_FAILED && at < n; at += 4096)
+		p[at] = 1;
+	return 0;
+}
+
+INTEGRATION_TEST(journal_entries_as_specified, 90)
+{
+	const char *argv[] = { "--json", "--journal", "--interval", "0.25", "--cgroup", NULL, NULL };
+	struct tchild child = { .pid = 0, .go = -1 };
+	struct agent a = { .out = -1 };
+	struct entries e = { .n = 0 };
+	struct jv *summary = NULL, *oom = NULL;
+	const struct jv *j;
+	int *shmid = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct tcg cg = { 0 };
+	pid_t journald = journald_ensure(), memprobe;
+	char value[64];
+	bool ok = false;
+
+	*shmid = -1;
+	if (!ASSERT(journald >= 0, "no journald") || !ASSERT(!tcg_create(&cg, "journal"), "cgroup") ||
+	    !ASSERT(!tcg_limit(&cg, 32 * WL_MIB), "limit") ||
+	    !ASSERT(!tchild_start(&child, &cg, orphan_then_oom, shmid), "child"))
+		goto out;
+	argv[5] = cg.rel;
+	if (!ASSERT(!agent_start(&a, argv), "memprobe") || !ASSERT(agent_wait_for(&a, "start", 30), "no start"))
+		goto out;
+	memprobe = a.pid;
+	tchild_go(&child);
+	tchild_wait(&child, 30);
+	if (!ASSERT(agent_wait_for(&a, "oom_kill", 10), "no OOM kill") ||
+	    !ASSERT(agent_wait_for(&a, "shm_orphan", 10), "no orphan") ||
+	    !ASSERT(agent_finish(&a, SIGTERM, 30) == 0, "memprobe failed: %s", agent_stderr(&a)))
+		goto out;
+	summary = agent_record(&a, "summary", cg.rel);
+	oom = agent_record(&a, "oom_kill", NULL);
+	if (!ASSERT(read_journal(memprobe, 5, &e), "%zu journal entries from memprobe", e.n))
+		goto out;
+	/* Every record type, its id and its priority. */
+	j = by_id(&e, ID_START);
+	if (!ASSERT(j && field_is(j, "PRIORITY", "6"), "start entry"))
+		goto out;
+	j = by_id(&e, ID_SHM);
+	if (!ASSERT(j && field_is(j, "PRIORITY", "6") && field_is(j, "MEMPROBE_CGROUP", cg.rel), "shm entry"))
+		goto out;
+	j = by_id(&e, ID_SHM_ORPHAN);
+	snprintf(value, sizeof(value), "%d", *shmid);
+	if (!ASSERT(j && field_is(j, "PRIORITY", "4") && field_is(j, "MEMPROBE_SHMID", value), "orphan entry") ||
+	    !ASSERT(field_is(j, "MEMPROBE_REMOVE_COMMAND", strstr(jv_str(j, "MESSAGE") ?: "", "ipcrm") ?: "?"),
+		    "the message says how to remove it"))
+		goto out;
+	j = by_id(&e, ID_OOM_KILL);
+	snprintf(value, sizeof(value), "%llu", (unsigned long long)jv_u64_or(oom, "pid"));
+	if (!ASSERT(j && field_is(j, "PRIORITY", "2") && field_is(j, "MEMPROBE_PID", value) &&
+		    field_is(j, "MEMPROBE_CGROUP", cg.rel) && field_is(j, "MEMPROBE_CONSTRAINT", "cgroup"), "oom entry"))
+		goto out;
+	j = by_id(&e, ID_SUMMARY);
+	snprintf(value, sizeof(value), "%llu", (unsigned long long)jv_u64_or(summary, "page_cache_bytes"));
+	ok = ASSERT(j && field_is(j, "MEMPROBE_CGROUP", cg.rel), "summary entry") &&
+	     ASSERT(field_is(j, "PRIORITY", !strcmp(jv_str(summary, "verdict"), "leak") ? "3" :
+			     !strcmp(jv_str(summary, "verdict"), "warning") ? "4" : "6"), "summary priority by verdict") &&
+	     ASSERT(field_is(j, "MEMPROBE_VERDICT", jv_str(summary, "verdict")), "verdict field") &&
+	     ASSERT(field_is(j, "MEMPROBE_PAGE_CACHE_BYTES", value), "the same figure as the JSON") &&
+	     ASSERT(field_is(j, "MEMPROBE_OOM_KILLS", "1"), "OOM kills counted") &&
+	     ASSERT(field_is(j, "MEMPROBE_INTERIM", "0"), "final");
+out:
+	if (*shmid >= 0)
+		shmctl(*shmid, IPC_RMID, NULL);
+	entries_free(&e);
+	jv_free(summary);
+	jv_free(oom);
+	agent_free(&a);
+	tchild_kill(&child);
+	tcg_remove(&cg);
+	munmap(shmid, sizeof(int));
+	journald_stop(journald);
+	return ok;
+}
+
+INTEGRATION_TEST(journal_verdict_change_entry, 60)
+{
+	const char *argv[] = { "--json", "--journal", "--interval", "0.25", "--verdict-samples", "6", "--leak-band", "16M",
+			       "--", build_path("workloads/anonload"), "--rate", "64M", "--seconds", "3", NULL };
+	struct agent a = { .out = -1 };
+	struct entries e = { .n = 0 };
+	const struct jv *j;
+	pid_t journald = journald_ensure(), memprobe;
+	bool ok = false;
+
+	if (!ASSERT(journald >= 0, "no journald") || !ASSERT(!agent_start(&a, argv), "memprobe"))
+		goto out;
+	memprobe = a.pid;
+	if (!ASSERT(agent_finish(&a, 0, 40) == 0, "memprobe failed: %s", agent_stderr(&a)) ||
+	    !ASSERT(agent_count(&a, "verdict", NULL) >= 1, "no verdict record"))
+		goto out;
+	if (!ASSERT(read_journal(memprobe, 3, &e), "entries"))
+		goto out;
+	j = by_id(&e, ID_VERDICT);
+	ok = ASSERT(j, "no verdict entry") && ASSERT(field_is(j, "MEMPROBE_VERDICT", "leak"), "verdict") &&
+	     ASSERT(field_is(j, "PRIORITY", "3"), "a leak is an error") &&
+	     ASSERT(field_is(j, "MEMPROBE_PREVIOUS_VERDICT", "normal"), "previous");
+out:
+	entries_free(&e);
+	agent_free(&a);
+	journald_stop(journald);
+	return ok;
+}
+
+/* Runs memprobe where /run/systemd/journal is an empty directory: journald is not there. */
+INTEGRATION_TEST(journal_absent_keeps_running, 60)
+{
+	char out[] = "/tmp/memprobe-test-nojournal-XXXXXX", err[8192], cmd[512];
+	const char *line;
+	int status, n = 0, fd = mkstemp(out);
+	pid_t pid;
+	bool ok;
+
+	if (!ASSERT(fd >= 0, "mkstemp"))
+		return false;
+	pid = fork();
+	if (pid == 0) {
+		const char *argv[] = { build_path("memprobe"), "--journal", "--json", "--duration", "1", "--interval", "0.25", NULL };
+
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) ||
+		    mkdir("/run/systemd", 0755) < -1 || mkdir("/run/systemd/journal", 0755) < -1 ||
+		    mount("tmpfs", "/run/systemd/journal", "tmpfs", 0, NULL))
+			_exit(126);
+		dup2(fd, 2);
+		close(1);
+		open("/dev/null", O_WRONLY);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	close(fd);
+	read_text(out, err, sizeof(err));
+	unlink(out);
+	for (line = err; (line = strstr(line, "journald is not running")); line++)
+		n++;
+	ok = ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d; stderr: %s", status, err) &&
+	     ASSERT(n == 1, "said %d times: %s", n, err);
+	(void)cmd;
+	return ok;
+}
+
+INTEGRATION_TEST(units_verify, 60)
+{
+	char cmd[1024];
+	int status;
+
+	/* The units as installed, pointing at this build's binary so that verify can check ExecStart. */
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; d=$(mktemp -d /tmp/memprobe-test-units-XXXXXX); trap 'rm -rf $d' EXIT; "
+		 "sed 's|@SBINDIR@|%s|' systemd/memprobe@.service.in > $d/memprobe@visioncore.service; "
+		 "sed 's|@SBINDIR@|%s|' systemd/memprobe.service.in > $d/memprobe.service; "
+		 "cp systemd/examples/visioncore.service $d/; cd $d; "
+		 "out=$(systemd-analyze verify memprobe@visioncore.service memprobe.service visioncore.service 2>&1); "
+		 "echo \"$out\" >&2; test -z \"$out\"",
+		 realpath(build_path(""), NULL), realpath(build_path(""), NULL));
+	status = system(cmd);
+	return ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0, "systemd-analyze verify found problems");
+}
+
+INTEGRATION_TEST(capabilities_dropped_after_attach, 60)
+{
+	const char *argv[] = { "--json", "--interval", "0.25", NULL };
+	struct agent a = { .out = -1 };
+	char path[64], status[4096], *p;
+	unsigned long long eff = ~0ULL, bnd = ~0ULL, want;
+	bool ok = false;
+
+	if (!ASSERT(!agent_start(&a, argv), "memprobe") || !ASSERT(agent_wait_for(&a, "start", 30), "no start"))
+		goto out;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)a.pid);
+	if (read_text(path, status, sizeof(status)) > 0) {
+		if ((p = strstr(status, "CapEff:")))
+			eff = strtoull(p + 7, NULL, 16);
+		if ((p = strstr(status, "CapBnd:")))
+			bnd = strtoull(p + 7, NULL, 16);
+	}
+	/* CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE, CAP_BPF, CAP_CHECKPOINT_RESTORE: nothing else. */
+	want = 1ULL << 2 | 1ULL << 19 | 1ULL << 39 | 1ULL << 40;
+	ok = ASSERT(eff == want, "CapEff %llx, want %llx", eff, want) &&
+	     ASSERT(bnd == want, "CapBnd %llx, want %llx", bnd, want) &&
+	     ASSERT(agent_finish(&a, SIGTERM, 30) == 0, "memprobe failed after dropping them: %s", agent_stderr(&a)) &&
+	     ASSERT(agent_count(&a, "summary", NULL) >= 1, "no summary");
+out:
+	agent_free(&a);
+	return ok;
+}
