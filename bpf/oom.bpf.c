@@ -34,7 +34,7 @@ struct {
 struct oom_ctx {
 	__u64 oom_cgid;
 	__u64 limit_pages;
-	__u32 constraint;
+	__u32 scope;
 	__u32 _pad;
 };
 
@@ -60,14 +60,15 @@ static __always_inline void infer(struct task_struct *victim, struct mp_oom_even
 		__u64 max = BPF_CORE_READ((struct mem_cgroup *)memcg, memory.max);
 
 		if (max < UNLIMITED_PAGES && usage + LIMIT_SLACK_PAGES >= max) {
-			e->constraint = MP_OOM_CGROUP;
+			e->scope = MP_OOM_CGROUP;
 			e->oom_cgid = BPF_CORE_READ(css, cgroup, kn, id);
 			e->limit_pages = max;
 			return;
 		}
 		css = BPF_CORE_READ(css, parent);
 	}
-	e->constraint = MP_OOM_GLOBAL;
+	/* No cgroup at its limit: the machine (a cpuset or a mempolicy would need the killer's context). */
+	e->scope = MP_OOM_SYSTEM;
 }
 
 static __always_inline void emit(struct task_struct *victim)
@@ -89,6 +90,9 @@ static __always_inline void emit(struct task_struct *victim)
 	e->hdr.size = sizeof(*e);
 	e->hdr.ts_ns = bpf_ktime_get_boot_ns();
 	e->pid = victim->tgid;
+	e->tid = victim->pid;
+	e->uid = victim->cred->uid.val;
+	e->trigger_pid = tid >> 32;
 	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), victim->comm);
 	e->cgid = mp_task_memcg_id_direct(victim);
 	e->oom_score_adj = victim->signal->oom_score_adj;
@@ -100,7 +104,7 @@ static __always_inline void emit(struct task_struct *victim)
 	}
 	killer = bpf_map_lookup_elem(&contexts, &tid);
 	if (killer) {
-		e->constraint = killer->constraint;
+		e->scope = killer->scope;
 		e->oom_cgid = killer->oom_cgid;
 		e->limit_pages = killer->limit_pages;
 		e->exact = 1;
@@ -114,12 +118,17 @@ SEC("fentry/oom_kill_process")
 int BPF_PROG(oom_kill_enter, struct oom_control *oc)
 {
 	__u64 tid = bpf_get_current_pid_tgid();
-	struct oom_ctx killer = {};
+	struct oom_ctx killer = { .scope = MP_OOM_SYSTEM };
 	struct mem_cgroup *memcg = oc->memcg;
+	unsigned long constraint = oc->constraint;
 
+	if (constraint == bpf_core_enum_value(enum oom_constraint, CONSTRAINT_CPUSET))
+		killer.scope = MP_OOM_CPUSET;
+	else if (constraint == bpf_core_enum_value(enum oom_constraint, CONSTRAINT_MEMORY_POLICY))
+		killer.scope = MP_OOM_MEMPOLICY;
 	/* For a cgroup OOM, totalpages is that cgroup's limit. */
 	if (memcg) {
-		killer.constraint = MP_OOM_CGROUP;
+		killer.scope = MP_OOM_CGROUP;
 		killer.oom_cgid = memcg->css.cgroup->kn->id;
 		killer.limit_pages = oc->totalpages;
 	}

@@ -55,6 +55,7 @@ static __always_inline void leave(long ret)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct inflight *in = bpf_map_lookup_elem(&inflight, &id);
 	struct mp_shm_event *e;
+	struct task_struct *task;
 	struct inflight copy;
 
 	if (!in)
@@ -74,7 +75,9 @@ static __always_inline void leave(long ret)
 	e->hdr.ts_ns = bpf_ktime_get_boot_ns();
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
-	e->cgid = mp_task_memcg_id_direct(bpf_get_current_task_btf());
+	task = bpf_get_current_task_btf();
+	e->cgid = mp_task_memcg_id_direct(task);
+	e->ipc_ns = task->nsproxy->ipc_ns->ns.inum;
 	e->op = copy.op;
 	e->shmid = copy.op == MP_SHM_GET ? (__s32)ret : copy.shmid;
 	e->key = copy.key;

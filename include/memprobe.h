@@ -171,30 +171,40 @@ struct mp_shm_event {
 	__u64 addr;		/* attach or detach address */
 	__u32 op;		/* enum mp_shm_op */
 	__u32 flags;		/* shmget's shmflg, shmat's shmflg */
+	__u32 ipc_ns;		/* the caller's IPC namespace (inode): ids are per namespace */
+	__u32 _pad;
 	char comm[MP_COMM_LEN];
 };
-_Static_assert(sizeof(struct mp_shm_event) == 16 + 48 + MP_COMM_LEN, "mp_shm_event layout");
+_Static_assert(sizeof(struct mp_shm_event) == 16 + 56 + MP_COMM_LEN, "mp_shm_event layout");
 
-enum mp_oom_constraint {
-	MP_OOM_GLOBAL,		/* the whole machine ran out */
-	MP_OOM_CGROUP,		/* a memory cgroup hit its limit */
+/* What ran out: the kernel's enum oom_constraint, in our own order. */
+enum mp_oom_scope {
+	MP_OOM_UNKNOWN,
+	MP_OOM_SYSTEM,		/* the whole machine */
+	MP_OOM_CPUSET,		/* the allocation's cpuset */
+	MP_OOM_MEMPOLICY,	/* the allocation's memory policy */
+	MP_OOM_CGROUP,		/* a memory cgroup's limit */
 };
 
 /* The task the OOM killer chose. */
 struct mp_oom_event {
 	struct mp_event_hdr hdr;
 	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u32 uid;
+	__u32 trigger_pid;	/* the process whose allocation ran the OOM killer */
 	__s32 oom_score_adj;
+	__u32 scope;		/* enum mp_oom_scope */
 	__u64 cgid;		/* the victim's memory cgroup */
 	__u64 oom_cgid;		/* the cgroup whose limit was hit (MP_OOM_CGROUP) */
 	__u64 limit_pages;	/* that cgroup's limit */
 	__u64 total_vm_pages;
 	__s64 rss[MP_RSS_MEMBERS];	/* pages, enum mp_rss_member */
-	__u32 constraint;	/* enum mp_oom_constraint */
 	__u32 exact;		/* 1: the OOM killer's own context; 0: inferred from the limits */
+	__u32 _pad;
 	char comm[MP_COMM_LEN];
 };
-_Static_assert(sizeof(struct mp_oom_event) == 16 + 40 + 32 + 8 + MP_COMM_LEN, "mp_oom_event layout");
+_Static_assert(sizeof(struct mp_oom_event) == 16 + 24 + 32 + 32 + 8 + MP_COMM_LEN, "mp_oom_event layout");
 
 /* Default ring sizes (bytes, a power of two and a multiple of the page size). */
 #define MP_SHM_RING		(256 * 1024)

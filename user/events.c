@@ -98,6 +98,11 @@ static struct seg *add_seg(struct events *ev, __s32 shmid)
 	return s;
 }
 
+static const char *const scopes[] = {
+	[MP_OOM_UNKNOWN] = "unknown", [MP_OOM_SYSTEM] = "system", [MP_OOM_CPUSET] = "cpuset",
+	[MP_OOM_MEMPOLICY] = "mempolicy", [MP_OOM_CGROUP] = "cgroup",
+};
+
 static const char *const shm_ops[] = {
 	[MP_SHM_GET] = "get", [MP_SHM_ATTACH] = "attach", [MP_SHM_DETACH] = "detach", [MP_SHM_REMOVE] = "remove",
 };
@@ -132,10 +137,13 @@ int events_shm(struct events *ev, const struct mp_shm_event *e)
 	memcpy(comm, e->comm, MP_COMM_LEN);
 	comm[MP_COMM_LEN] = '\0';
 	r.ts = unix_time(e->hdr.ts_ns);
+	r.known = e->shmid >= 0;
 	r.shmid = e->shmid;
 	r.key = s ? s->key : e->key;
 	r.size_bytes = s ? s->size : e->size;
 	r.pid = e->pid;
+	r.tid = e->tid;
+	r.ipc_ns = e->ipc_ns;
 	r.comm = comm;
 	r.cgroup = name_of(ev, e->cgid);
 	r.cgroup_id = e->cgid;
@@ -179,6 +187,9 @@ int events_oom(struct events *ev, const struct mp_oom_event *e)
 	comm[MP_COMM_LEN] = '\0';
 	r.ts = unix_time(e->hdr.ts_ns);
 	r.pid = e->pid;
+	r.tid = e->tid;
+	r.uid = e->uid;
+	r.trigger_pid = e->trigger_pid;
 	r.comm = comm;
 	r.cgroup = name_of(ev, e->cgid);
 	r.cgroup_id = e->cgid;
@@ -188,8 +199,8 @@ int events_oom(struct events *ev, const struct mp_oom_event *e)
 	r.swap_bytes = e->rss[MP_RSS_SWAP] > 0 ? (__u64)e->rss[MP_RSS_SWAP] * page : 0;
 	r.total_vm_bytes = e->total_vm_pages * page;
 	r.oom_score_adj = e->oom_score_adj;
-	r.constraint = e->constraint == MP_OOM_CGROUP ? "cgroup" : "global";
-	r.oom_cgroup = e->constraint == MP_OOM_CGROUP ? name_of(ev, e->oom_cgid) : "";
+	r.scope = e->scope < sizeof(scopes) / sizeof(scopes[0]) ? scopes[e->scope] : "unknown";
+	r.oom_cgroup = e->scope == MP_OOM_CGROUP ? name_of(ev, e->oom_cgid) : "";
 	r.oom_cgroup_id = e->oom_cgid;
 	r.limit_bytes = e->limit_pages * page;
 	r.exact = e->exact;
@@ -244,6 +255,8 @@ static void report_orphan(struct events *ev, struct seg *s, const struct sysv_se
 	r.cgroup_id = s->cgid;
 	r.created = (double)row->ctime;
 	r.last_detached = (double)row->dtime;
+	r.memory_bytes = row->rss + row->swap;
+	r.last_pid = (__u32)row->lpid;
 	r.remove_command = cmd;
 	note(ev, sinks_shm_orphan(ev->sinks, &r));
 }
@@ -300,6 +313,11 @@ out:
 	free(text);
 	free(rows);
 	return r;
+}
+
+const char *events_cgroup_name(struct events *ev, __u64 cgid)
+{
+	return name_of(ev, cgid);
 }
 
 __u64 events_oom_kills(const struct events *ev, const struct target *t)

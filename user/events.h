@@ -60,6 +60,9 @@ int events_oom(struct events *ev, const struct mp_oom_event *e);
 /* Reads /proc/sysvipc/shm: learns segments, forgets removed ones, reports new orphans. */
 int events_scan(struct events *ev);
 
+/* The name of a memory cgroup by id; "" when it cannot be found. */
+const char *events_cgroup_name(struct events *ev, __u64 cgid);
+
 /* For a summary: OOM kills in the target, and the SysV segments its processes created. */
 __u64 events_oom_kills(const struct events *ev, const struct target *t);
 void events_shm_usage(const struct events *ev, const struct target *t, __u64 *segments, __u64 *bytes,

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <string.h>
+
 #include "fields.h"
 
 void fields_start(const struct rec_start *r, const struct field_visitor *v, void *ctx)
@@ -127,20 +129,25 @@ static void cache_processes(const struct rec_summary *r, const struct field_visi
 
 static void posix_shm(const struct rec_summary *r, const struct field_visitor *v, void *ctx)
 {
-	size_t i;
+	size_t i, k;
 
-	v->list_begin(ctx, "posix_shm");
+	v->list_begin(ctx, "posix_shm_files");
 	for (i = 0; i < r->n_posix_shm; i++) {
 		const struct rec_posix_shm *p = &r->posix_shm[i];
-		__u64 pids[64];
-		size_t k;
 
-		for (k = 0; k < p->n_pids && k < 64; k++)
-			pids[k] = p->pids[k];
 		v->item_begin(ctx);
 		v->str(ctx, "path", p->path);
 		v->u64(ctx, "size_bytes", p->size_bytes);
-		v->u64_array(ctx, "pids", pids, k);
+		v->u64(ctx, "memory_bytes", p->memory_bytes);
+		v->list_begin(ctx, "users");
+		for (k = 0; k < p->n_users; k++) {
+			v->item_begin(ctx);
+			v->u64(ctx, "pid", p->users[k].pid);
+			v->str(ctx, "comm", p->users[k].comm);
+			v->str(ctx, "cgroup", p->users[k].cgroup);
+			v->item_end(ctx);
+		}
+		v->list_end(ctx);
 		v->item_end(ctx);
 	}
 	v->list_end(ctx);
@@ -160,6 +167,7 @@ void fields_summary(const struct rec_summary *r, const struct field_visitor *v, 
 	v->u64(ctx, "anon_bytes", r->anon_bytes);
 	v->u64(ctx, "anon_start_bytes", r->anon_start_bytes);
 	v->u64(ctx, "shmem_bytes", r->shmem_bytes);
+	v->u64(ctx, "shmem_start_bytes", r->shmem_start_bytes);
 	v->u64(ctx, "mem_available_bytes", r->mem_available_bytes);
 	v->u64(ctx, "mem_available_start_bytes", r->mem_available_start_bytes);
 	v->s64(ctx, "anon_growth_bytes", r->anon_growth_bytes);
@@ -195,13 +203,21 @@ void fields_verdict_change(const struct rec_verdict_change *r, const struct fiel
 void fields_shm(const struct rec_shm *r, const struct field_visitor *v, void *ctx)
 {
 	v->str(ctx, "event", r->event);
-	v->s64(ctx, "shmid", r->shmid);
-	v->s64(ctx, "key", r->key);
-	v->u64(ctx, "size_bytes", r->size_bytes);
+	if (r->known) {
+		v->s64(ctx, "shmid", r->shmid);
+		v->s64(ctx, "key", r->key);
+		v->u64(ctx, "size_bytes", r->size_bytes);
+	} else {
+		v->null(ctx, "shmid");
+		v->null(ctx, "key");
+		v->null(ctx, "size_bytes");
+	}
 	v->u64(ctx, "pid", r->pid);
+	v->u64(ctx, "tid", r->tid);
 	v->str(ctx, "comm", r->comm);
 	v->str(ctx, "cgroup", r->cgroup);
 	v->u64(ctx, "cgroup_id", r->cgroup_id);
+	v->u64(ctx, "ipc_ns", r->ipc_ns);
 	if (r->addr)
 		v->u64(ctx, "addr", r->addr);
 }
@@ -218,12 +234,17 @@ void fields_shm_orphan(const struct rec_shm_orphan *r, const struct field_visito
 	v->u64(ctx, "cgroup_id", r->cgroup_id);
 	v->dbl(ctx, "created", r->created, 0);
 	v->dbl(ctx, "last_detached", r->last_detached, 0);
+	v->u64(ctx, "memory_bytes", r->memory_bytes);
+	v->u64(ctx, "last_pid", r->last_pid);
 	v->str(ctx, "remove_command", r->remove_command);
 }
 
 void fields_oom_kill(const struct rec_oom_kill *r, const struct field_visitor *v, void *ctx)
 {
 	v->u64(ctx, "pid", r->pid);
+	v->u64(ctx, "tid", r->tid);
+	v->u64(ctx, "uid", r->uid);
+	v->u64(ctx, "trigger_pid", r->trigger_pid);
 	v->str(ctx, "comm", r->comm);
 	v->str(ctx, "cgroup", r->cgroup);
 	v->u64(ctx, "cgroup_id", r->cgroup_id);
@@ -233,9 +254,12 @@ void fields_oom_kill(const struct rec_oom_kill *r, const struct field_visitor *v
 	v->u64(ctx, "swap_bytes", r->swap_bytes);
 	v->u64(ctx, "total_vm_bytes", r->total_vm_bytes);
 	v->s64(ctx, "oom_score_adj", r->oom_score_adj);
-	v->str(ctx, "constraint", r->constraint);
+	v->str(ctx, "scope", r->scope);
 	v->str(ctx, "oom_cgroup", r->oom_cgroup);
 	v->u64(ctx, "oom_cgroup_id", r->oom_cgroup_id);
-	v->u64(ctx, "limit_bytes", r->limit_bytes);
-	v->boolean(ctx, "constraint_exact", r->exact);
+	if (!strcmp(r->scope, "cgroup"))
+		v->u64(ctx, "limit_bytes", r->limit_bytes);
+	else
+		v->null(ctx, "limit_bytes");
+	v->boolean(ctx, "scope_exact", r->exact);
 }

@@ -60,6 +60,7 @@ struct journal {
 	size_t len, cap;
 	bool oom;
 	const char *list;		/* inside a list: its name prefixes the fields */
+	unsigned int depth;		/* lists within lists are left to the JSON */
 	unsigned long long sent, dropped;
 	unsigned int said;		/* the kinds of failure already said on stderr */
 	double shm_tokens, shm_refill;	/* the token bucket of per-call shm entries */
@@ -127,6 +128,11 @@ static void fieldf(struct journal *j, const char *name, const char *fmt, ...)
 }
 
 /* MEMPROBE_<LIST>_<KEY>, upper case; the spec's keys are [a-z0-9_]. */
+static bool nested(const struct journal *j)
+{
+	return j->depth > 1;
+}
+
 static void name_of(const struct journal *j, const char *key, char *out, size_t len)
 {
 	size_t i;
@@ -141,6 +147,8 @@ static void v_str(void *ctx, const char *key, const char *val)
 {
 	char name[128];
 
+	if (nested(ctx))
+		return;
 	name_of(ctx, key, name, sizeof(name));
 	field(ctx, name, val ? val : "");
 }
@@ -149,6 +157,8 @@ static void v_u64(void *ctx, const char *key, __u64 val)
 {
 	char name[128];
 
+	if (nested(ctx))
+		return;
 	name_of(ctx, key, name, sizeof(name));
 	fieldf(ctx, name, "%llu", (unsigned long long)val);
 }
@@ -157,6 +167,8 @@ static void v_s64(void *ctx, const char *key, __s64 val)
 {
 	char name[128];
 
+	if (nested(ctx))
+		return;
 	name_of(ctx, key, name, sizeof(name));
 	fieldf(ctx, name, "%lld", (long long)val);
 }
@@ -165,6 +177,8 @@ static void v_dbl(void *ctx, const char *key, double val, int decimals)
 {
 	char name[128];
 
+	if (nested(ctx))
+		return;
 	name_of(ctx, key, name, sizeof(name));
 	fieldf(ctx, name, "%.*f", decimals, val);
 }
@@ -173,6 +187,8 @@ static void v_bool(void *ctx, const char *key, bool val)
 {
 	char name[128];
 
+	if (nested(ctx))
+		return;
 	name_of(ctx, key, name, sizeof(name));
 	field(ctx, name, val ? "1" : "0");
 }
@@ -188,6 +204,8 @@ static void v_u64_array(void *ctx, const char *key, const __u64 *val, size_t n)
 	char name[128], text[MESSAGE_MAX];
 	size_t i, at = 0;
 
+	if (nested(ctx))
+		return;
 	name_of(ctx, key, name, sizeof(name));
 	text[0] = '\0';
 	for (i = 0; i < n && at < sizeof(text) - 24; i++)
@@ -197,7 +215,10 @@ static void v_u64_array(void *ctx, const char *key, const __u64 *val, size_t n)
 
 static void v_list_begin(void *ctx, const char *key)
 {
-	((struct journal *)ctx)->list = key;
+	struct journal *j = ctx;
+
+	if (!j->depth++)
+		j->list = key;
 }
 
 static void v_item(void *ctx)
@@ -207,7 +228,10 @@ static void v_item(void *ctx)
 
 static void v_list_end(void *ctx)
 {
-	((struct journal *)ctx)->list = NULL;
+	struct journal *j = ctx;
+
+	if (!--j->depth)
+		j->list = NULL;
 }
 
 static const struct field_visitor to_journal = {
@@ -221,6 +245,7 @@ static void begin(struct journal *j, const char *id, enum priority prio)
 	j->len = 0;
 	j->oom = false;
 	j->list = NULL;
+	j->depth = 0;
 	field(j, "SYSLOG_IDENTIFIER", "memprobe");
 	field(j, "MESSAGE_ID", id);
 	fieldf(j, "PRIORITY", "%d", prio);
@@ -376,13 +401,13 @@ static int jr_oom_kill(struct sink *s, const struct rec_oom_kill *r)
 
 	begin(j, ID_OOM_KILL, PRIO_CRIT);
 	fields_oom_kill(r, &to_journal, j);
-	if (!strcmp(r->constraint, "cgroup"))
+	if (!strcmp(r->scope, "cgroup"))
 		snprintf(msg, sizeof(msg), "OOM kill: pid %u (%s) in %s with %s anon; %s hit its limit of %s", r->pid,
 			 r->comm, r->cgroup, fmt_bytes(a, sizeof(a), (double)r->anon_rss_bytes), r->oom_cgroup,
 			 fmt_bytes(b, sizeof(b), (double)r->limit_bytes));
 	else
-		snprintf(msg, sizeof(msg), "OOM kill: pid %u (%s) in %s with %s anon; the machine ran out of memory",
-			 r->pid, r->comm, r->cgroup, fmt_bytes(a, sizeof(a), (double)r->anon_rss_bytes));
+		snprintf(msg, sizeof(msg), "OOM kill: pid %u (%s) in %s with %s anon; scope %s",
+			 r->pid, r->comm, r->cgroup, fmt_bytes(a, sizeof(a), (double)r->anon_rss_bytes), r->scope);
 	return send_entry(j, msg);
 }
 

@@ -34,6 +34,7 @@ struct oom {
 	struct events *events;
 	enum victim_hook hook;
 	bool context;		/* oom_kill_process() is hooked for the constraint */
+	__u32 ring_bytes;	/* --ring-size, or 0 */
 };
 
 static bool has_func(const struct btf *btf, const char *name)
@@ -82,7 +83,7 @@ static void choose(struct oom *o, struct btf *btf, bool context)
 	bpf_program__set_autoload(s->progs.oom_kill_exit, o->context);
 }
 
-static int reopen(struct oom *o, bool context)
+static int reopen(struct oom *o, bool context, __u32 ring_bytes)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 
@@ -94,7 +95,7 @@ static int reopen(struct oom *o, bool context)
 	}
 	choose(o, libbpf_get_error(btf) ? NULL : btf, context);
 	btf__free(btf);
-	return 0;
+	return ring_bytes ? bpf_map__set_max_entries(o->skel->maps.events, ring_bytes) : 0;
 }
 
 static int oom_open(void **state, const struct probe_env *env)
@@ -107,7 +108,8 @@ static int oom_open(void **state, const struct probe_env *env)
 		return -ENOMEM;
 	o->events = env->events;
 	r = percpu_init(&o->pcpu, sizeof(__u64));
-	r = r ?: reopen(o, true);
+	o->ring_bytes = env->o->ring_bytes;
+	r = r ?: reopen(o, true, o->ring_bytes);
 	if (r) {
 		oom_probe.destroy(o);
 		return r;
@@ -126,7 +128,7 @@ static int oom_load(void *state)
 		return r;
 	/* fentry refused (a kernel without it, or a security policy): keep the victim hook. */
 	log_debug("OOM killer context unavailable (%d); the constraint will be inferred from limits", r);
-	r = reopen(o, false);
+	r = reopen(o, false, o->ring_bytes);
 	return r ?: oom_bpf__load(o->skel);
 }
 

@@ -71,8 +71,9 @@ static const char usage[] =
 "      --max-cgroups N    capacity of the in-kernel maps (default %u cgroups,\n"
 "      --max-files N        %u files, %u processes); what does not fit is\n"
 "      --max-tasks N        counted in lost_events\n"
-"      --ring-size SIZE   ring buffer for shared memory events (default 256K, a\n"
-"                         power of two); events it cannot take are counted too\n"
+"      --ring-size SIZE   each event ring buffer (SysV shm 256K and OOM 16K by\n"
+"                         default; a power of two, 4K to 256M); events a full ring\n"
+"                         cannot take are counted in lost_events\n"
 "\n"
 "The leak verdict, from the trend of anonymous memory (page cache never counts):\n"
 "      --leak-band SIZE   normal while the trend rises less than this (default 50M)\n"
@@ -186,7 +187,6 @@ static void defaults(struct options *o)
 	o->max_files = MP_MAX_FILES;
 	o->max_tasks = MP_MAX_TASKS;
 	verdict_defaults(&o->verdict);
-	o->ring_bytes = MP_SHM_RING;
 	o->journal_interval_s = 300;
 }
 
@@ -275,8 +275,8 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 			double v;
 
 			/* The kernel wants a power of two, at least a page. */
-			if (parse_size(optarg, 4096, 1 << 30, &v) || ((__u64)v & ((__u64)v - 1)) || v != (__u32)v)
-				return fail(err, errlen, "--ring-size: '%s' is not a power of two between 4K and 1G",
+			if (parse_size(optarg, 4096, 1 << 28, &v) || ((__u64)v & ((__u64)v - 1)) || v != (__u32)v)
+				return fail(err, errlen, "--ring-size: '%s' is not a power of two between 4K and 256M",
 					    shown(optarg, show, sizeof(show)));
 			o->ring_bytes = (__u32)v;
 			break;

@@ -24,7 +24,7 @@ struct options {
 	__u32 max_cgroups;		/* map sizes; the defaults are in memprobe.h */
 	__u32 max_files;
 	__u32 max_tasks;
-	__u32 ring_bytes;		/* the SysV shm event ring */
+	__u32 ring_bytes;		/* each event ring; 0: each its own default */
 	char *const *command;		/* after "--", NULL-terminated; NULL when absent */
 	struct verdict_cfg verdict;	/* the leak criteria */
 };

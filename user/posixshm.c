@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "posixshm.h"
+#include "util.h"
 
 #define SHM_DIR		"/dev/shm/"
 #define DELETED		" (deleted)"
@@ -38,14 +39,16 @@ static struct pshm_file *file_for(struct pshm *ps, const struct stat *st, const 
 		return NULL;
 	f->dev = st->st_dev;
 	f->ino = st->st_ino;
-	f->size = (__u64)st->st_blocks * 512;
+	f->size = (__u64)st->st_size;
+	f->memory = (__u64)st->st_blocks * 512;
 	ps->n++;
 	return f;
 }
 
 static int add_user(struct pshm_file *f, const struct pid_cg *p)
 {
-	size_t i;
+	char path[64], comm[32] = "";
+	size_t i, n;
 
 	for (i = 0; i < f->n_users; i++)
 		if (f->users[i].pid == (__u32)p->pid)
@@ -59,7 +62,14 @@ static int add_user(struct pshm_file *f, const struct pid_cg *p)
 		f->users = v;
 		f->cap_users = cap;
 	}
-	f->users[f->n_users++] = (struct pshm_user){ .pid = (__u32)p->pid, .cgid = p->cgid };
+	f->users[f->n_users] = (struct pshm_user){ .pid = (__u32)p->pid, .cgid = p->cgid };
+	snprintf(path, sizeof(path), "/proc/%d/comm", p->pid);
+	if (read_text(path, comm, sizeof(comm)) > 0) {
+		n = strcspn(comm, "\n");
+		comm[n] = '\0';
+		snprintf(f->users[f->n_users].comm, sizeof(f->users[0].comm), "%.15s", comm);
+	}
+	f->n_users++;
 	return 0;
 }
 

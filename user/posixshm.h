@@ -16,13 +16,15 @@
 struct pshm_user {
 	__u32 pid;
 	__u64 cgid;
+	char comm[16];
 };
 
 struct pshm_file {
 	char *path;
 	dev_t dev;
 	ino_t ino;
-	__u64 size;			/* allocated blocks: what it takes from memory */
+	__u64 size;			/* st_size */
+	__u64 memory;			/* allocated blocks: what it takes from memory */
 	struct pshm_user *users;
 	size_t n_users, cap_users;
 };

@@ -128,6 +128,9 @@ struct rec_shm {
 	const char *cgroup;
 	__u64 cgroup_id;
 	__u64 addr;			/* attach/detach address, 0 otherwise */
+	__u32 tid;
+	__u32 ipc_ns;			/* the IPC namespace's inode: ids are per namespace */
+	bool known;			/* shmid, key and size are known (a detach may not be) */
 };
 
 /* A segment nothing is attached to, whose creator is gone, not marked for removal. */
@@ -144,12 +147,17 @@ struct rec_shm_orphan {
 	double created;			/* Unix time */
 	double last_detached;		/* Unix time, 0 if never attached */
 	const char *remove_command;	/* "ipcrm -m ID": memprobe removes nothing itself */
+	__u64 memory_bytes;		/* resident and swapped */
+	__u32 last_pid;			/* the last to attach or detach */
 };
 
 /* The task the OOM killer chose. */
 struct rec_oom_kill {
 	double ts;
 	__u32 pid;
+	__u32 tid;
+	__u32 uid;
+	__u32 trigger_pid;		/* whose allocation ran the OOM killer */
 	const char *comm;
 	const char *cgroup;
 	__u64 cgroup_id;
@@ -159,19 +167,27 @@ struct rec_oom_kill {
 	__u64 swap_bytes;
 	__u64 total_vm_bytes;
 	__s32 oom_score_adj;
-	const char *constraint;		/* "cgroup" (a limit was hit) or "global" */
-	const char *oom_cgroup;		/* the cgroup whose limit was hit; "" for global */
+	const char *scope;		/* "cgroup", "system", "cpuset", "mempolicy" or "unknown" */
+	const char *oom_cgroup;		/* the cgroup whose limit was hit; "" otherwise */
 	__u64 oom_cgroup_id;
-	__u64 limit_bytes;		/* that cgroup's limit */
+	__u64 limit_bytes;		/* that cgroup's limit (scope cgroup only) */
 	bool exact;			/* from the OOM killer's context, not inferred from limits */
+};
+
+/* A process using a POSIX shared memory file. */
+struct rec_posix_user {
+	__u32 pid;
+	const char *comm;
+	const char *cgroup;
 };
 
 /* A POSIX shared memory file (tmpfs under /dev/shm) and who uses it. */
 struct rec_posix_shm {
 	const char *path;
-	__u64 size_bytes;		/* allocated: what it takes from memory */
-	const __u32 *pids;		/* the watched processes that have it open or mapped */
-	size_t n_pids;
+	__u64 size_bytes;		/* its size */
+	__u64 memory_bytes;		/* what it takes from memory: its allocated pages */
+	const struct rec_posix_user *users;	/* the watched processes that have it open or mapped */
+	size_t n_users;
 };
 
 struct rec_summary {
@@ -188,6 +204,7 @@ struct rec_summary {
 	__u64 anon_bytes;
 	__u64 anon_start_bytes;
 	__u64 shmem_bytes;
+	__u64 shmem_start_bytes;
 	__u64 mem_available_bytes;
 	__u64 mem_available_start_bytes;
 	const struct rec_file *top_files;

@@ -314,9 +314,10 @@ static size_t target_cache_procs(const struct target *t, const struct agg *a, st
 }
 
 /* The POSIX shm files the target's processes use, with only those processes listed. */
-static size_t target_posix(const struct target *t, const struct pshm *ps, struct rec_posix_shm *out,
-			   __u32 **pids, __u64 *bytes)
+static size_t target_posix(const struct target *t, const struct report_input *in, struct rec_posix_shm *out,
+			   struct rec_posix_user **next, __u64 *bytes)
 {
+	const struct pshm *ps = in->pshm;
 	size_t i, k, n = 0;
 
 	*bytes = 0;
@@ -325,18 +326,24 @@ static size_t target_posix(const struct target *t, const struct pshm *ps, struct
 		size_t users = 0;
 
 		for (k = 0; k < f->n_users; k++) {
+			struct rec_posix_user *u = *next;
+
 			if (!target_has(t, f->users[k].cgid))
 				continue;
+			u->pid = f->users[k].pid;
+			u->comm = f->users[k].comm;
+			u->cgroup = in->events ? events_cgroup_name(in->events, f->users[k].cgid) : "";
+			(*next)++;
 			users++;
-			*(*pids)++ = f->users[k].pid;
 		}
 		if (!users)
 			continue;
 		out[n].path = f->path;
 		out[n].size_bytes = f->size;
-		out[n].pids = *pids - users;
-		out[n].n_pids = users;
-		*bytes += f->size;
+		out[n].memory_bytes = f->memory;
+		out[n].users = *next - users;
+		out[n].n_users = users;
+		*bytes += f->memory;
 		n++;
 	}
 	return n;
@@ -374,6 +381,7 @@ static void summary_figures(struct rec_summary *s, const struct targets *ts, con
 	s->anon_growth_bytes = (__s64)t->now.anon - (__s64)t->first.anon;
 	s->anon_growth_bytes_per_hour = t->verdict.slope_per_hour;
 	s->shmem_bytes = t->now.shmem;
+	s->shmem_start_bytes = t->first.shmem;
 	s->file_mapped_bytes = t->now.file_mapped;
 	s->mem_available_bytes = ts->mi_now.available;
 	s->mem_available_start_bytes = ts->mi_first.available;
@@ -389,7 +397,7 @@ int report_summaries(struct report *rep, const struct report_input *in)
 	unsigned int top = in->top;
 	size_t *idx = NULL, n, i, j, nf, np, files_at = 0, procs_at = 0, processes_at = 0, posix_at = 0;
 	size_t posix_users = 0;
-	__u32 *next_pid;
+	struct rec_posix_user *next_user;
 	const struct agg_file **order = NULL;
 	struct rec_cache_proc *procs = NULL;
 	struct agg_file *merged = NULL;
@@ -411,10 +419,10 @@ int report_summaries(struct report *rep, const struct report_input *in)
 	for (i = 0; in->pshm && i < in->pshm->n; i++)
 		posix_users += in->pshm->v[i].n_users;
 	rep->posix = calloc(n * (in->pshm ? in->pshm->n : 0) + 1, sizeof(*rep->posix));
-	rep->posix_pids = calloc(n * posix_users + 1, sizeof(*rep->posix_pids));
-	if (!rep->files || !rep->procs || !rep->processes || !rep->strings || !rep->posix || !rep->posix_pids)
+	rep->posix_users = calloc(n * posix_users + 1, sizeof(*rep->posix_users));
+	if (!rep->files || !rep->procs || !rep->processes || !rep->strings || !rep->posix || !rep->posix_users)
 		goto out;
-	next_pid = rep->posix_pids;
+	next_user = rep->posix_users;
 	for (i = 0; i < n; i++) {
 		const struct target *t = &ts->v[idx[i]];
 		struct rec_summary *s = &rep->summaries[i];
@@ -466,7 +474,7 @@ int report_summaries(struct report *rep, const struct report_input *in)
 			events_shm_usage(in->events, t, &s->sysv_shm_segments, &s->sysv_shm_bytes, &s->shm_orphans);
 		}
 		s->posix_shm = &rep->posix[posix_at];
-		s->n_posix_shm = target_posix(t, in->pshm, &rep->posix[posix_at], &next_pid, &s->posix_shm_bytes);
+		s->n_posix_shm = target_posix(t, in, &rep->posix[posix_at], &next_user, &s->posix_shm_bytes);
 		posix_at += s->n_posix_shm;
 	}
 	rep->n_summaries = n;
@@ -489,7 +497,7 @@ void report_free(struct report *rep)
 	free(rep->procs);
 	free(rep->processes);
 	free(rep->posix);
-	free(rep->posix_pids);
+	free(rep->posix_users);
 	free(rep->strings);
 	memset(rep, 0, sizeof(*rep));
 }

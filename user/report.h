@@ -21,7 +21,7 @@ struct report {
 	struct rec_cache_proc *procs;
 	struct rec_proc *processes;
 	struct rec_posix_shm *posix;
-	__u32 *posix_pids;
+	struct rec_posix_user *posix_users;
 	char *strings;
 };
 
@@ -31,7 +31,7 @@ struct report_input {
 	const struct procs *procs;
 	const struct agg *agg;		/* summaries only */
 	const struct mounts *mounts;	/* summaries only */
-	const struct events *events;	/* summaries only; may be NULL */
+	struct events *events;		/* summaries only; may be NULL (it names cgroups) */
 	const struct pshm *pshm;	/* summaries only; may be NULL */
 	unsigned int top;
 };

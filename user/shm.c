@@ -37,7 +37,7 @@ static int shm_open(void **state, const struct probe_env *env)
 		r = -errno;
 		goto fail;
 	}
-	r = bpf_map__set_max_entries(sh->skel->maps.events, env->o->ring_bytes);
+	r = bpf_map__set_max_entries(sh->skel->maps.events, env->o->ring_bytes ?: MP_SHM_RING);
 	if (r)
 		goto fail;
 	*state = sh;

@@ -243,11 +243,12 @@ static void summary_shm(struct sink *s, const struct rec_summary *r)
 	fprintf(s->out, "  POSIX shm   %s in files its processes have open or mapped:\n",
 		fmt_bytes(a, sizeof(a), (double)r->posix_shm_bytes));
 	for (i = 0; i < r->n_posix_shm; i++) {
-		fprintf(s->out, "    %10s  %s  (pids", fmt_bytes(b, sizeof(b), (double)r->posix_shm[i].size_bytes),
+		fprintf(s->out, "    %10s  %s  (", fmt_bytes(b, sizeof(b), (double)r->posix_shm[i].memory_bytes),
 			r->posix_shm[i].path);
-		for (k = 0; k < r->posix_shm[i].n_pids && k < 8; k++)
-			fprintf(s->out, " %u", r->posix_shm[i].pids[k]);
-		fprintf(s->out, "%s)\n", r->posix_shm[i].n_pids > 8 ? " ..." : "");
+		for (k = 0; k < r->posix_shm[i].n_users && k < 8; k++)
+			fprintf(s->out, "%s%u %s", k ? ", " : "", r->posix_shm[i].users[k].pid,
+				r->posix_shm[i].users[k].comm);
+		fprintf(s->out, "%s)\n", r->posix_shm[i].n_users > 8 ? ", ..." : "");
 	}
 }
 
@@ -347,10 +348,12 @@ static int table_oom_kill(struct sink *s, const struct rec_oom_kill *r)
 		clock_of(r->ts, when, sizeof(when)), r->pid, r->comm, r->cgroup,
 		fmt_bytes(a, sizeof(a), (double)r->anon_rss_bytes), fmt_bytes(b, sizeof(b), (double)r->file_rss_bytes),
 		fmt_bytes(c, sizeof(c), (double)r->shmem_rss_bytes), r->oom_score_adj);
-	if (!strcmp(r->constraint, "cgroup"))
+	if (!strcmp(r->scope, "cgroup"))
 		fprintf(s->out, "%s hit its limit of %s\n", r->oom_cgroup, fmt_bytes(d, sizeof(d), (double)r->limit_bytes));
 	else
-		fprintf(s->out, "the whole machine ran out of memory\n");
+		fprintf(s->out, "%s\n", !strcmp(r->scope, "system") ? "the whole machine ran out of memory" :
+			!strcmp(r->scope, "cpuset") ? "its cpuset ran out of memory" :
+			!strcmp(r->scope, "mempolicy") ? "its memory policy's nodes ran out" : "what ran out is unknown");
 	return done(s);
 }
 

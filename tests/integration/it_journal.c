@@ -189,7 +189,7 @@ INTEGRATION_TEST(journal_entries_as_specified, 90)
 	j = by_id(&e, ID_OOM_KILL);
 	snprintf(value, sizeof(value), "%llu", (unsigned long long)jv_u64_or(oom, "pid"));
 	if (!ASSERT(j && field_is(j, "PRIORITY", "2") && field_is(j, "MEMPROBE_PID", value) &&
-		    field_is(j, "MEMPROBE_CGROUP", cg.rel) && field_is(j, "MEMPROBE_CONSTRAINT", "cgroup"), "oom entry"))
+		    field_is(j, "MEMPROBE_CGROUP", cg.rel) && field_is(j, "MEMPROBE_SCOPE", "cgroup"), "oom entry"))
 		goto out;
 	j = by_id(&e, ID_SUMMARY);
 	snprintf(value, sizeof(value), "%llu", (unsigned long long)jv_u64_or(summary, "page_cache_bytes"));

@@ -60,9 +60,16 @@ INTEGRATION_TEST(oom_kill_reported, 60)
 		    (unsigned long long)jv_u64_or(kill, "pid"), (int)pid) &&
 	     ASSERT_STR(jv_str(kill, "cgroup"), cg.rel) &&
 	     ASSERT(jv_u64_or(kill, "cgroup_id") == cg.id, "cgroup_id") &&
-	     ASSERT_STR(jv_str(kill, "constraint"), "cgroup") &&
+	     ASSERT_STR(jv_str(kill, "scope"), "cgroup") &&
 	     ASSERT_STR(jv_str(kill, "oom_cgroup"), cg.rel) &&
 	     ASSERT(jv_u64_or(kill, "limit_bytes") == LIMIT, "limit %llu", (unsigned long long)jv_u64_or(kill, "limit_bytes")) &&
+	     /* The child allocated itself to death: it is the victim and the trigger, single-threaded, root. */
+	     ASSERT(jv_u64_or(kill, "tid") == (uint64_t)pid && jv_u64_or(kill, "trigger_pid") == (uint64_t)pid,
+		    "tid %llu trigger %llu", (unsigned long long)jv_u64_or(kill, "tid"),
+		    (unsigned long long)jv_u64_or(kill, "trigger_pid")) &&
+	     ASSERT(jv_u64_or(kill, "uid") == (uint64_t)getuid(), "uid") &&
+	     ASSERT(jv_u64_or(kill, "total_vm_bytes") >= 4 * LIMIT, "total_vm %llu",
+		    (unsigned long long)jv_u64_or(kill, "total_vm_bytes")) &&
 	     /* At the kill it held about the whole limit, all of it anonymous. */
 	     ASSERT_NEAR(jv_u64_or(kill, "anon_rss_bytes"), LIMIT, 10, 0) &&
 	     /* The kernel's own count for the cgroup agrees. */

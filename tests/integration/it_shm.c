@@ -13,6 +13,7 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -42,6 +43,14 @@ static int leave_segment(void *arg)
 		return 2;
 	memset(p, 1, SEG_SIZE);
 	return shmdt(p) ? 3 : 0;	/* and exit without IPC_RMID: an orphan */
+}
+
+/* This process's IPC namespace, as its inode: the child shares it. */
+static uint64_t ipc_ns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/ipc", &st) ? 0 : st.st_ino;
 }
 
 /* The segment's row in /proc/sysvipc/shm. */
@@ -126,6 +135,11 @@ INTEGRATION_TEST(shm_orphan_reported, 60)
 	     ASSERT(jv_u64_or(orphan, "size_bytes") == row.size, "orphan size") &&
 	     ASSERT(jv_u64_or(orphan, "rss_bytes") == row.rss, "orphan rss %llu vs %llu",
 		    (unsigned long long)jv_u64_or(orphan, "rss_bytes"), (unsigned long long)row.rss) &&
+	     ASSERT(jv_u64_or(orphan, "memory_bytes") == row.rss + row.swap, "orphan memory") &&
+	     ASSERT(jv_u64_or(orphan, "last_pid") == (uint64_t)row.lpid && row.lpid == pid, "last pid") &&
+	     ASSERT(jv_u64_or(create, "tid") == (uint64_t)pid, "create tid") &&
+	     ASSERT(jv_u64_or(create, "ipc_ns") == ipc_ns(), "ipc namespace %llu",
+		    (unsigned long long)jv_u64_or(create, "ipc_ns")) &&
 	     ASSERT_STR(jv_str(orphan, "cgroup"), cg.rel) &&
 	     ASSERT(strstr(jv_str(orphan, "remove_command") ?: "", "ipcrm -m"), "remove command");
 out:
@@ -245,7 +259,7 @@ INTEGRATION_TEST(posix_shm_found_on_its_user, 60)
 	struct agent a = { .out = -1 };
 	struct posix p;
 	struct jv *sum = NULL;
-	const struct jv *files, *f = NULL, *pids;
+	const struct jv *files, *f = NULL, *users;
 	struct tcg cg = { 0 };
 	size_t i;
 	bool ok = false;
@@ -261,14 +275,16 @@ INTEGRATION_TEST(posix_shm_found_on_its_user, 60)
 	if (!ASSERT(agent_finish(&a, SIGINT, 30) == 0, "memprobe failed"))
 		goto out;
 	sum = agent_record(&a, "summary", cg.rel);
-	files = jv_get(sum, "posix_shm");
+	files = jv_get(sum, "posix_shm_files");
 	for (i = 0; files && i < files->n; i++)
 		if (jv_str(&files->items[i], "path") && !strcmp(jv_str(&files->items[i], "path"), p.path))
 			f = &files->items[i];
-	pids = jv_get(f, "pids");
-	ok = ASSERT(f, "%s not in posix_shm", p.path) &&
-	     ASSERT_NEAR(jv_u64_or(f, "size_bytes"), 8 * WL_MIB, 1, 0) &&
-	     ASSERT(pids && pids->n == 1 && strtoull(pids->items[0].text, NULL, 10) == (uint64_t)child.pid, "users") &&
+	users = jv_get(f, "users");
+	ok = ASSERT(f, "%s not in posix_shm_files", p.path) &&
+	     ASSERT(jv_u64_or(f, "size_bytes") == 8 * WL_MIB, "size") &&
+	     ASSERT_NEAR(jv_u64_or(f, "memory_bytes"), 8 * WL_MIB, 1, 0) &&
+	     ASSERT(users && users->n == 1 && jv_u64_or(&users->items[0], "pid") == (uint64_t)child.pid, "users") &&
+	     ASSERT_STR(jv_str(&users->items[0], "cgroup"), cg.rel) &&
 	     /* The kernel charges the pages to the cgroup as shmem. */
 	     ASSERT_NEAR(jv_u64_or(sum, "shmem_bytes"), tcg_stat(&cg, "shmem", "shmem"), 5, 0) &&
 	     ASSERT(tcg_stat(&cg, "shmem", "shmem") >= 8 * WL_MIB, "shmem %llu",
