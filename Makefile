@@ -22,7 +22,7 @@ VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 
 # Debian 12 packages the build and the tests need.
 DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
-DEBS_TEST  := $(DEBS_BUILD) e2fsprogs systemd
+DEBS_TEST  := $(DEBS_BUILD) e2fsprogs systemd qemu-system-x86 busybox-static cpio
 DEBS_BENCH := $(DEBS_BUILD) bpftrace
 
 CFLAGS   ?= -O2 -g
@@ -55,7 +55,7 @@ BENCH_BIN     := $(BUILD)/bench/memprobe-bench
 # Helpers the tests and the benchmark share: cgroups, children, memprobe as a subprocess.
 IT_OBJS       := $(BUILD)/tests/it.o $(BUILD)/tests/jsonr.o $(BUILD)/user/cgroup.o $(BUILD)/user/util.o
 
-.PHONY: all run test tests bench deps deps-test deps-bench vmlinux units install clean
+.PHONY: all run test test-vm tests bench deps deps-test deps-bench vmlinux units install clean
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS) $(BENCH_BPF) $(BENCH_SKELS)
 
@@ -123,7 +123,12 @@ run: deps
 
 test: deps-test
 	@$(MAKE) --no-print-directory tests
-	$(TEST_BIN) --build $(BUILD)
+	@scripts/run-tests $(BUILD)
+
+# The integration suite on Debian 12's 6.1 kernel with pure cgroup v2, in qemu.
+test-vm: deps-test
+	@$(MAKE) --no-print-directory tests
+	tests/vm/run $(BUILD)
 
 vmlinux:
 	@mkdir -p vmlinux/$(ARCH)

@@ -148,7 +148,9 @@ struct mm_struct___pre62 {
  * An mm counter in pages, as get_mm_counter() reads it: since 6.2 the
  * percpu_counter's shared count, which lags the exact sum by at most the
  * counter batch per CPU. For tp_btf programs (mm is a BTF pointer: plain
- * loads); constant indexes, so each access is relocated.
+ * loads); constant indexes, so each access is relocated. The verifier of
+ * 6.1 will not walk a plain load through the atomic_long_t typedef, so the
+ * old layout is read with a helper.
  */
 static __always_inline __s64 mp_mm_counter(struct mm_struct *mm, int member)
 {
@@ -156,10 +158,10 @@ static __always_inline __s64 mp_mm_counter(struct mm_struct *mm, int member)
 
 	if (bpf_core_type_exists(struct mm_rss_stat___pre62)) {
 		switch (member) {
-		case 0: return old->rss_stat.count[0].counter;
-		case 1: return old->rss_stat.count[1].counter;
-		case 2: return old->rss_stat.count[2].counter;
-		case 3: return old->rss_stat.count[3].counter;
+		case 0: return BPF_CORE_READ(old, rss_stat.count[0].counter);
+		case 1: return BPF_CORE_READ(old, rss_stat.count[1].counter);
+		case 2: return BPF_CORE_READ(old, rss_stat.count[2].counter);
+		case 3: return BPF_CORE_READ(old, rss_stat.count[3].counter);
 		}
 		return 0;
 	}

@@ -54,8 +54,14 @@ static bool selected(const struct test *t, int argc, char **argv, const char *su
 	return filters == 0;
 }
 
+enum outcome {
+	PASSED,
+	FAILED,
+	SKIPPED,
+};
+
 /* Runs one test in a child of its own: its own process group, killed at the time limit. */
-static bool run_one(const struct test *t)
+static enum outcome run_one(const struct test *t)
 {
 	int status = 0;
 	pid_t pid, w;
@@ -64,7 +70,7 @@ static bool run_one(const struct test *t)
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
-		return false;
+		return FAILED;
 	if (pid == 0) {
 		setpgid(0, 0);
 		alarm(t->timeout_s);
@@ -82,15 +88,19 @@ static bool run_one(const struct test *t)
 	if (WIFSIGNALED(status))
 		fprintf(stderr, "    %s\n", WTERMSIG(status) == SIGALRM ?
 			"timed out" : strsignal(WTERMSIG(status)));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+		printf("skip %s.%s\n", t->suite, t->name);
+		return SKIPPED;
+	}
 	printf("%-4s %s.%s (%.2fs)\n", WIFEXITED(status) && !WEXITSTATUS(status) ? "ok" : "FAIL",
 	       t->suite, t->name, now() - start);
-	return WIFEXITED(status) && !WEXITSTATUS(status);
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? PASSED : FAILED;
 }
 
 int main(int argc, char **argv)
 {
 	const char *suite = NULL;
-	unsigned int passed = 0, failed = 0;
+	unsigned int passed = 0, failed = 0, skipped = 0;
 	struct test *t;
 	int i;
 
@@ -112,11 +122,19 @@ int main(int argc, char **argv)
 	for (t = tests; t; t = t->next) {
 		if (!selected(t, argc - 1, argv + 1, suite))
 			continue;
-		if (run_one(t))
+		switch (run_one(t)) {
+		case PASSED:
 			passed++;
-		else
+			break;
+		case SKIPPED:
+			skipped++;
+			break;
+		default:
 			failed++;
+		}
 	}
+	if (skipped)
+		printf("%u skipped\n", skipped);
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <unistd.h>
 
 struct test {
 	const char *suite;	/* "unit" or "integration" */
@@ -36,6 +37,14 @@ void test_log(const char *file, int line, const char *fmt, ...) __attribute__((f
 
 #define UNIT_TEST(name_)		TEST_FULL("unit", name_, 10)
 #define INTEGRATION_TEST(name_, timeout_)	TEST_FULL("integration", name_, timeout_)
+
+/* Ends the test as skipped, saying why (exit status 77, as automake has it). */
+#define SKIP(...)								\
+	do {									\
+		test_log(__FILE__, __LINE__, "skipped: " __VA_ARGS__);		\
+		fflush(NULL);							\
+		_exit(77);							\
+	} while (0)
 
 #define ASSERT(cond, fmt, ...)							\
 	({									\

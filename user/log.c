@@ -12,17 +12,23 @@ static int log_prefix_priority;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char buf[1024];
+	char *buf = NULL;
 	size_t n;
 
-	if (log_max < LOG_LVL_DEBUG && level != LIBBPF_WARN)
+	(void)level;
+	/* libbpf's warnings explain our own errors; show them only when asked. */
+	if (log_max < LOG_LVL_DEBUG)
 		return 0;
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	/* A verifier log comes whole, in one message, and can be long. */
+	if (vasprintf(&buf, fmt, ap) < 0)
+		return 0;
 	n = strlen(buf);
 	if (n && buf[n - 1] == '\n')
 		buf[n - 1] = '\0';
-	/* libbpf's warnings explain our own errors; show them only when asked. */
-	(void)log_errno(LOG_LVL_DEBUG, 0, "libbpf: %s", buf);
+	if (log_prefix_priority)
+		fprintf(stderr, "<%d>", LOG_LVL_DEBUG);
+	fprintf(stderr, "memprobe: libbpf: %s\n", buf);
+	free(buf);
 	return 0;
 }
 
