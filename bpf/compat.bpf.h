@@ -147,24 +147,32 @@ struct mm_struct___pre62 {
 /*
  * An mm counter in pages, as get_mm_counter() reads it: since 6.2 the
  * percpu_counter's shared count, which lags the exact sum by at most the
- * counter batch per CPU. For tp_btf programs (mm is a BTF pointer: plain
- * loads); constant indexes, so each access is relocated. The verifier of
- * 6.1 will not walk a plain load through the atomic_long_t typedef, so the
- * old layout is read with a helper.
+ * counter batch per CPU; before, an atomic in struct mm_rss_stat. For
+ * tp_btf programs (mm is a BTF pointer). Constant indexes, so each access
+ * is relocated.
+ *
+ * Each layout's reads live in a function of their own, not inlined: clang
+ * would otherwise hoist the relocated offsets of the layout this kernel
+ * lacks above the bpf_core_type_exists() branch, and the verifier would
+ * meet libbpf's poisoned instruction. A static subprogram is verified only
+ * where it is called.
  */
-static __always_inline __s64 mp_mm_counter(struct mm_struct *mm, int member)
+static __noinline __s64 mm_counter_pre62(struct mm_struct *mm, int member)
 {
 	struct mm_struct___pre62 *old = (void *)mm;
 
-	if (bpf_core_type_exists(struct mm_rss_stat___pre62)) {
-		switch (member) {
-		case 0: return BPF_CORE_READ(old, rss_stat.count[0].counter);
-		case 1: return BPF_CORE_READ(old, rss_stat.count[1].counter);
-		case 2: return BPF_CORE_READ(old, rss_stat.count[2].counter);
-		case 3: return BPF_CORE_READ(old, rss_stat.count[3].counter);
-		}
-		return 0;
+	/* 6.1's verifier will not follow a plain load through the atomic_long_t typedef. */
+	switch (member) {
+	case 0: return BPF_CORE_READ(old, rss_stat.count[0].counter);
+	case 1: return BPF_CORE_READ(old, rss_stat.count[1].counter);
+	case 2: return BPF_CORE_READ(old, rss_stat.count[2].counter);
+	case 3: return BPF_CORE_READ(old, rss_stat.count[3].counter);
 	}
+	return 0;
+}
+
+static __noinline __s64 mm_counter_percpu(struct mm_struct *mm, int member)
+{
 	switch (member) {
 	case 0: return mm->rss_stat[0].count;
 	case 1: return mm->rss_stat[1].count;
@@ -172,6 +180,13 @@ static __always_inline __s64 mp_mm_counter(struct mm_struct *mm, int member)
 	case 3: return mm->rss_stat[3].count;
 	}
 	return 0;
+}
+
+static __always_inline __s64 mp_mm_counter(struct mm_struct *mm, int member)
+{
+	if (bpf_core_type_exists(struct mm_rss_stat___pre62))
+		return mm_counter_pre62(mm, member);
+	return mm_counter_percpu(mm, member);
 }
 
 #endif /* MEMPROBE_COMPAT_BPF_H */

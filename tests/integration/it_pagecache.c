@@ -3,6 +3,11 @@
  * Page-cache attribution on the real kernel: a child in a cgroup of its own
  * reads files of known size and evicts one; memprobe must see exactly that,
  * agree with the cgroup's memory.stat, and see nothing in an idle cgroup.
+ *
+ * The kernel may take cold pages back at any moment (proactive reclaim such
+ * as DAMON's runs on these machines): what left the cache is checked as "at
+ * least what the child evicted", and everything cached against what came
+ * in minus what went out, which holds whoever did the evicting.
  */
 #include <signal.h>
 #include <string.h>
@@ -76,7 +81,7 @@ INTEGRATION_TEST(pagecache_attribution, 120)
 	struct jv *sb = NULL, *sq = NULL;
 	const struct jv *fb, *fs;
 	struct files f = { "" };
-	uint64_t kernel_cache;
+	uint64_t kernel_cache, added, removed;
 	bool ok = false;
 	int status;
 
@@ -113,13 +118,15 @@ INTEGRATION_TEST(pagecache_attribution, 120)
 		goto out;
 	if (!ASSERT(jv_u64_or(sb, "cgroup_id") == busy.id, "cgroup_id is not the directory's inode"))
 		goto out;
-	/* Pages, not events: 72 MiB came in, 24 MiB went out. */
-	if (!ASSERT_NEAR(jv_u64_or(sb, "page_cache_added_bytes"), BIG + SMALL, 5, SLACK) ||
-	    !ASSERT_NEAR(jv_u64_or(sb, "page_cache_removed_bytes"), SMALL, 5, SLACK))
+	added = jv_u64_or(sb, "page_cache_added_bytes");
+	removed = jv_u64_or(sb, "page_cache_removed_bytes");
+	/* Pages, not events: 72 MiB came in; at least the evicted 24 MiB went out. */
+	if (!ASSERT_NEAR(added, BIG + SMALL, 5, SLACK) ||
+	    !ASSERT(removed >= SMALL * 99 / 100 && removed <= added, "removed %llu", (unsigned long long)removed))
 		goto out;
-	/* Absolute figures are the kernel's: memory.stat after the run. */
+	/* Absolute figures are the kernel's: memory.stat after the run, which the probes' flows add up to. */
 	if (!ASSERT_NEAR(jv_u64_or(sb, "page_cache_bytes"), kernel_cache, 5, 0) ||
-	    !ASSERT_NEAR(kernel_cache, BIG, 5, SLACK))
+	    !ASSERT_NEAR(kernel_cache, added - removed, 5, SLACK))
 		goto out;
 	fb = top_file(sb, f.big);
 	fs = top_file(sb, f.small);
@@ -127,8 +134,10 @@ INTEGRATION_TEST(pagecache_attribution, 120)
 		goto out;
 	if (!ASSERT_NEAR(jv_u64_or(fb, "added_bytes"), BIG, 1, 0) ||
 	    !ASSERT_NEAR(jv_u64_or(fs, "added_bytes"), SMALL, 1, 0) ||
-	    !ASSERT_NEAR(jv_u64_or(fs, "removed_bytes"), SMALL, 1, 0) ||
-	    !ASSERT_NEAR(jv_u64_or(fb, "cached_bytes"), BIG, 1, 0))
+	    !ASSERT(jv_u64_or(fs, "removed_bytes") >= SMALL * 99 / 100, "small file's evicted pages") ||
+	    /* The kernel's count of the file's cached pages (cachestat) is what came in minus what left. */
+	    !ASSERT_NEAR(jv_u64_or(fb, "cached_bytes"), jv_u64_or(fb, "added_bytes") - jv_u64_or(fb, "removed_bytes"), 1,
+			 64 * 1024))
 		goto out;
 	/* The idle cgroup next door saw none of it. */
 	if (!ASSERT(jv_u64_or(sq, "page_cache_added_bytes") < SLACK, "idle cgroup shows %llu bytes added",
@@ -180,7 +189,8 @@ INTEGRATION_TEST(wrapper_runs_command_in_own_cgroup, 60)
 	sum = agent_record(&a, "summary", cg);
 	if (!ASSERT(sum, "no summary") ||
 	    !ASSERT_NEAR(jv_u64_or(sum, "page_cache_added_bytes"), SMALL, 5, SLACK) ||
-	    !ASSERT_NEAR(jv_u64_or(sum, "page_cache_removed_bytes"), SMALL, 5, SLACK))
+	    !ASSERT(jv_u64_or(sum, "page_cache_removed_bytes") >= SMALL * 99 / 100 &&
+		    jv_u64_or(sum, "page_cache_removed_bytes") <= jv_u64_or(sum, "page_cache_added_bytes"), "removed"))
 		goto out;
 	snprintf(dir, sizeof(dir), "%s/%s", jv_str(start, "memory_root"), cg);
 	if (!ASSERT(access(dir, F_OK) != 0, "%s was left behind", dir))

@@ -192,6 +192,7 @@ INTEGRATION_TEST(cache_only_child_is_normal, 60)
 {
 	struct watched w = { 0 };
 	char dir[512], path[600];
+	uint64_t reclaimable;
 	bool ok = false;
 
 	if (!ASSERT(!wl_make_dir("memprobe-it", dir, sizeof(dir)), "no test dir"))
@@ -201,11 +202,14 @@ INTEGRATION_TEST(cache_only_child_is_normal, 60)
 		goto out;
 	if (!watch(&w, "cache", reader, path, 5))
 		goto out;
+	/* Proactive reclaim may take some pages back: reclaimable is checked against the kernel's counters. */
+	reclaimable = tcg_page_cache(&w.cg) - tcg_stat(&w.cg, "dirty", "file_dirty") -
+		      tcg_stat(&w.cg, "writeback", "file_writeback");
 	ok = ASSERT_STR(jv_str(w.summary, "verdict"), "normal") &&
 	     ASSERT(jv_u64_or(w.summary, "page_cache_added_bytes") >= 90 * WL_MIB, "cache did not grow") &&
 	     ASSERT(jv_str(w.summary, "page_cache_note") && strstr(jv_str(w.summary, "page_cache_note"), "not a leak"),
 		    "no note saying page cache growth is not a leak") &&
-	     ASSERT_NEAR(jv_u64_or(w.summary, "page_cache_reclaimable_bytes"), 96 * WL_MIB, 5, WL_MIB);
+	     ASSERT_NEAR(jv_u64_or(w.summary, "page_cache_reclaimable_bytes"), reclaimable, 5, WL_MIB);
 out:
 	unwatch(&w);
 	unlink(path);
