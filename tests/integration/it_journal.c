@@ -17,7 +17,9 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/shm.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,29 +36,80 @@
 #define ID_SHM_ORPHAN	"42a0ecd3436d4098a50748d051c780e3"
 #define ID_VERDICT	"fa06ddb67c134972b01149109a02a2b8"
 
-/* Starts systemd-journald if nothing listens on its socket; returns its pid, 0 if one ran, -1. */
+/*
+ * A journald listens when a datagram connect to its socket succeeds; the
+ * socket file alone proves nothing, since a stopped journald leaves it behind.
+ */
+static bool journald_listens(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = SOCKET };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = !connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	return ok;
+}
+
+/* True once an entry sent now can be read back: journald has opened its files. */
+static bool journald_ready(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = SOCKET };
+	char msg[128], cmd[256], out[256];
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), i;
+	bool seen = false;
+
+	if (fd < 0)
+		return false;
+	snprintf(msg, sizeof(msg), "MESSAGE=memprobe-test-ready-%d\nSYSLOG_IDENTIFIER=memprobe-test\n", (int)getpid());
+	sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "journalctl -q --all -o cat MESSAGE=memprobe-test-ready-%d 2>/dev/null", (int)getpid());
+	for (i = 0; i < 200 && !seen; i++) {
+		FILE *f = popen(cmd, "r");
+
+		if (f) {
+			seen = fgets(out, sizeof(out), f) != NULL;
+			pclose(f);
+		}
+		if (!seen)
+			usleep(50000);
+	}
+	return seen;
+}
+
+/* Starts systemd-journald unless one listens; returns its pid, 0 if one ran, -1. */
 static pid_t journald_ensure(void)
 {
-	pid_t pid;
+	pid_t pid = 0;
 	int i;
 
-	if (!access(SOCKET, F_OK))
-		return 0;
-	mkdir("/run/systemd", 0755);
-	mkdir("/run/systemd/journal", 0755);
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
+	if (!journald_listens()) {
+		mkdir("/run/systemd", 0755);
+		mkdir("/run/systemd/journal", 0755);
+		pid = fork();
+		if (pid == 0) {
+			int null = open("/dev/null", O_RDWR);
 
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		execl("/lib/systemd/systemd-journald", "systemd-journald", (char *)NULL);
-		_exit(127);
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+			execl("/lib/systemd/systemd-journald", "systemd-journald", (char *)NULL);
+			_exit(127);
+		}
+		for (i = 0; pid > 0 && i < 200 && !journald_listens(); i++)
+			usleep(50000);
 	}
-	for (i = 0; pid > 0 && i < 100 && access(SOCKET, F_OK); i++)
-		usleep(50000);
-	return access(SOCKET, F_OK) ? -1 : pid;
+	if (pid < 0 || !journald_listens() || !journald_ready()) {
+		if (pid > 0) {
+			kill(pid, SIGTERM);
+			waitpid(pid, NULL, 0);
+		}
+		return -1;
+	}
+	return pid;
 }
 
 static void journald_stop(pid_t pid)
@@ -84,7 +137,7 @@ static bool read_journal(pid_t memprobe, size_t want, struct entries *e)
 	char cmd[256], line[1 << 16];
 	int tries;
 
-	for (tries = 0; tries < 50; tries++) {
+	for (tries = 0; tries < 100; tries++) {
 		FILE *f;
 
 		entries_free(e);
