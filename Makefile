@@ -3,6 +3,8 @@
 # make            build build/memprobe (and the bundled workloads)
 # make run        install what is missing, build, and watch the bundled demo
 # make test       install what is missing, build, and run the test suite
+# make asan       the same build with AddressSanitizer, LeakSanitizer and UBSan in build/asan
+# make fuzz       the fuzz target for the kernel-text parsers (libFuzzer), run for FUZZ_SECONDS
 # make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF
 # make install    PREFIX=/usr/local DESTDIR=...
 
@@ -22,7 +24,7 @@ VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 
 # Debian 12 packages the build and the tests need.
 DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
-DEBS_TEST  := $(DEBS_BUILD) e2fsprogs systemd qemu-system-x86 busybox-static cpio
+DEBS_TEST  := $(DEBS_BUILD) libclang-rt-14-dev e2fsprogs systemd qemu-system-x86 busybox-static cpio
 DEBS_BENCH := $(DEBS_BUILD) bpftrace
 
 CFLAGS   ?= -O2 -g
@@ -37,7 +39,9 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARNINGS) -Wno-un
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
-SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+# One object, linked from them all, so that loading parses the kernel's BTF once.
+BPF_LINKED := $(BUILD)/bpf/memprobe.linked.o
+SKELS     := $(BUILD)/memprobe.skel.h
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
@@ -52,12 +56,16 @@ BENCH_OBJS    := $(patsubst %.c,$(BUILD)/%.o,$(BENCH_SRCS))
 BENCH_BPF     := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
 BENCH_SKELS   := $(BENCH_BPF:.bpf.o=.skel.h)
 BENCH_BIN     := $(BUILD)/bench/memprobe-bench
+# libFuzzer on the parsers of kernel text files, seeded with this machine's own files.
+FUZZ_BIN      := $(BUILD)/fuzz/fuzz_kstat
+FUZZ_SRCS     := tests/fuzz/fuzz_kstat.c user/kstat.c user/files.c user/util.c
+FUZZ_SECONDS  ?= 20
 # Helpers the tests and the benchmark share: cgroups, children, memprobe as a subprocess.
-IT_OBJS       := $(BUILD)/tests/it.o $(BUILD)/tests/jsonr.o $(BUILD)/user/cgroup.o $(BUILD)/user/util.o
+IT_OBJS       := $(BUILD)/tests/it.o $(BUILD)/tests/jsonr.o $(BUILD)/user/cgroup.o $(BUILD)/user/util.o $(BUILD)/user/kstat.o
 
-.PHONY: all run test test-vm tests bench deps deps-test deps-bench vmlinux units install clean
+.PHONY: all run test test-vm tests asan fuzz bench deps deps-test deps-bench vmlinux units install clean
 .DELETE_ON_ERROR:
-.SECONDARY: $(BPF_OBJS) $(SKELS) $(BENCH_BPF) $(BENCH_SKELS)
+.SECONDARY: $(BPF_OBJS) $(BPF_LINKED) $(SKELS) $(BENCH_BPF) $(BENCH_SKELS)
 
 all: $(BUILD)/memprobe $(WORKLOADS)
 
@@ -73,12 +81,20 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(VMLINUX_H)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
-	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+# Linking also drops the DWARF, ten times the size of the BTF the loader
+# needs, from the object the skeleton embeds in the binary.
+$(BPF_LINKED): $(BPF_OBJS)
+	$(BPFTOOL) gen object $@ $^
 
+$(BUILD)/memprobe.skel.h: $(BPF_LINKED)
+	$(BPFTOOL) gen skeleton $< name memprobe_bpf > $@
+
+# Workloads are what is measured, not what measures: never sanitized, so
+# that their memory is what the tests expect.
+WL_CFLAGS ?= -O2 -g
 $(BUILD)/workloads/%: tests/workloads/%.c tests/workloads/workload.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -o $@ $< $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(WL_CFLAGS) $(WARNINGS) -o $@ $< $(LDLIBS)
 
 $(BUILD)/tests/%.o: tests/%.c | $(SKELS)
 	@mkdir -p $(@D)
@@ -92,7 +108,8 @@ $(BUILD)/bench/%.bpf.o: bench/%.bpf.c $(VMLINUX_H)
 	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
-	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+	$(BPFTOOL) gen object $(BUILD)/bench/$*.linked.o $<
+	$(BPFTOOL) gen skeleton $(BUILD)/bench/$*.linked.o name $*_bpf > $@
 
 $(BUILD)/bench/%.o: bench/%.c | $(SKELS) $(BENCH_SKELS)
 	@mkdir -p $(@D)
@@ -101,7 +118,21 @@ $(BUILD)/bench/%.o: bench/%.c | $(SKELS) $(BENCH_SKELS)
 $(BENCH_BIN): $(BENCH_OBJS) $(IT_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests: all $(TEST_BIN) $(BENCH_BIN) $(UNITS)
+tests: all $(TEST_BIN) $(BENCH_BIN) $(UNITS) $(FUZZ_BIN)
+
+# The whole build again, sanitized: the suite runs on it too (scripts/run-tests).
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+asan:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan CFLAGS="-O1 -g $(SAN_FLAGS)" \
+		LDFLAGS="$(SAN_FLAGS)" all $(BUILD)/asan/tests/memprobe-tests $(BUILD)/asan/bench/memprobe-bench
+
+$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard user/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) -g -O1 -D_GNU_SOURCE -Iinclude -Iuser $(WARNINGS) -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(FUZZ_SRCS)
+
+fuzz: $(FUZZ_BIN)
+	tests/fuzz/run $(BUILD) $(FUZZ_SECONDS)
 
 deps:
 	@scripts/install-deps $(DEBS_BUILD)
@@ -122,7 +153,7 @@ run: deps
 	$(BUILD)/memprobe --interval 1 -- $(BUILD)/workloads/cachedemo
 
 test: deps-test
-	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory tests asan
 	@scripts/run-tests $(BUILD)
 
 # The integration suite on Debian 12's 6.1 kernel with pure cgroup v2, in qemu.

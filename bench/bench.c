@@ -177,6 +177,19 @@ void bench_spread(const double *v, int n, double *median, double *min, double *m
 	*max = s[n - 1];
 }
 
+struct footprint *bench_footprint(struct bench *b, const char *tool)
+{
+	int i;
+
+	for (i = 0; i < b->n_footprints; i++)
+		if (!strcmp(b->footprints[i].tool, tool))
+			return &b->footprints[i];
+	if (b->n_footprints == BENCH_MAX_TOOLS)
+		return NULL;
+	snprintf(b->footprints[b->n_footprints].tool, sizeof(b->footprints[0].tool), "%s", tool);
+	return &b->footprints[b->n_footprints++];
+}
+
 struct prog_total *bench_prog(struct bench *b, const char *tool, const char *name)
 {
 	int i;
@@ -269,6 +282,7 @@ int main(int argc, char **argv)
 	int c, w, status = 1;
 
 	b.rounds = 7;
+	b.idle_s = 30;
 	b.iterations = 20;
 	b.alloc_bytes = 64 * WL_MIB;
 	b.file_bytes = 32 * WL_MIB;
@@ -282,6 +296,7 @@ int main(int argc, char **argv)
 			b.iterations = 2;
 			b.alloc_bytes = 4 * WL_MIB;
 			b.file_bytes = 2 * WL_MIB;
+			b.idle_s = 1;
 			break;
 		case 'r':
 			b.rounds = atoi(optarg);
@@ -325,6 +340,12 @@ int main(int argc, char **argv)
 			goto out;
 		b.n_results++;
 	}
+	fprintf(stderr, "memprobe-bench: start-up, %d rounds...\n", b.rounds);
+	bench_startup(&b);
+	fprintf(stderr, "memprobe-bench: memprobe alone at its default interval for %.0fs...\n", b.idle_s);
+	bench_idle(&b);
+	fprintf(stderr, "memprobe-bench: the event path, SysV storms at rising rates...\n");
+	bench_events(&b);
 	status = bench_report(&b);
 out:
 	remove_files(&b);

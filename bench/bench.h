@@ -14,6 +14,7 @@
 #define BENCH_WORKLOADS		2
 #define BENCH_FILES		4
 #define BENCH_MAX_PROGS		32
+#define BENCH_MAX_RATES		8
 
 struct bench;
 
@@ -30,6 +31,27 @@ struct tool_run {
 	pid_t pid;			/* bpftrace */
 	int out;
 	struct calib_bpf *calib;	/* the empty programs */
+	double cpu_start, t_start;	/* the tool's CPU seconds when the workload began */
+};
+
+/* What a tool costs while it watches. */
+struct footprint {
+	char tool[16];
+	__u64 peak_kb;			/* VmHWM, the highest seen */
+	__u64 busy_rss_kb;		/* VmRSS at the end of a workload, the highest seen */
+	double busy_cpu_s, busy_wall_s;	/* CPU used during workloads, and their length */
+	__u64 idle_rss_kb;		/* at the default interval, nothing much happening */
+	double idle_cpu_s, idle_wall_s;
+};
+
+/* One step of the event-path ramp. */
+struct event_rate {
+	double target;			/* events a second asked for */
+	double achieved;
+	double seconds;
+	unsigned long sent;		/* events the storm caused */
+	unsigned long reported;		/* shm records memprobe printed for them */
+	unsigned long lost;		/* lost_events in its summary */
 };
 
 struct tool {
@@ -71,11 +93,27 @@ struct bench {
 	int n_results;
 	struct prog_total progs[BENCH_MAX_PROGS];
 	int n_progs;
+	double startup_ms[BENCH_MAX_TOOLS][BENCH_MAX_ROUNDS];
+	int n_startup[BENCH_MAX_TOOLS];
+	struct footprint footprints[BENCH_MAX_TOOLS];
+	int n_footprints;
+	double idle_s;
+	struct event_rate event_rates[BENCH_MAX_RATES];
+	int n_event_rates;
 };
 
 double bench_now(void);
 void bench_spread(const double *v, int n, double *median, double *min, double *max);
 struct prog_total *bench_prog(struct bench *b, const char *tool, const char *name);
+
+struct footprint *bench_footprint(struct bench *b, const char *tool);
+
+/* extras.c: start-up, footprint, the event path. */
+void bench_usage_start(struct tool_run *r, pid_t pid);
+void bench_usage_stop(struct bench *b, const char *tool, struct tool_run *r, pid_t pid);
+void bench_startup(struct bench *b);
+void bench_idle(struct bench *b);
+void bench_events(struct bench *b);
 
 /* tools.c: fills b->tools (bare, memprobe, and bpftrace when installed). */
 void bench_tools(struct bench *b);

@@ -13,6 +13,11 @@
 #define TARGET_ALLOC_NS		100.0
 #define TARGET_ALLOC_SLOWDOWN	1.03
 #define TARGET_CACHE_SLOWDOWN	1.02
+#define TARGET_STARTUP_MS	100.0
+#define TARGET_STEADY_KB	(8 * 1024)
+#define TARGET_PEAK_KB		(16 * 1024)
+#define TARGET_IDLE_CPU		0.01
+#define TARGET_LOSSLESS_RATE	100000.0
 
 struct row {
 	double median, min, max;
@@ -59,12 +64,52 @@ static double net_ns(const struct bench *b, const struct prog_total *p)
 	return e && e->run_cnt ? mean_ns(p) - mean_ns(e) : -1;
 }
 
+static struct row startup(const struct bench *b, int t)
+{
+	struct row r = { 0, 0, 0 };
+
+	if (t >= 0 && b->n_startup[t])
+		bench_spread(b->startup_ms[t], b->n_startup[t], &r.median, &r.min, &r.max);
+	return r;
+}
+
+static const struct footprint *footprint(const struct bench *b, const char *tool)
+{
+	int i;
+
+	for (i = 0; i < b->n_footprints; i++)
+		if (!strcmp(b->footprints[i].tool, tool))
+			return &b->footprints[i];
+	return NULL;
+}
+
+static double share(double cpu_s, double wall_s)
+{
+	return wall_s > 0 ? cpu_s / wall_s : 0;
+}
+
+/* The highest rate that lost nothing and had every event reported; 0 if none. */
+static double lossless_rate(const struct bench *b)
+{
+	double best = 0;
+	int i;
+
+	for (i = 0; i < b->n_event_rates; i++) {
+		const struct event_rate *e = &b->event_rates[i];
+
+		if (e->sent && !e->lost && e->reported >= e->sent && e->achieved > best)
+			best = e->achieved;
+	}
+	return best;
+}
+
 static void verdicts(const struct bench *b, FILE *f, bool md)
 {
 	const struct prog_total *pa = find(b, "memprobe", "page_alloc");
 	int mp = tool_index(b, "memprobe"), bt = tool_index(b, "bpftrace");
 	struct row alloc = ratio(b, 0, mp), cache = ratio(b, 1, mp);
 	const char *item = md ? "- " : "  ";
+	const struct footprint *fp;
 
 	fprintf(f, "\nTargets:\n");
 	if (pa)
@@ -83,6 +128,68 @@ static void verdicts(const struct bench *b, FILE *f, bool md)
 		fprintf(f, "%snever worse than bpftrace on the same hooks (median ratios %.3f vs %.3f, %.3f vs %.3f): %s\n",
 			item, alloc.median, ba.median, cache.median, bc.median,
 			alloc.median <= ba.median && cache.median <= bc.median ? "met" : "MISSED");
+	}
+	if (b->n_startup[mp]) {
+		struct row st = startup(b, mp);
+
+		fprintf(f, "%sstart-up %.0f ms to the start record (target < %.0f ms): %s\n", item, st.median,
+			TARGET_STARTUP_MS, st.median < TARGET_STARTUP_MS ? "met" : "MISSED");
+	}
+	fp = footprint(b, "memprobe");
+	if (fp) {
+		__u64 steady = fp->idle_rss_kb > fp->busy_rss_kb ? fp->idle_rss_kb : fp->busy_rss_kb;
+
+		fprintf(f, "%ssteady RSS %.1f MiB (target < %.0f MiB): %s\n", item, steady / 1024.0,
+			TARGET_STEADY_KB / 1024.0, steady && steady < TARGET_STEADY_KB ? "met" : "MISSED");
+		fprintf(f, "%speak RSS %.1f MiB (target < %.0f MiB): %s\n", item, fp->peak_kb / 1024.0,
+			TARGET_PEAK_KB / 1024.0, fp->peak_kb && fp->peak_kb < TARGET_PEAK_KB ? "met" : "MISSED");
+		if (fp->idle_wall_s > 0)
+			fprintf(f, "%sagent CPU %.2f%% of a core at the default interval (target < %.0f%%): %s\n", item,
+				100 * share(fp->idle_cpu_s, fp->idle_wall_s), 100 * TARGET_IDLE_CPU,
+				share(fp->idle_cpu_s, fp->idle_wall_s) < TARGET_IDLE_CPU ? "met" : "MISSED");
+	}
+	if (b->n_event_rates)
+		fprintf(f, "%shighest event rate with nothing lost: %.0f/s (target >= %.0f/s): %s\n", item,
+			lossless_rate(b), TARGET_LOSSLESS_RATE,
+			lossless_rate(b) >= TARGET_LOSSLESS_RATE * 0.95 ? "met" : "MISSED");
+}
+
+static void extras(const struct bench *b, FILE *f, bool md)
+{
+	int t, i;
+
+	fprintf(f, md ? "\n| tool | start-up ms (median [min-max]) | peak RSS MiB | RSS under load MiB | CPU under load |\n"
+			"|---|---|---|---|---|\n" :
+			"\n%-10s %26s %13s %19s %15s\n", "tool", "start-up ms [min-max]", "peak RSS MiB",
+		"RSS under load MiB", "CPU under load");
+	for (t = 0; t < b->n_tools; t++) {
+		const struct footprint *fp = footprint(b, b->tools[t]->name);
+		struct row st = startup(b, t);
+		char sbuf[48], cpu[24];
+
+		if (!fp && !b->n_startup[t])
+			continue;
+		snprintf(sbuf, sizeof(sbuf), "%.0f [%.0f-%.0f]", st.median, st.min, st.max);
+		snprintf(cpu, sizeof(cpu), "%.2f%%", fp ? 100 * share(fp->busy_cpu_s, fp->busy_wall_s) : 0);
+		fprintf(f, md ? "| %s | %s | %.1f | %.1f | %s |\n" : "%-10s %26s %13.1f %19.1f %15s\n",
+			b->tools[t]->name, sbuf, fp ? fp->peak_kb / 1024.0 : 0, fp ? fp->busy_rss_kb / 1024.0 : 0, cpu);
+	}
+	if (footprint(b, "memprobe") && footprint(b, "memprobe")->idle_wall_s > 0) {
+		const struct footprint *fp = footprint(b, "memprobe");
+
+		fprintf(f, "\nmemprobe watching the whole machine at its default interval for %.0f s: RSS %.1f MiB, CPU %.2f%% of a core\n",
+			fp->idle_wall_s, fp->idle_rss_kb / 1024.0, 100 * share(fp->idle_cpu_s, fp->idle_wall_s));
+	}
+	if (!b->n_event_rates)
+		return;
+	fprintf(f, md ? "\nEvent path (SysV create/remove storms):\n\n| asked/s | achieved/s | events | reported | lost_events |\n|---|---|---|---|---|\n" :
+			"\nEvent path (SysV create/remove storms):\n%10s %12s %10s %10s %12s\n",
+		"asked/s", "achieved/s", "events", "reported", "lost_events");
+	for (i = 0; i < b->n_event_rates; i++) {
+		const struct event_rate *e = &b->event_rates[i];
+
+		fprintf(f, md ? "| %.0f | %.0f | %lu | %lu | %lu |\n" : "%10.0f %12.0f %10lu %10lu %12lu\n", e->target,
+			e->achieved, e->sent, e->reported, e->lost);
 	}
 }
 
@@ -137,6 +244,7 @@ static void table(const struct bench *b, FILE *f, bool md)
 		fprintf(f, md ? "| %s | %s | %llu | %.0f | %s |\n" : "%-10s %-24s %14llu %12.0f %12s\n", p->tool,
 			p->name, (unsigned long long)p->run_cnt, mean_ns(p), net);
 	}
+	extras(b, f, md);
 	verdicts(b, f, md);
 }
 
@@ -163,7 +271,26 @@ static void json(const struct bench *b, FILE *f)
 		fprintf(f, "%s{\"tool\":\"%s\",\"name\":\"%s\",\"run_cnt\":%llu,\"run_time_ns\":%llu,\"mean_ns\":%.1f}",
 			i ? "," : "", b->progs[i].tool, b->progs[i].name, (unsigned long long)b->progs[i].run_cnt,
 			(unsigned long long)b->progs[i].run_ns, mean_ns(&b->progs[i]));
-	fprintf(f, "]}\n");
+	fprintf(f, "],\"tools\":[");
+	for (t = 0; t < b->n_tools; t++) {
+		const struct footprint *fp = footprint(b, b->tools[t]->name);
+		struct row st = startup(b, t);
+
+		fprintf(f, "%s{\"tool\":\"%s\",\"startup_ms_median\":%.1f,\"startup_ms_min\":%.1f,\"startup_ms_max\":%.1f,"
+			"\"peak_rss_kb\":%llu,\"busy_rss_kb\":%llu,\"busy_cpu_share\":%.5f,\"idle_rss_kb\":%llu,"
+			"\"idle_cpu_share\":%.5f}", t ? "," : "", b->tools[t]->name, st.median, st.min, st.max,
+			fp ? (unsigned long long)fp->peak_kb : 0ULL, fp ? (unsigned long long)fp->busy_rss_kb : 0ULL,
+			fp ? share(fp->busy_cpu_s, fp->busy_wall_s) : 0, fp ? (unsigned long long)fp->idle_rss_kb : 0ULL,
+			fp ? share(fp->idle_cpu_s, fp->idle_wall_s) : 0);
+	}
+	fprintf(f, "],\"event_rates\":[");
+	for (i = 0; i < b->n_event_rates; i++) {
+		const struct event_rate *e = &b->event_rates[i];
+
+		fprintf(f, "%s{\"asked\":%.0f,\"achieved\":%.0f,\"events\":%lu,\"reported\":%lu,\"lost_events\":%lu}",
+			i ? "," : "", e->target, e->achieved, e->sent, e->reported, e->lost);
+	}
+	fprintf(f, "],\"lossless_rate\":%.0f}\n", lossless_rate(b));
 }
 
 int bench_report(const struct bench *b)

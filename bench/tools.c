@@ -102,13 +102,15 @@ static int memprobe_start(struct bench *b, struct tool_run *r)
 {
 	const char *argv[] = { "--json", "--interval", "1", "--cgroup", b->cg.rel, NULL };
 
-	if (agent_start(&r->agent, argv))
+	if (agent_start(&r->agent, argv) || !agent_wait_for(&r->agent, "start", 30))
 		return -1;
-	return agent_wait_for(&r->agent, "start", 30) ? 0 : -1;
+	bench_usage_start(r, r->agent.pid);
+	return 0;
 }
 
 static void memprobe_stop(struct bench *b, struct tool_run *r)
 {
+	bench_usage_stop(b, "memprobe", r, r->agent.pid);
 	collect_progs(b, "memprobe", r->agent.pid);
 	agent_finish(&r->agent, SIGINT, 30);
 	agent_free(&r->agent);
@@ -158,18 +160,34 @@ static int bpftrace_start(struct bench *b, struct tool_run *r)
 	}
 	close(out[1]);
 	r->out = out[0];
-	return bpftrace_ready(r->out, 120) ? 0 : -1;
+	if (!bpftrace_ready(r->out, 120))
+		return -1;
+	bench_usage_start(r, r->pid);
+	return 0;
 }
 
 static void bpftrace_stop(struct bench *b, struct tool_run *r)
 {
 	char buf[4096];
+	int tries;
 
+	bench_usage_stop(b, "bpftrace", r, r->pid);
 	collect_progs(b, "bpftrace", r->pid);
 	kill(r->pid, SIGINT);
-	/* It prints its maps on the way out; drain them so it can finish. */
-	while (read(r->out, buf, sizeof(buf)) > 0)
-		;
+	/*
+	 * It prints its maps on the way out; drain them so it can finish. A
+	 * SIGINT that lands just after it said ready can go unheeded: ask again,
+	 * then stop asking.
+	 */
+	for (tries = 0; tries < 300; tries++) {
+		struct pollfd p = { .fd = r->out, .events = POLLIN };
+		ssize_t n = 1;
+
+		if (poll(&p, 1, 100) > 0 && (n = read(r->out, buf, sizeof(buf))) <= 0)
+			break;
+		if (tries % 50 == 49)
+			kill(r->pid, tries < 250 ? SIGINT : SIGKILL);
+	}
 	close(r->out);
 	waitpid(r->pid, NULL, 0);
 }

@@ -3,9 +3,10 @@
  * Page allocations per memory cgroup of the allocating task, with an order
  * histogram. kmem:mm_page_alloc runs on every page the kernel hands out, so
  * this program does the least it can: two plain loads to the task's memory
- * css and one more for its serial number, one per-CPU map update. The
- * cgroup id is resolved once per entry; rates and sizes are derived in
- * userspace.
+ * css and one more for its serial number, and counts in a per-CPU slot for
+ * the css the CPU saw last; the hash map is touched only when the css
+ * changes. The cgroup id is resolved once per change; rates and sizes are
+ * derived in userspace.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -24,32 +25,79 @@ struct {
 	__type(value, struct mp_alloc_val);
 } allocs SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mp_alloc_slot);
+} alloc_last SEC(".maps");
+
 MP_DECLARE_DROPS();
+
+static __always_inline void add(struct mp_alloc_val *to, const struct mp_alloc_val *from)
+{
+	int i;
+
+	to->pages += from->pages;
+	to->calls += from->calls;
+	for (i = 0; i < MP_ALLOC_ORDERS; i++)
+		to->order[i] += from->order[i];
+}
+
+/* Adds the slot's counts to its css's entry (creating it from them) and empties the slot. */
+static __always_inline void flush(struct mp_alloc_slot *slot)
+{
+	struct mp_alloc_val *val = bpf_map_lookup_elem(&allocs, &slot->key);
+
+	if (val) {
+		add(val, &slot->val);
+	} else if (bpf_map_update_elem(&allocs, &slot->key, &slot->val, BPF_NOEXIST)) {
+		/* Another CPU created it first, or the map is full. */
+		val = bpf_map_lookup_elem(&allocs, &slot->key);
+		if (val)
+			add(val, &slot->val);
+		else
+			mp_drop(&drops, MP_DROP_ALLOC_FULL);
+	}
+	__builtin_memset(&slot->val, 0, sizeof(slot->val));
+}
 
 SEC("tp_btf/mm_page_alloc")
 int BPF_PROG(page_alloc, struct page *page, unsigned int order)
 {
 	struct cgroup_subsys_state *css;
-	struct mp_alloc_key key;
-	struct mp_alloc_val *val;
+	struct mp_alloc_slot *slot;
+	struct css_set *cset;
+	__u32 zero = 0;
+	__u64 serial;
 
 	if (!page)
 		return 0;	/* a failed allocation hands out nothing */
-	css = mp_task_memcg_css(bpf_get_current_task_btf());
-	if (!css)
+	slot = bpf_map_lookup_elem(&alloc_last, &zero);
+	if (!slot)
 		return 0;
-	key.css = (__u64)css;
-	key.serial = css->serial_nr;
-	val = bpf_map_lookup_elem(&allocs, &key);
-	if (!val) {
-		struct mp_alloc_val init = { .cgid = mp_css_cgroup_id(css) };
-
-		val = mp_upsert(&allocs, &key, &init, &drops, MP_DROP_ALLOC_FULL);
-		if (!val)
+	/*
+	 * The task's css_set changes whenever it moves to another cgroup; while
+	 * it is the one the slot was filled through, so is the memory css, and
+	 * the two loads behind it are saved.
+	 */
+	cset = bpf_get_current_task_btf()->cgroups;
+	if (slot->cset != (__u64)cset || !slot->key.css) {
+		css = mp_cset_memcg_css(cset);
+		if (!css)
 			return 0;
+		serial = css->serial_nr;
+		if (slot->key.css != (__u64)css || slot->key.serial != serial) {
+			if (slot->key.css)
+				flush(slot);
+			slot->key.css = (__u64)css;
+			slot->key.serial = serial;
+			slot->val.cgid = mp_css_cgroup_id(css);
+		}
+		slot->cset = (__u64)cset;
 	}
-	val->pages += 1ULL << (order & 31);
-	val->calls++;
-	val->order[order < MP_ALLOC_ORDERS - 1 ? order : MP_ALLOC_ORDERS - 1]++;
+	slot->val.pages += 1ULL << (order & 31);
+	slot->val.calls++;
+	slot->val.order[order < MP_ALLOC_ORDERS - 1 ? order : MP_ALLOC_ORDERS - 1]++;
 	return 0;
 }

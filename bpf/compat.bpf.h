@@ -118,11 +118,16 @@ static __always_inline __u64 mp_task_memcg_id(struct task_struct *task)
  * css is one step away and usually cached; the walk from it to the kernfs
  * id touches three more cold lines, so hot paths stop at the css.
  */
-static __always_inline struct cgroup_subsys_state *mp_task_memcg_css(struct task_struct *task)
+static __always_inline struct cgroup_subsys_state *mp_cset_memcg_css(struct css_set *cset)
 {
 	int subsys = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
 
-	return task->cgroups->subsys[subsys];
+	return cset->subsys[subsys];
+}
+
+static __always_inline struct cgroup_subsys_state *mp_task_memcg_css(struct task_struct *task)
+{
+	return mp_cset_memcg_css(task->cgroups);
 }
 
 static __always_inline __u64 mp_css_cgroup_id(struct cgroup_subsys_state *css)

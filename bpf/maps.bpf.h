@@ -9,14 +9,17 @@
 
 #define MP_EEXIST	17	/* errno values are not in vmlinux.h */
 
-/* Each object declares its own drop counters; the agent sums them. */
+/*
+ * The drop counters, one per cause, shared by every program: each object
+ * declares them weak, and linking the objects into one keeps a single map.
+ */
 #define MP_DECLARE_DROPS()						\
 	struct {							\
 		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);		\
 		__uint(max_entries, MP_DROP_MAX);			\
 		__type(key, __u32);					\
 		__type(value, __u64);					\
-	} drops SEC(".maps")
+	} drops SEC(".maps") __weak
 
 static __always_inline void mp_drop(void *drops, enum mp_drop cause)
 {

@@ -29,7 +29,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, MP_OOM_RING);
-} events SEC(".maps");
+} oom_events SEC(".maps");
 
 struct oom_ctx {
 	__u64 oom_cgid;
@@ -79,7 +79,7 @@ static __always_inline void emit(struct task_struct *victim)
 	struct mm_struct *mm;
 	int i;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = bpf_ringbuf_reserve(&oom_events, sizeof(*e), 0);
 	if (!e) {
 		mp_drop(&drops, MP_DROP_RING_FULL);
 		return;

@@ -21,7 +21,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, MP_SHM_RING);
-} events SEC(".maps");
+} shm_events SEC(".maps");
 
 /* Arguments of a call between its entry and exit, per thread. */
 struct inflight {
@@ -40,11 +40,46 @@ struct {
 	__type(value, struct inflight);
 } inflight SEC(".maps");
 
+/*
+ * The memory cgroups watched: calls from elsewhere never reach the ring.
+ * The agent puts its targets here and then sets filtering; until then (and
+ * when watching the whole machine) everything passes. A caller belongs to
+ * a target when the target is its cgroup or one of its ancestors, so a
+ * cgroup created below a target is watched from its first call.
+ */
+#define MAX_DEPTH	16
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MP_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, __u8);
+} watched SEC(".maps");
+
+volatile bool filtering;
+
 MP_DECLARE_DROPS();
+
+static __always_inline bool is_watched(void)
+{
+	struct cgroup_subsys_state *css = mp_task_memcg_css(bpf_get_current_task_btf());
+	int i;
+
+	for (i = 0; i < MAX_DEPTH && css; i++) {
+		__u64 cgid = mp_css_cgroup_id(css);
+
+		if (bpf_map_lookup_elem(&watched, &cgid))
+			return true;
+		css = css->parent;
+	}
+	return false;
+}
 
 static __always_inline void enter(const struct inflight *in)
 {
 	__u64 id = bpf_get_current_pid_tgid();
+
+	if (filtering && !is_watched())
+		return;
 
 	if (bpf_map_update_elem(&inflight, &id, in, BPF_ANY))
 		mp_drop(&drops, MP_DROP_INFLIGHT_FULL);
@@ -64,7 +99,7 @@ static __always_inline void leave(long ret)
 	bpf_map_delete_elem(&inflight, &id);
 	if (ret < 0)
 		return;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = bpf_ringbuf_reserve(&shm_events, sizeof(*e), 0);
 	if (!e) {
 		mp_drop(&drops, MP_DROP_RING_FULL);
 		return;

@@ -133,6 +133,18 @@ struct mp_alloc_val {
 _Static_assert(sizeof(struct mp_alloc_val) == 8 * (3 + MP_ALLOC_ORDERS), "mp_alloc_val layout");
 
 /*
+ * Each CPU's allocations for the css it saw last, not yet added to the
+ * map: consecutive allocations on a CPU are nearly always the same task's,
+ * and a per-CPU array slot costs a fraction of a hash lookup. The agent
+ * reads the slots with the map.
+ */
+struct mp_alloc_slot {
+	__u64 cset;			/* the css_set key.css was found through */
+	struct mp_alloc_key key;	/* css 0: empty */
+	struct mp_alloc_val val;
+};
+
+/*
  * Discrete events, streamed through a ring buffer per object. Every event
  * starts with this header: the type says which struct follows, the version
  * changes when that struct does.

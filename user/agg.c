@@ -162,6 +162,31 @@ int agg_add_proc(struct agg *a, const struct agg_proc *p)
 	return 0;
 }
 
+const char *agg_drop_text(enum mp_drop cause)
+{
+	switch (cause) {
+	case MP_DROP_CGROUP_FULL:
+		return "the page-cache map of cgroups is full: pages of cgroups beyond it are not counted (raise --max-cgroups)";
+	case MP_DROP_FILE_FULL:
+		return "the page-cache map of files is full: files beyond it are missing from top_files (raise --max-files)";
+	case MP_DROP_NAME_FULL:
+		return "the map of file names is full: some files are shown by device and inode (raise --max-files)";
+	case MP_DROP_TASK_FULL:
+		return "the page-cache map of processes is full: some processes' cache is not counted (raise --max-tasks)";
+	case MP_DROP_PROC_FULL:
+		return "the RSS map of processes is full: some processes' RSS changes are not seen (raise --max-tasks)";
+	case MP_DROP_ALLOC_FULL:
+		return "the page-allocation map of cgroups is full: allocations of cgroups beyond it are not counted (raise --max-cgroups)";
+	case MP_DROP_RING_FULL:
+		return "an event ring buffer was full: events were lost (raise --ring-size)";
+	case MP_DROP_INFLIGHT_FULL:
+		return "too many shared-memory syscalls were in flight at once to follow them all";
+	case MP_DROP_MAX:
+		break;
+	}
+	return "unknown";
+}
+
 __u64 agg_lost(const struct agg *a)
 {
 	__u64 n = 0;

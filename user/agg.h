@@ -89,5 +89,7 @@ int agg_add_task(struct agg *a, const struct agg_task *t);
 int agg_add_proc(struct agg *a, const struct agg_proc *p);
 
 __u64 agg_lost(const struct agg *a);
+/* What a loss of that cause means, and what to do about it. */
+const char *agg_drop_text(enum mp_drop cause);
 
 #endif /* MEMPROBE_AGG_H */

@@ -7,14 +7,15 @@
 #include <bpf/libbpf.h>
 
 #include "agg.h"
-#include "alloc.skel.h"
+#include "memprobe.skel.h"
 #include "options.h"
 #include "percpu.h"
 #include "probe.h"
 
 struct alloc {
-	struct alloc_bpf *skel;
+	struct memprobe_bpf *skel;	/* shared: probes.c owns it */
 	struct percpu pcpu;
+	struct probe_links links;
 };
 
 static int alloc_open(void **state, const struct probe_env *env)
@@ -26,15 +27,12 @@ static int alloc_open(void **state, const struct probe_env *env)
 	al = calloc(1, sizeof(*al));
 	if (!al)
 		return -ENOMEM;
-	r = percpu_init(&al->pcpu, sizeof(struct mp_alloc_val));
+	r = percpu_init(&al->pcpu, sizeof(struct mp_alloc_slot));
 	if (r)
 		goto fail;
-	al->skel = alloc_bpf__open();
-	if (!al->skel) {
-		r = -errno;
-		goto fail;
-	}
+	al->skel = env->skel;
 	r = bpf_map__set_max_entries(al->skel->maps.allocs, o->max_cgroups);
+	r = r ?: probe_autoload(PROBE_PROGS(al->skel->progs.page_alloc), true);
 	if (r)
 		goto fail;
 	*state = al;
@@ -44,14 +42,11 @@ fail:
 	return r;
 }
 
-static int alloc_load(void *state)
-{
-	return alloc_bpf__load(((struct alloc *)state)->skel);
-}
-
 static int alloc_attach(void *state)
 {
-	return alloc_bpf__attach(((struct alloc *)state)->skel);
+	struct alloc *al = state;
+
+	return probe_links_attach(&al->links, PROBE_PROGS(al->skel->progs.page_alloc));
 }
 
 static void sum_alloc(const void *cpu_val, void *total)
@@ -69,6 +64,45 @@ static void sum_alloc(const void *cpu_val, void *total)
 		t->order[i] += v->order[i];
 }
 
+static int count(struct agg *agg, const struct mp_alloc_val *v)
+{
+	struct cg_counters *c = agg_cgroup(agg, v->cgid);
+	int i;
+
+	if (!c)
+		return -ENOMEM;
+	c->alloc_pages += v->pages;
+	c->alloc_calls += v->calls;
+	for (i = 0; i < MP_ALLOC_ORDERS; i++)
+		c->alloc_order[i] += v->order[i];
+	return 0;
+}
+
+/*
+ * What each CPU holds in its slot, not yet in the map. Read after the map:
+ * a flush in between is missed this time and counted the next, never
+ * counted twice.
+ */
+static int read_slots(struct alloc *al, struct agg *agg)
+{
+	size_t stride = (sizeof(struct mp_alloc_slot) + 7) & ~(size_t)7;
+	__u32 zero = 0;
+	int cpu, r;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(al->skel->maps.alloc_last), &zero, al->pcpu.buf))
+		return -errno;
+	for (cpu = 0; cpu < al->pcpu.ncpu; cpu++) {
+		const struct mp_alloc_slot *s = (const void *)((const char *)al->pcpu.buf + cpu * stride);
+
+		if (!s->key.css || !s->val.calls)
+			continue;
+		r = count(agg, &s->val);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 static int alloc_collect(void *state, struct agg *agg, bool final)
 {
 	struct alloc *al = state;
@@ -77,7 +111,7 @@ static int alloc_collect(void *state, struct agg *agg, bool final)
 	struct mp_alloc_val sum;
 	struct cg_counters *c;
 	size_t pos = 0;
-	int r, i;
+	int r;
 
 	(void)final;
 	/* Several css generations can map to one cgroup id: sum them afresh each time. */
@@ -93,15 +127,11 @@ static int alloc_collect(void *state, struct agg *agg, bool final)
 			continue;
 		if (r)
 			return r;
-		c = agg_cgroup(agg, sum.cgid);
-		if (!c)
-			return -ENOMEM;
-		c->alloc_pages += sum.pages;
-		c->alloc_calls += sum.calls;
-		for (i = 0; i < MP_ALLOC_ORDERS; i++)
-			c->alloc_order[i] += sum.order[i];
+		r = count(agg, &sum);
+		if (r)
+			return r;
 	}
-	return percpu_add_drops(&al->pcpu, bpf_map__fd(al->skel->maps.drops), agg->drops);
+	return read_slots(al, agg);
 }
 
 static void alloc_destroy(void *state)
@@ -110,7 +140,7 @@ static void alloc_destroy(void *state)
 
 	if (!al)
 		return;
-	alloc_bpf__destroy(al->skel);
+	probe_links_destroy(&al->links);
 	percpu_free(&al->pcpu);
 	free(al);
 }
@@ -119,7 +149,6 @@ const struct probe_ops alloc_probe = {
 	.name = "page-allocation",
 	.optional = true,
 	.open = alloc_open,
-	.load = alloc_load,
 	.attach = alloc_attach,
 	.collect = alloc_collect,
 	.destroy = alloc_destroy,

@@ -23,6 +23,8 @@ void cgnames_free(struct cgnames *c)
 	memset(c, 0, sizeof(*c));
 }
 
+#define CGNAMES_MAX	4096
+
 static struct cgname *find(struct cgnames *c, __u64 id)
 {
 	size_t i;
@@ -42,6 +44,15 @@ static int remember(void *ctx, const char *rel, __u64 id, unsigned int depth, bo
 	(void)leaf;
 	if (find(c, id))
 		return 0;
+	/* A host that churns cgroups would grow this for ever: the oldest half goes. */
+	if (c->n == CGNAMES_MAX) {
+		size_t i, half = c->n / 2;
+
+		for (i = 0; i < half; i++)
+			free(c->v[i].rel);
+		memmove(c->v, c->v + half, (c->n - half) * sizeof(*c->v));
+		c->n -= half;
+	}
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 64;
 		struct cgname *v = realloc(c->v, cap * sizeof(*v));

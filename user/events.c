@@ -69,33 +69,74 @@ static void note(struct events *ev, int r)
 		ev->err = r;
 }
 
+#define SEG_FREE	(-1)
+#define SEG_GONE	(-2)	/* a tombstone: the probe goes on past it */
+
+static size_t seg_slot(__s32 shmid, size_t cap)
+{
+	return (size_t)(((__u64)(__u32)shmid * 0x9E3779B97F4A7C15ULL) >> 32) & (cap - 1);
+}
+
 static struct seg *find_seg(struct events *ev, __s32 shmid)
 {
-	size_t i;
+	size_t s;
 
-	for (i = 0; i < ev->n_segs; i++)
-		if (ev->segs[i].shmid == shmid)
-			return &ev->segs[i];
+	if (!ev->cap_segs || shmid < 0)
+		return NULL;
+	for (s = seg_slot(shmid, ev->cap_segs); ev->segs[s].shmid != SEG_FREE; s = (s + 1) & (ev->cap_segs - 1))
+		if (ev->segs[s].shmid == shmid)
+			return &ev->segs[s];
 	return NULL;
+}
+
+static void drop_seg(struct events *ev, struct seg *s)
+{
+	s->shmid = SEG_GONE;
+	ev->n_segs--;
+}
+
+/* Rebuilds the table at a size fit for the live segments; tombstones go. */
+static int rehash(struct events *ev, size_t cap)
+{
+	struct seg *old = ev->segs, *v;
+	size_t i, n = ev->cap_segs, s;
+
+	v = malloc(cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < cap; i++)
+		v[i].shmid = SEG_FREE;
+	for (i = 0; i < n; i++) {
+		if (old[i].shmid < 0)
+			continue;
+		for (s = seg_slot(old[i].shmid, cap); v[s].shmid != SEG_FREE; s = (s + 1) & (cap - 1))
+			;
+		v[s] = old[i];
+	}
+	free(old);
+	ev->segs = v;
+	ev->cap_segs = cap;
+	ev->used_segs = ev->n_segs;
+	return 0;
 }
 
 static struct seg *add_seg(struct events *ev, __s32 shmid)
 {
-	struct seg *s;
+	size_t cap = ev->cap_segs ? ev->cap_segs : 64, s;
 
-	if (ev->n_segs == ev->cap_segs) {
-		size_t cap = ev->cap_segs ? ev->cap_segs * 2 : 32;
-		struct seg *v = realloc(ev->segs, cap * sizeof(*v));
-
-		if (!v)
+	while ((ev->n_segs + 1) * 2 > cap)
+		cap *= 2;
+	if ((ev->used_segs + 1) * 4 > ev->cap_segs * 3 || cap != ev->cap_segs)
+		if (rehash(ev, cap))
 			return NULL;
-		ev->segs = v;
-		ev->cap_segs = cap;
-	}
-	s = &ev->segs[ev->n_segs++];
-	memset(s, 0, sizeof(*s));
-	s->shmid = shmid;
-	return s;
+	for (s = seg_slot(shmid, ev->cap_segs); ev->segs[s].shmid >= 0; s = (s + 1) & (ev->cap_segs - 1))
+		;
+	if (ev->segs[s].shmid == SEG_FREE)
+		ev->used_segs++;
+	memset(&ev->segs[s], 0, sizeof(ev->segs[s]));
+	ev->segs[s].shmid = shmid;
+	ev->n_segs++;
+	return &ev->segs[s];
 }
 
 static const char *const scopes[] = {
@@ -110,8 +151,10 @@ static const char *const shm_ops[] = {
 int events_shm(struct events *ev, const struct mp_shm_event *e)
 {
 	struct rec_shm r = { 0 };
-	struct seg *s = e->shmid >= 0 ? find_seg(ev, e->shmid) : NULL;
+	struct seg *s = find_seg(ev, e->shmid);
 	char comm[MP_COMM_LEN + 1];
+	__s32 key = e->key;
+	__u64 size = e->size;
 
 	if (e->op < MP_SHM_GET || e->op > MP_SHM_REMOVE)
 		return 0;
@@ -132,6 +175,16 @@ int events_shm(struct events *ev, const struct mp_shm_event *e)
 		s->cgid = e->cgid;
 		memcpy(s->comm, e->comm, sizeof(s->comm));
 	}
+	if (e->op == MP_SHM_REMOVE && s) {
+		/*
+		 * Removed: gone now if nothing was attached, as in a storm; if it
+		 * lingers attached, the next scan learns it again.
+		 */
+		key = s->key;
+		size = s->size;
+		drop_seg(ev, s);
+		s = NULL;
+	}
 	if (!targets_have(ev->targets, e->cgid))
 		return 0;
 	memcpy(comm, e->comm, MP_COMM_LEN);
@@ -139,8 +192,8 @@ int events_shm(struct events *ev, const struct mp_shm_event *e)
 	r.ts = unix_time(e->hdr.ts_ns);
 	r.known = e->shmid >= 0;
 	r.shmid = e->shmid;
-	r.key = s ? s->key : e->key;
-	r.size_bytes = s ? s->size : e->size;
+	r.key = s ? s->key : key;
+	r.size_bytes = s ? s->size : size;
 	r.pid = e->pid;
 	r.tid = e->tid;
 	r.ipc_ns = e->ipc_ns;
@@ -265,7 +318,7 @@ int events_scan(struct events *ev)
 {
 	struct sysv_seg *rows = NULL;
 	char *text = malloc(SHM_TEXT_MAX);
-	size_t i, w;
+	size_t i;
 	int n, r = 0;
 
 	rows = calloc(SHM_ROWS_MAX, sizeof(*rows));
@@ -282,7 +335,7 @@ int events_scan(struct events *ev)
 		goto out;
 	}
 	r = 0;
-	for (i = 0; i < ev->n_segs; i++)
+	for (i = 0; i < ev->cap_segs; i++)
 		ev->segs[i].seen = false;
 	for (i = 0; i < (size_t)n && i < SHM_ROWS_MAX; i++) {
 		struct seg *s = find_seg(ev, rows[i].shmid);
@@ -305,10 +358,9 @@ int events_scan(struct events *ev)
 	}
 	ev->scans++;
 	/* Segments no longer listed were removed. */
-	for (i = 0, w = 0; i < ev->n_segs; i++)
-		if (ev->segs[i].seen)
-			ev->segs[w++] = ev->segs[i];
-	ev->n_segs = w;
+	for (i = 0; i < ev->cap_segs; i++)
+		if (ev->segs[i].shmid >= 0 && !ev->segs[i].seen)
+			drop_seg(ev, &ev->segs[i]);
 out:
 	free(text);
 	free(rows);
@@ -337,10 +389,10 @@ void events_shm_usage(const struct events *ev, const struct target *t, __u64 *se
 	size_t i;
 
 	*segments = *bytes = *orphans = 0;
-	for (i = 0; i < ev->n_segs; i++) {
+	for (i = 0; i < ev->cap_segs; i++) {
 		const struct seg *s = &ev->segs[i];
 
-		if (!s->cgid || !target_has(t, s->cgid))
+		if (s->shmid < 0 || !s->cgid || !target_has(t, s->cgid))
 			continue;
 		(*segments)++;
 		*bytes += s->size;

@@ -41,8 +41,9 @@ struct events {
 	const struct targets *targets;
 	const struct cg_hier *hier;
 	struct cgnames names;
+	/* Segments by shmid, open addressing: a storm makes thousands between two scans. */
 	struct seg *segs;
-	size_t n_segs, cap_segs;
+	size_t n_segs, used_segs, cap_segs;	/* live, live + tombstones, slots */
 	struct oom_count *ooms;
 	size_t n_ooms, cap_ooms;
 	int err;			/* the first output error, for the loop to act on */

@@ -68,6 +68,7 @@ void fields_sample(const struct rec_sample *r, const struct field_visitor *v, vo
 {
 	v->str(ctx, "cgroup", r->cgroup);
 	v->u64(ctx, "cgroup_id", r->cgroup_id);
+	v->u64(ctx, "cgroup_lives", r->lives);
 	v->u64(ctx, "page_cache_bytes", r->page_cache_bytes);
 	v->s64(ctx, "page_cache_delta_bytes", r->page_cache_delta_bytes);
 	v->u64(ctx, "page_cache_added_bytes", r->page_cache_added_bytes);
@@ -160,6 +161,8 @@ void fields_summary(const struct rec_summary *r, const struct field_visitor *v, 
 	v->dbl(ctx, "duration_s", r->duration_s, 3);
 	v->boolean(ctx, "interim", r->interim);
 	v->boolean(ctx, "cgroup_gone", r->gone);
+	v->u64(ctx, "cgroup_lives", r->lives);
+	v->u64(ctx, "first_cgroup_id", r->first_cgroup_id);
 	v->u64(ctx, "page_cache_bytes", r->page_cache_bytes);
 	v->u64(ctx, "page_cache_start_bytes", r->page_cache_start_bytes);
 	v->u64(ctx, "page_cache_added_bytes", r->page_cache_added_bytes);

@@ -178,7 +178,15 @@ static int end(struct sink *s, struct jbuf *b)
 	put(b, "}\n", 2);
 	if (b->oom)
 		return -ENOMEM;
-	if (fwrite(b->p, 1, b->len, s->out) != b->len || fflush(s->out))
+	/* Buffered: the loop flushes once a batch, not once a record (event storms). */
+	if (fwrite(b->p, 1, b->len, s->out) != b->len)
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+static int json_flush(struct sink *s)
+{
+	if (fflush(s->out) || ferror(s->out))
 		return errno ? -errno : -EIO;
 	return 0;
 }
@@ -336,6 +344,7 @@ static const struct sink_ops json_ops = {
 	.shm_orphan = json_shm_orphan,
 	.oom_kill = json_oom_kill,
 	.verdict_change = json_verdict_change,
+	.flush = json_flush,
 	.destroy = json_destroy,
 };
 

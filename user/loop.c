@@ -108,6 +108,12 @@ int loop_add(struct loop *l, int fd, int (*ready)(void *ctx), void *ctx)
 	return 0;
 }
 
+void loop_on_batch(struct loop *l, int (*done)(void *ctx), void *ctx)
+{
+	l->batch_done = done;
+	l->batch_ctx = ctx;
+}
+
 int loop_run(struct loop *l, int (*tick)(void *ctx), void *ctx, enum loop_stop *why)
 {
 	struct epoll_event ev[8];
@@ -150,6 +156,8 @@ int loop_run(struct loop *l, int (*tick)(void *ctx), void *ctx, enum loop_stop *
 					return r;
 			}
 		}
+		if (l->batch_done && (r = l->batch_done(l->batch_ctx)))
+			return r;
 	}
 }
 

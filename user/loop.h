@@ -33,6 +33,8 @@ struct loop {
 	int child_fd;
 	struct loop_fd fds[LOOP_MAX_FDS];
 	unsigned int n_fds;
+	int (*batch_done)(void *ctx);	/* after each wakeup's work, e.g. flushing output */
+	void *batch_ctx;
 	int signal;		/* the last stopping signal */
 	bool signal_sent;	/* it came from kill(2), not from the terminal */
 };
@@ -43,6 +45,7 @@ int signals_block(sigset_t *old);
 int loop_init(struct loop *l, double interval_s, double duration_s);
 int loop_watch_child(struct loop *l, int pidfd);
 int loop_add(struct loop *l, int fd, int (*ready)(void *ctx), void *ctx);
+void loop_on_batch(struct loop *l, int (*done)(void *ctx), void *ctx);
 
 /* Calls tick(ctx) every interval until something stops the run; returns 0 or a negative errno. */
 int loop_run(struct loop *l, int (*tick)(void *ctx), void *ctx, enum loop_stop *why);

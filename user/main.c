@@ -8,6 +8,7 @@
  * the run, then summarise and tear down along one path.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,7 @@ struct agent {
 	struct loop loop;
 	bool output_closed;
 	double last_interim;		/* monotonic time of the last periodic summary */
+	bool said_drop[MP_DROP_MAX];	/* each cause of loss is said on stderr once, when it starts */
 };
 
 /* A reader that went away (memprobe --json | head -1) ends the run quietly. */
@@ -78,6 +80,22 @@ static bool watched(void *ctx, __u64 cgid)
 	return targets_have(ctx, cgid);
 }
 
+/* Losses are counted in lost_events; stderr hears of each cause once, when it first happens. */
+static void say_losses(struct agent *a, bool final)
+{
+	int i;
+
+	for (i = 0; i < MP_DROP_MAX; i++) {
+		if (!a->agg.drops[i])
+			continue;
+		if (final)
+			log_warn("%llu lost in this run: %s", (unsigned long long)a->agg.drops[i], agg_drop_text(i));
+		else if (!a->said_drop[i])
+			log_warn("%s", agg_drop_text(i));
+		a->said_drop[i] = true;
+	}
+}
+
 /* Probe maps, then kernel counters, so a figure never runs ahead of its baseline. */
 static int measure(struct agent *a, bool final)
 {
@@ -86,6 +104,7 @@ static int measure(struct agent *a, bool final)
 	r = probes_collect(&a->probes, &a->agg, final);
 	if (r)
 		return r;
+	say_losses(a, false);
 	r = targets_refresh(&a->targets);
 	if (r)
 		return log_err_errno(r, "cannot read the cgroups' memory counters");
@@ -94,6 +113,7 @@ static int measure(struct agent *a, bool final)
 			  &a->o->verdict, a->targets.t_now);
 	if (r)
 		return log_err_errno(r, "cannot read the processes");
+	targets_trend(&a->targets, &a->procs);
 	return 0;
 }
 
@@ -104,6 +124,17 @@ static int events_error(struct agent *a)
 
 	a->events.err = 0;
 	return r ? output_error(a, r) : 0;
+}
+
+/* After each wakeup of the loop: what the sinks buffered goes out, at once. */
+static int batch_done(void *ctx)
+{
+	struct agent *a = ctx;
+	int r = events_error(a);
+
+	if (!r && (r = sinks_flush(&a->sinks)))
+		r = output_error(a, r);
+	return r;
 }
 
 static int summarise(struct agent *a, bool interim)
@@ -124,6 +155,8 @@ static int summarise(struct agent *a, bool interim)
 	r = measure(a, true);
 	if (r)
 		return r;
+	if (!interim)
+		say_losses(a, true);
 	events_scan(&a->events);
 	if (mounts_load(&mounts, "/proc/self/mountinfo"))
 		log_warn("cannot read the mount table; files are shown by device and inode");
@@ -139,6 +172,8 @@ static int summarise(struct agent *a, bool interim)
 		rep.summaries[i].interim = interim;
 	/* The records point into the scan: it goes after they are written. */
 	r = sinks_summaries(&a->sinks, rep.summaries, rep.n_summaries);
+	if (!r)
+		r = sinks_flush(&a->sinks);
 	report_free(&rep);
 	pshm_free(&pshm);
 	return r ? output_error(a, r) : 0;
@@ -340,7 +375,7 @@ static void prepare_tracefs(void)
 static int run(const struct options *o, const sigset_t *mask)
 {
 	struct agent a = { .o = o };
-	struct probe_env env = { .o = o, .events = &a.events };
+	struct probe_env env = { .o = o, .events = &a.events, .targets = &a.targets };
 	int status, r;
 
 	spawn_init(&a.child);
@@ -377,6 +412,9 @@ static int run(const struct options *o, const sigset_t *mask)
 	prepare_tracefs();
 	if (probes_start(&a.probes, &env) || probes_watch(&a.probes, &a.loop))
 		goto out;
+	loop_on_batch(&a.loop, batch_done, &a);
+	/* What loading left free on the heap is not needed again. */
+	malloc_trim(0);
 	/* Attached: loading and attaching are over, and so is the need for most privileges. */
 	r = caps_drop(o->command != NULL);
 	if (r)
@@ -387,7 +425,7 @@ static int run(const struct options *o, const sigset_t *mask)
 		goto out;
 	/* Segments orphaned before memprobe started are part of the picture. */
 	events_scan(&a.events);
-	if (events_error(&a))
+	if (batch_done(&a))
 		goto out;
 	if (o->command) {
 		r = spawn_release(&a.child);
@@ -431,6 +469,13 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	log_setup(o.verbose);
+	/*
+	 * Loading parses the kernel's BTF, several MiB each time; glibc would
+	 * raise its mmap threshold after the first such buffer and keep the
+	 * later ones on the heap for good. An agent that runs for weeks keeps
+	 * the threshold fixed, so they go back to the kernel when freed.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	if (signals_block(&mask)) {
 		log_err_errno(errno, "cannot block signals");
 		return EXIT_RUNTIME;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -15,9 +16,8 @@
 #include "agg.h"
 #include "events.h"
 #include "log.h"
-#include "oom.skel.h"
+#include "memprobe.skel.h"
 #include "options.h"
-#include "percpu.h"
 #include "probe.h"
 #include "ring.h"
 
@@ -28,14 +28,17 @@ enum victim_hook {
 };
 
 struct oom {
-	struct oom_bpf *skel;
-	struct percpu pcpu;
+	struct memprobe_bpf *skel;	/* shared: probes.c owns it */
+	struct probe_links links;
 	struct ring ring;
 	struct events *events;
 	enum victim_hook hook;
 	bool context;		/* oom_kill_process() is hooked for the constraint */
-	__u32 ring_bytes;	/* --ring-size, or 0 */
 };
+
+#define PROGS(s)								\
+	PROBE_PROGS((s)->progs.mark_victim, (s)->progs.mark_oom_victim, (s)->progs.oom_kill_victim,	\
+		    (s)->progs.oom_kill_enter, (s)->progs.oom_kill_exit)
 
 static bool has_func(const struct btf *btf, const char *name)
 {
@@ -65,41 +68,48 @@ static bool tracepoint_has_task(const struct btf *btf)
 	return t && btf_is_ptr(t);
 }
 
-static void choose(struct oom *o, struct btf *btf, bool context)
+/*
+ * Whether this kernel lets an fentry program on func load: a two-instruction
+ * program answers in a millisecond, where a refused load of the real object
+ * would cost a second parse of the kernel's BTF and a second verification.
+ */
+static bool fentry_loads(const struct btf *btf, const char *func)
 {
-	struct oom_bpf *s = o->skel;
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
+	int id = btf ? btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) : -1, fd;
 
+	if (id <= 0)
+		return false;
+	opts.attach_btf_id = id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "mp_fentry_probe", "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* The victim hook this kernel gives, and whether the OOM killer's context can be had. */
+static void decide(struct oom *o, const struct btf *btf)
+{
 	if (tracepoint_has_task(btf))
 		o->hook = HOOK_TRACEPOINT;
 	else if (has_func(btf, "mark_oom_victim"))
 		o->hook = HOOK_MARK;
 	else
 		o->hook = HOOK_KILL;
-	o->context = context && has_func(btf, "oom_kill_process");
-	bpf_program__set_autoload(s->progs.mark_victim, o->hook == HOOK_TRACEPOINT);
-	bpf_program__set_autoload(s->progs.mark_oom_victim, o->hook == HOOK_MARK);
-	bpf_program__set_autoload(s->progs.oom_kill_victim, o->hook == HOOK_KILL);
-	bpf_program__set_autoload(s->progs.oom_kill_enter, o->context);
-	bpf_program__set_autoload(s->progs.oom_kill_exit, o->context);
-}
-
-static int reopen(struct oom *o, bool context, __u32 ring_bytes)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-
-	oom_bpf__destroy(o->skel);
-	o->skel = oom_bpf__open();
-	if (!o->skel) {
-		btf__free(btf);
-		return -errno;
-	}
-	choose(o, libbpf_get_error(btf) ? NULL : btf, context);
-	btf__free(btf);
-	return ring_bytes ? bpf_map__set_max_entries(o->skel->maps.events, ring_bytes) : 0;
+	o->context = fentry_loads(btf, "oom_kill_process");
+	if (!o->context)
+		log_debug("fentry on oom_kill_process refused; the constraint will be inferred from limits");
 }
 
 static int oom_open(void **state, const struct probe_env *env)
 {
+	struct memprobe_bpf *s = env->skel;
+	struct btf *btf;
 	struct oom *o;
 	int r;
 
@@ -107,29 +117,23 @@ static int oom_open(void **state, const struct probe_env *env)
 	if (!o)
 		return -ENOMEM;
 	o->events = env->events;
-	r = percpu_init(&o->pcpu, sizeof(__u64));
-	o->ring_bytes = env->o->ring_bytes;
-	r = r ?: reopen(o, true, o->ring_bytes);
+	o->skel = s;
+	btf = btf__load_vmlinux_btf();
+	decide(o, libbpf_get_error(btf) ? NULL : btf);
+	btf__free(btf);
+	r = bpf_program__set_autoload(s->progs.mark_victim, o->hook == HOOK_TRACEPOINT);
+	r = r ?: bpf_program__set_autoload(s->progs.mark_oom_victim, o->hook == HOOK_MARK);
+	r = r ?: bpf_program__set_autoload(s->progs.oom_kill_victim, o->hook == HOOK_KILL);
+	r = r ?: bpf_program__set_autoload(s->progs.oom_kill_enter, o->context);
+	r = r ?: bpf_program__set_autoload(s->progs.oom_kill_exit, o->context);
+	if (!r && env->o->ring_bytes)
+		r = bpf_map__set_max_entries(s->maps.oom_events, env->o->ring_bytes);
 	if (r) {
 		oom_probe.destroy(o);
 		return r;
 	}
 	*state = o;
 	return 0;
-}
-
-static int oom_load(void *state)
-{
-	struct oom *o = state;
-	int r;
-
-	r = oom_bpf__load(o->skel);
-	if (!r || !o->context)
-		return r;
-	/* fentry refused (a kernel without it, or a security policy): keep the victim hook. */
-	log_debug("OOM killer context unavailable (%d); the constraint will be inferred from limits", r);
-	r = reopen(o, false, o->ring_bytes);
-	return r ?: oom_bpf__load(o->skel);
 }
 
 static int on_event(void *ctx, const void *event)
@@ -142,19 +146,11 @@ static int oom_attach(void *state)
 	struct oom *o = state;
 	int r;
 
-	r = oom_bpf__attach(o->skel);
+	r = probe_links_attach(&o->links, PROGS(o->skel));
 	if (r)
 		return r;
-	return ring_open(&o->ring, bpf_map__fd(o->skel->maps.events), MP_EV_OOM, sizeof(struct mp_oom_event),
+	return ring_open(&o->ring, bpf_map__fd(o->skel->maps.oom_events), MP_EV_OOM, sizeof(struct mp_oom_event),
 			 on_event, o->events);
-}
-
-static int oom_collect(void *state, struct agg *agg, bool final)
-{
-	struct oom *o = state;
-
-	(void)final;
-	return percpu_add_drops(&o->pcpu, bpf_map__fd(o->skel->maps.drops), agg->drops);
 }
 
 static int oom_event_fd(void *state)
@@ -174,8 +170,7 @@ static void oom_destroy(void *state)
 	if (!o)
 		return;
 	ring_close(&o->ring);
-	oom_bpf__destroy(o->skel);
-	percpu_free(&o->pcpu);
+	probe_links_destroy(&o->links);
 	free(o);
 }
 
@@ -183,9 +178,7 @@ const struct probe_ops oom_probe = {
 	.name = "OOM kill",
 	.optional = true,
 	.open = oom_open,
-	.load = oom_load,
 	.attach = oom_attach,
-	.collect = oom_collect,
 	.event_fd = oom_event_fd,
 	.consume = oom_consume,
 	.destroy = oom_destroy,

@@ -102,12 +102,19 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* strtod takes hex and infinities too; figures on a command line are decimal. */
+static bool decimal(const char *s)
+{
+	return s && *s && strlen(s) <= 32 && strspn(s, "0123456789.eE+-") > 0 && !strpbrk(s, "xXnN") &&
+	       ((*s >= '0' && *s <= '9') || *s == '.' || *s == '+' || *s == '-');
+}
+
 int parse_seconds(const char *s, double min, double max, double *out)
 {
 	char *end;
 	double v;
 
-	if (!s || !*s || strlen(s) > 32)
+	if (!decimal(s))
 		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
@@ -139,7 +146,7 @@ int parse_size(const char *s, double min, double max, double *out)
 	char *end;
 	double v;
 
-	if (!s || !*s || strlen(s) > 32)
+	if (!decimal(s))
 		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);

@@ -9,14 +9,17 @@
 #include "agg.h"
 #include "memprobe.h"
 #include "options.h"
-#include "pagecache.skel.h"
+#include "memprobe.skel.h"
 #include "percpu.h"
 #include "probe.h"
 
 struct pagecache {
-	struct pagecache_bpf *skel;
+	struct memprobe_bpf *skel;	/* shared: probes.c owns it */
 	struct percpu pcpu;
+	struct probe_links links;
 };
+
+#define PROGS(s)	PROBE_PROGS((s)->progs.cache_add, (s)->progs.cache_delete)
 
 static int pc_open(void **state, const struct probe_env *env)
 {
@@ -30,15 +33,12 @@ static int pc_open(void **state, const struct probe_env *env)
 	r = percpu_init(&pc->pcpu, sizeof(struct mp_task_val));
 	if (r)
 		goto fail;
-	pc->skel = pagecache_bpf__open();
-	if (!pc->skel) {
-		r = -errno;
-		goto fail;
-	}
+	pc->skel = env->skel;
 	r = bpf_map__set_max_entries(pc->skel->maps.cache_cgroups, o->max_cgroups);
 	r = r ?: bpf_map__set_max_entries(pc->skel->maps.cache_files, o->max_files);
 	r = r ?: bpf_map__set_max_entries(pc->skel->maps.file_names, o->max_files);
 	r = r ?: bpf_map__set_max_entries(pc->skel->maps.cache_tasks, o->max_tasks);
+	r = r ?: probe_autoload(PROGS(pc->skel), true);
 	if (r)
 		goto fail;
 	*state = pc;
@@ -48,18 +48,11 @@ fail:
 	return r;
 }
 
-static int pc_load(void *state)
-{
-	struct pagecache *pc = state;
-
-	return pagecache_bpf__load(pc->skel);
-}
-
 static int pc_attach(void *state)
 {
 	struct pagecache *pc = state;
 
-	return pagecache_bpf__attach(pc->skel);
+	return probe_links_attach(&pc->links, PROGS(pc->skel));
 }
 
 static void sum_cache(const void *cpu_val, void *total)
@@ -193,7 +186,6 @@ static int pc_collect(void *state, struct agg *agg, bool final)
 	int r;
 
 	r = read_cgroups(pc, agg);
-	r = r ?: percpu_add_drops(&pc->pcpu, bpf_map__fd(pc->skel->maps.drops), agg->drops);
 	if (!r && final)
 		r = read_files(pc, agg) ?: read_tasks(pc, agg);
 	return r;
@@ -205,7 +197,7 @@ static void pc_destroy(void *state)
 
 	if (!pc)
 		return;
-	pagecache_bpf__destroy(pc->skel);
+	probe_links_destroy(&pc->links);
 	percpu_free(&pc->pcpu);
 	free(pc);
 }
@@ -214,7 +206,6 @@ const struct probe_ops pagecache_probe = {
 	.name = "page-cache",
 	.optional = false,
 	.open = pc_open,
-	.load = pc_load,
 	.attach = pc_attach,
 	.collect = pc_collect,
 	.destroy = pc_destroy,

@@ -64,6 +64,7 @@ struct rec_sample {
 	double ts;
 	const char *cgroup;
 	__u64 cgroup_id;
+	unsigned int lives;
 	/* The kernel's counters (memory.stat), and the change since the last sample. */
 	__u64 page_cache_bytes;
 	__s64 page_cache_delta_bytes;
@@ -197,6 +198,8 @@ struct rec_summary {
 	__u64 cgroup_id;
 	double duration_s;
 	bool gone;			/* the cgroup disappeared during the run */
+	unsigned int lives;		/* 2 and more: removed and created again under its name */
+	__u64 first_cgroup_id;		/* the id it had at the start */
 	__u64 page_cache_bytes;
 	__u64 page_cache_start_bytes;
 	__u64 page_cache_added_bytes;

@@ -195,6 +195,7 @@ int report_samples(struct report *rep, const struct report_input *in)
 		s->ts = ts->t_now;
 		s->cgroup = t->cg.rel;
 		s->cgroup_id = t->cg.id;
+		s->lives = t->lives;
 		s->page_cache_bytes = memstat_page_cache(&t->now);
 		s->page_cache_delta_bytes = (__s64)s->page_cache_bytes - (__s64)memstat_page_cache(&t->prev);
 		s->page_cache_reclaimable_bytes = reclaimable(&t->now);
@@ -370,6 +371,8 @@ static void summary_figures(struct rec_summary *s, const struct targets *ts, con
 	s->cgroup_id = t->cg.id;
 	s->duration_s = ts->t_now - ts->t_start;
 	s->gone = t->gone;
+	s->lives = t->lives;
+	s->first_cgroup_id = t->first_id;
 	s->page_cache_bytes = memstat_page_cache(&t->now);
 	s->page_cache_start_bytes = memstat_page_cache(&t->first);
 	s->page_cache_added_bytes = page_bytes(t->cache_added);

@@ -15,14 +15,13 @@
 #include "agg.h"
 #include "kstat.h"
 #include "options.h"
-#include "percpu.h"
+#include "memprobe.skel.h"
 #include "probe.h"
-#include "rss.skel.h"
 #include "util.h"
 
 struct rss {
-	struct rss_bpf *skel;
-	struct percpu pcpu;	/* only for the drop counters */
+	struct memprobe_bpf *skel;	/* shared: probes.c owns it */
+	struct probe_links links;
 	long hz;
 };
 
@@ -36,15 +35,9 @@ static int rss_open(void **state, const struct probe_env *env)
 	if (!rs)
 		return -ENOMEM;
 	rs->hz = sysconf(_SC_CLK_TCK);
-	r = percpu_init(&rs->pcpu, sizeof(__u64));
-	if (r)
-		goto fail;
-	rs->skel = rss_bpf__open();
-	if (!rs->skel) {
-		r = -errno;
-		goto fail;
-	}
+	rs->skel = env->skel;
 	r = bpf_map__set_max_entries(rs->skel->maps.procs, o->max_tasks);
+	r = r ?: probe_autoload(PROBE_PROGS(rs->skel->progs.rss_stat), true);
 	if (r)
 		goto fail;
 	*state = rs;
@@ -54,14 +47,11 @@ fail:
 	return r;
 }
 
-static int rss_load(void *state)
-{
-	return rss_bpf__load(((struct rss *)state)->skel);
-}
-
 static int rss_attach(void *state)
 {
-	return rss_bpf__attach(((struct rss *)state)->skel);
+	struct rss *rs = state;
+
+	return probe_links_attach(&rs->links, PROBE_PROGS(rs->skel->progs.rss_stat));
 }
 
 /* The process is the one the probe saw if /proc/PID/stat shows the same start. */
@@ -110,7 +100,7 @@ static int rss_collect(void *state, struct agg *agg, bool final)
 		if (p.exited)
 			bpf_map_delete_elem(fd, &key);
 	}
-	return percpu_add_drops(&rs->pcpu, bpf_map__fd(rs->skel->maps.drops), agg->drops);
+	return 0;
 }
 
 static void rss_destroy(void *state)
@@ -119,8 +109,7 @@ static void rss_destroy(void *state)
 
 	if (!rs)
 		return;
-	rss_bpf__destroy(rs->skel);
-	percpu_free(&rs->pcpu);
+	probe_links_destroy(&rs->links);
 	free(rs);
 }
 
@@ -128,7 +117,6 @@ const struct probe_ops rss_probe = {
 	.name = "rss",
 	.optional = true,
 	.open = rss_open,
-	.load = rss_load,
 	.attach = rss_attach,
 	.collect = rss_collect,
 	.destroy = rss_destroy,

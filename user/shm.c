@@ -8,17 +8,25 @@
 #include "agg.h"
 #include "events.h"
 #include "options.h"
-#include "percpu.h"
+#include "memprobe.skel.h"
 #include "probe.h"
 #include "ring.h"
-#include "shm.skel.h"
+#include "target.h"
 
 struct shm {
-	struct shm_bpf *skel;
-	struct percpu pcpu;
+	struct memprobe_bpf *skel;	/* shared: probes.c owns it */
+	struct probe_links links;
 	struct ring ring;
 	struct events *events;
+	const struct targets *targets;
+	size_t synced;			/* targets already in the watched map */
+	unsigned int synced_gen;	/* the targets' generation then */
 };
+
+#define PROGS(s)									\
+	PROBE_PROGS((s)->progs.shmget_enter, (s)->progs.shmget_exit, (s)->progs.shmat_enter,		\
+		    (s)->progs.shmat_exit, (s)->progs.shmdt_enter, (s)->progs.shmdt_exit,		\
+		    (s)->progs.shmctl_enter, (s)->progs.shmctl_exit)
 
 static int shm_open(void **state, const struct probe_env *env)
 {
@@ -29,15 +37,10 @@ static int shm_open(void **state, const struct probe_env *env)
 	if (!sh)
 		return -ENOMEM;
 	sh->events = env->events;
-	r = percpu_init(&sh->pcpu, sizeof(__u64));
-	if (r)
-		goto fail;
-	sh->skel = shm_bpf__open();
-	if (!sh->skel) {
-		r = -errno;
-		goto fail;
-	}
-	r = bpf_map__set_max_entries(sh->skel->maps.events, env->o->ring_bytes ?: MP_SHM_RING);
+	sh->targets = env->targets;
+	sh->skel = env->skel;
+	r = bpf_map__set_max_entries(sh->skel->maps.shm_events, env->o->ring_bytes ?: MP_SHM_RING);
+	r = r ?: probe_autoload(PROGS(sh->skel), true);
 	if (r)
 		goto fail;
 	*state = sh;
@@ -47,9 +50,27 @@ fail:
 	return r;
 }
 
-static int shm_load(void *state)
+/*
+ * Puts the targets in the kernel's watched map and turns filtering on; the
+ * kernel side matches their descendants itself. The whole machine needs no
+ * filter.
+ */
+static int sync_watched(struct shm *sh)
 {
-	return shm_bpf__load(((struct shm *)state)->skel);
+	const struct targets *ts = sh->targets;
+	int fd = bpf_map__fd(sh->skel->maps.watched);
+	__u8 one = 1;
+	size_t i;
+
+	if (!ts || ts->machine || (sh->synced == ts->n && sh->synced_gen == ts->generation))
+		return 0;
+	for (i = 0; i < ts->n; i++)
+		if (bpf_map_update_elem(fd, &ts->v[i].cg.id, &one, BPF_ANY))
+			return -errno;
+	sh->synced = ts->n;
+	sh->synced_gen = ts->generation;
+	sh->skel->bss->filtering = true;
+	return 0;
 }
 
 static int on_event(void *ctx, const void *event)
@@ -62,19 +83,22 @@ static int shm_attach(void *state)
 	struct shm *sh = state;
 	int r;
 
-	r = shm_bpf__attach(sh->skel);
+	r = probe_links_attach(&sh->links, PROGS(sh->skel));
 	if (r)
 		return r;
-	return ring_open(&sh->ring, bpf_map__fd(sh->skel->maps.events), MP_EV_SHM, sizeof(struct mp_shm_event),
+	r = sync_watched(sh);
+	if (r)
+		return r;
+	return ring_open(&sh->ring, bpf_map__fd(sh->skel->maps.shm_events), MP_EV_SHM, sizeof(struct mp_shm_event),
 			 on_event, sh->events);
 }
 
+/* Nothing to read: events come through the ring. Targets that changed go to the kernel's filter. */
 static int shm_collect(void *state, struct agg *agg, bool final)
 {
-	struct shm *sh = state;
-
+	(void)agg;
 	(void)final;
-	return percpu_add_drops(&sh->pcpu, bpf_map__fd(sh->skel->maps.drops), agg->drops);
+	return sync_watched(state);
 }
 
 static int shm_event_fd(void *state)
@@ -94,8 +118,7 @@ static void shm_destroy(void *state)
 	if (!sh)
 		return;
 	ring_close(&sh->ring);
-	shm_bpf__destroy(sh->skel);
-	percpu_free(&sh->pcpu);
+	probe_links_destroy(&sh->links);
 	free(sh);
 }
 
@@ -103,7 +126,6 @@ const struct probe_ops shm_probe = {
 	.name = "SysV shared memory",
 	.optional = true,
 	.open = shm_open,
-	.load = shm_load,
 	.attach = shm_attach,
 	.collect = shm_collect,
 	.event_fd = shm_event_fd,

@@ -63,6 +63,20 @@ int sinks_verdict_change(struct sinks *ss, const struct rec_verdict_change *r)
 	return SINKS_CALL(ss, verdict_change, r);
 }
 
+int sinks_flush(struct sinks *ss)
+{
+	int first = 0;
+	size_t i;
+
+	for (i = 0; i < ss->n; i++) {
+		int r = ss->v[i]->ops->flush ? ss->v[i]->ops->flush(ss->v[i]) : 0;
+
+		if (r && !first)
+			first = r;
+	}
+	return first;
+}
+
 void sinks_free(struct sinks *ss)
 {
 	size_t i;

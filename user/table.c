@@ -279,9 +279,13 @@ static int table_summaries(struct sink *s, const struct rec_summary *r, size_t n
 
 		if (r[i].interim)
 			continue;
-		fprintf(s->out, "\nSummary for %s (cgroup id %llu) over %.1fs%s\n", r[i].cgroup,
+		fprintf(s->out, "\nSummary for %s (cgroup id %llu) over %.1fs%s", r[i].cgroup,
 			(unsigned long long)r[i].cgroup_id, r[i].duration_s,
 			r[i].gone ? " (the cgroup is gone)" : "");
+		if (r[i].lives > 1)
+			fprintf(s->out, " (%u lives: removed and created again; the first was id %llu)", r[i].lives,
+				(unsigned long long)r[i].first_cgroup_id);
+		fputc('\n', s->out);
 		fprintf(s->out, "  verdict     %s (confidence %.2f): %s\n", !strcmp(v, "leak") ? "LEAK" :
 			!strcmp(v, "warning") ? "WARNING" : "normal", r[i].verdict.confidence, r[i].verdict.reason);
 		fprintf(s->out, "  anon        %s now, %s at the start (%s); %+.1f MB/h fitted; shmem %s, mapped files %s\n",

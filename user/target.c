@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "log.h"
 #include "target.h"
 #include "util.h"
 
@@ -25,6 +26,8 @@ static int add_target(struct targets *ts, const struct cg_target *cg, struct tar
 	memset(t, 0, sizeof(*t));
 	t->cg = *cg;
 	t->root = !strcmp(cg->rel, "/");
+	t->lives = 1;
+	t->first_id = cg->id;
 	trend_init(&t->anon_trend);
 	if (out)
 		*out = t;
@@ -197,7 +200,27 @@ static int member_visit(void *ctx, const char *rel, __u64 id, unsigned int depth
 	return w->err;
 }
 
-static void read_stat(struct targets *ts, struct target *t, double now)
+/*
+ * The target's name now holds a different cgroup than the one watched: a
+ * restart removed it and created another. Follow the new one; the old
+ * one's ids stay members.
+ */
+static void follow(struct targets *ts, struct target *t)
+{
+	struct cg_target cg;
+
+	if (t->root || cg_lookup(ts->h, t->cg.rel, &cg) || cg.id == t->cg.id)
+		return;
+	log_warn("cgroup %s was removed and created again (id %llu, before %llu): following the new one",
+		 t->cg.rel, (unsigned long long)cg.id, (unsigned long long)t->cg.id);
+	t->cg = cg;
+	t->gone = false;
+	t->new_life = true;
+	t->lives++;
+	ts->generation++;
+}
+
+static void read_stat(struct targets *ts, struct target *t)
 {
 	struct memstat m;
 	struct stat st;
@@ -213,12 +236,36 @@ static void read_stat(struct targets *ts, struct target *t, double now)
 		t->first = m;
 		t->prev = m;
 	}
+	/* An interval's change is within one life. */
+	if (t->new_life)
+		t->prev = m;
+	t->new_life = false;
 	t->have_stat = true;
-	/* A cgroup whose processes are gone has stopped, not fallen back: keep its verdict. */
-	if (!t->nprocs && t->anon_trend.total)
-		return;
-	trend_add(&t->anon_trend, ts->vcfg, now, (double)m.anon);
-	verdict_eval(&t->anon_trend, ts->vcfg, &t->verdict);
+}
+
+void targets_trend(struct targets *ts, const struct procs *ps)
+{
+	size_t i, j;
+
+	for (i = 0; i < ts->n; i++) {
+		struct target *t = &ts->v[i];
+		unsigned int live = 0;
+
+		if (t->gone || !t->have_stat)
+			continue;
+		/* Read this time, with an address space: not exited, not tearing theirs down. */
+		for (j = 0; j < ps->n && !live; j++)
+			live = ps->v[j].alive && ps->v[j].t_now == ts->t_now && target_has(t, ps->v[j].cgid);
+		/*
+		 * A cgroup whose processes are gone, or going (an exiting process
+		 * frees its memory while still listed), has stopped, not fallen
+		 * back: keep its verdict.
+		 */
+		if (!live && t->anon_trend.total)
+			continue;
+		trend_add(&t->anon_trend, ts->vcfg, ts->t_now, (double)t->now.anon);
+		verdict_eval(&t->anon_trend, ts->vcfg, &t->verdict);
+	}
 }
 
 int targets_refresh(struct targets *ts)
@@ -235,6 +282,8 @@ int targets_refresh(struct targets *ts)
 	for (i = 0; i < n; i++) {
 		struct target *t = &ts->v[i];
 
+		if (!ts->machine)
+			follow(ts, t);
 		if (t->gone)
 			continue;
 		if (ts->machine && i > 0)
@@ -249,7 +298,7 @@ int targets_refresh(struct targets *ts)
 			return r;
 	}
 	for (i = 0; i < ts->n; i++)
-		read_stat(ts, &ts->v[i], now);
+		read_stat(ts, &ts->v[i]);
 	r = meminfo_read(&ts->mi_now);
 	if (r)
 		return r;

@@ -23,6 +23,14 @@ struct target {
 	struct cg_target cg;
 	bool root;			/* the whole hierarchy: every cgroup, and uncharged pages */
 	bool gone;			/* its directory has disappeared */
+	/*
+	 * A service restart removes its cgroup and creates another under the
+	 * same name: the target follows it, and its members keep the ids of
+	 * every life so that the summary covers them all.
+	 */
+	unsigned int lives;
+	__u64 first_id;			/* the id it had when memprobe started */
+	bool new_life;			/* not read since it was created again */
 	__u64 *members;			/* sorted ids of the cgroups below, itself included */
 	size_t n_members, cap_members;
 
@@ -52,6 +60,7 @@ struct targets {
 	double t_start, t_prev, t_now;	/* Unix time of the first, previous and latest reading */
 
 	const struct verdict_cfg *vcfg;
+	unsigned int generation;	/* bumped whenever a target's cgroup id changes */
 	struct pid_cg *pids;		/* processes in the watched cgroups, at the latest reading */
 	size_t n_pids, cap_pids;
 };
@@ -64,6 +73,8 @@ void targets_free(struct targets *ts);
 /* Finds the cgroups below each target and reads the kernel's counters. The first call sets the baseline. */
 int targets_refresh(struct targets *ts);
 
+/* Adds the latest anon figures to the leak trends, once the processes have been read. */
+void targets_trend(struct targets *ts, const struct procs *ps);
 /* Sums the probes' per-cgroup counters into the targets. */
 void targets_account(struct targets *ts, const struct agg *a);
 

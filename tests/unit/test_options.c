@@ -118,3 +118,50 @@ UNIT_TEST(options_verdict_thresholds)
 		      strstr(err, "below --warn-rate"), "%s", err) &&
 	       ASSERT(parse(&o, err, sizeof(err), "--verdict-samples", "1", NULL) == -EINVAL, "samples");
 }
+
+/*
+ * Every flag that takes a value, against every kind of bad value: each
+ * must be refused with a message that names the flag, on one line, and
+ * never be taken (a crash, or a value silently clamped, fails here).
+ */
+UNIT_TEST(options_every_flag_every_bad_value)
+{
+	static const char *const flags[] = {
+		"--interval", "--duration", "--journal-interval", "--top", "--max-cgroups", "--max-files",
+		"--max-tasks", "--leak-band", "--warn-rate", "--leak-rate", "--verdict-window",
+		"--verdict-samples", "--ring-size",
+	};
+	static char overlong[8192];
+	const char *const bad[] = {
+		"", " ", "-1", "-0.5", "abc", "1x", "0x10", "nan", "inf", "1e999", "99999999999999999999999",
+		"18446744073709551617", "1 2", "5\n", "\xff\xfe", overlong,
+	};
+	struct options o;
+	char err[512];
+	size_t f, b;
+
+	memset(overlong, '9', sizeof(overlong) - 1);
+	for (f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
+		/* Missing: the flag is the last word. */
+		if (!ASSERT(parse(&o, err, sizeof(err), flags[f], NULL) < 0, "%s without a value taken", flags[f]))
+			return false;
+		for (b = 0; b < sizeof(bad) / sizeof(bad[0]); b++) {
+			int r = parse(&o, err, sizeof(err), flags[f], bad[b], NULL);
+
+			if (!ASSERT(r < 0, "%s '%.20s' taken", flags[f], bad[b]) ||
+			    !ASSERT(strstr(err, flags[f]), "%s '%.20s': the message does not name the flag: %s", flags[f],
+				    bad[b], err) ||
+			    !ASSERT(!strchr(err, '\n'), "%s: the message is more than one line: %s", flags[f], err) ||
+			    !ASSERT(strlen(err) < 400, "%s: %zu bytes of message", flags[f], strlen(err)))
+				return false;
+		}
+	}
+	/* Zero: meaningless for all but --duration (0 is "until stopped") and --journal-interval (0 is "off"). */
+	for (f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
+		if (!strcmp(flags[f], "--duration") || !strcmp(flags[f], "--journal-interval"))
+			continue;
+		if (!ASSERT(parse(&o, err, sizeof(err), flags[f], "0", NULL) < 0, "%s 0 taken", flags[f]))
+			return false;
+	}
+	return true;
+}

@@ -16,7 +16,8 @@ static struct target *add(struct targets *ts, const char *rel, __u64 id, const _
 	t->cg.id = id;
 	t->root = !strcmp(rel, "/");
 	t->members = malloc(n * sizeof(*members) + 1);
-	memcpy(t->members, members, n * sizeof(*members));
+	if (n)
+		memcpy(t->members, members, n * sizeof(*members));
 	t->n_members = t->cap_members = n;
 	t->have_stat = true;
 	return t;

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The figures beyond workload slowdown: how long memprobe takes to be ready
+ * against bpftrace on the same tracepoints, what it costs in memory and CPU
+ * while it watches, and how fast a stream of events it takes without a loss.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "kstat.h"
+#include "util.h"
+
+static void nap(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
+
+	if (s > 0)
+		nanosleep(&ts, NULL);
+}
+
+/* CPU seconds pid has used, and its resident and peak resident memory. */
+static bool usage(pid_t pid, double *cpu, __u64 *rss_kb, __u64 *hwm_kb)
+{
+	char path[64], buf[4096], *p;
+	struct pstat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_text(path, buf, sizeof(buf)) < 0 || pstat_parse(buf, &st))
+		return false;
+	*cpu = (double)(st.utime + st.stime) / sysconf(_SC_CLK_TCK);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (read_text(path, buf, sizeof(buf)) < 0)
+		return false;
+	*rss_kb = (p = strstr(buf, "VmRSS:")) ? strtoull(p + 6, NULL, 10) : 0;
+	*hwm_kb = (p = strstr(buf, "VmHWM:")) ? strtoull(p + 6, NULL, 10) : 0;
+	return true;
+}
+
+void bench_usage_start(struct tool_run *r, pid_t pid)
+{
+	__u64 rss, hwm;
+
+	r->cpu_start = 0;
+	if (usage(pid, &r->cpu_start, &rss, &hwm))
+		r->t_start = bench_now();
+}
+
+void bench_usage_stop(struct bench *b, const char *tool, struct tool_run *r, pid_t pid)
+{
+	struct footprint *f = bench_footprint(b, tool);
+	double cpu;
+	__u64 rss, hwm;
+
+	if (!f || !usage(pid, &cpu, &rss, &hwm) || bench_now() <= r->t_start)
+		return;
+	f->busy_cpu_s += cpu - r->cpu_start;
+	f->busy_wall_s += bench_now() - r->t_start;
+	if (hwm > f->peak_kb)
+		f->peak_kb = hwm;
+	if (rss > f->busy_rss_kb)
+		f->busy_rss_kb = rss;
+}
+
+/* Launch to ready, for each tool that can attach, several times. */
+void bench_startup(struct bench *b)
+{
+	int t, r;
+
+	for (r = 0; r < b->rounds; r++)
+		for (t = 0; t < b->n_tools; t++) {
+			const struct tool *tool = b->tools[t];
+			struct tool_run run = { 0 };
+			double start;
+
+			if (!tool->start || !strcmp(tool->name, "empty"))
+				continue;
+			start = bench_now();
+			if (tool->start(b, &run)) {
+				fprintf(stderr, "memprobe-bench: %s did not start\n", tool->name);
+				continue;
+			}
+			b->startup_ms[t][b->n_startup[t]++] = (bench_now() - start) * 1000;
+			tool->stop(b, &run);
+		}
+}
+
+/*
+ * memprobe left alone at its default interval, watching the whole machine:
+ * the CPU and memory it takes when nothing much happens.
+ */
+void bench_idle(struct bench *b)
+{
+	const char *argv[] = { "--json", NULL };
+	struct footprint *f = bench_footprint(b, "memprobe");
+	struct agent a = { .out = -1 };
+	double cpu0, cpu1, t0;
+	__u64 rss, hwm;
+
+	if (!f || agent_start(&a, argv) || !agent_wait_for(&a, "start", 30))
+		goto out;
+	if (!usage(a.pid, &cpu0, &rss, &hwm))
+		goto out;
+	t0 = bench_now();
+	/* Read its output as it comes, so that it never waits on the pipe. */
+	while (bench_now() - t0 < b->idle_s)
+		agent_wait_for(&a, "never", 1);
+	if (!usage(a.pid, &cpu1, &rss, &hwm))
+		goto out;
+	f->idle_cpu_s = cpu1 - cpu0;
+	f->idle_wall_s = bench_now() - t0;
+	f->idle_rss_kb = rss;
+	if (hwm > f->peak_kb)
+		f->peak_kb = hwm;
+out:
+	agent_finish(&a, SIGINT, 30);
+	agent_free(&a);
+}
+
+/* A SysV storm at a steady rate: create and remove, two events each, until stopped. */
+static int storm(double events_per_s, double seconds, unsigned long *done)
+{
+	double start = bench_now(), pairs = events_per_s / 2;
+	unsigned long i;
+
+	for (i = 0; bench_now() - start < seconds; i++) {
+		int id;
+
+		/* Ahead of schedule: wait for it; behind: catch up without waiting. */
+		nap(start + i / pairs - bench_now());
+		id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+		if (id < 0 || shmctl(id, IPC_RMID, NULL))
+			return 1;
+	}
+	*done = i;
+	return 0;
+}
+
+struct storm_arg {
+	double rate, seconds;
+	unsigned long *pairs;	/* shared with the parent */
+};
+
+static int storm_child(void *arg)
+{
+	struct storm_arg *s = arg;
+
+	return storm(s->rate, s->seconds, s->pairs);
+}
+
+/* memprobe with its output in a file, so that a slow reader cannot be what loses events. */
+static pid_t memprobe_to_file(const struct bench *b, const char *file)
+{
+	const char *argv[] = { build_path("memprobe"), "--json", "--interval", "1", "--cgroup", b->cg.rel, NULL };
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(null, 2) < 0)
+			_exit(127);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static bool file_has(const char *file, const char *needle)
+{
+	static char buf[1 << 16];
+
+	return read_text(file, buf, sizeof(buf)) > 0 && strstr(buf, needle);
+}
+
+/* Counts the shm records of pid, and reads lost_events from the summary. */
+static void count_events(const char *file, pid_t pid, unsigned long *reported, unsigned long *lost)
+{
+	char line[4096], want[64];
+	FILE *f = fopen(file, "re");
+
+	*reported = *lost = 0;
+	if (!f)
+		return;
+	snprintf(want, sizeof(want), "\"pid\":%d,", (int)pid);
+	while (fgets(line, sizeof(line), f)) {
+		char *p;
+
+		if (!strncmp(line, "{\"type\":\"shm\"", 13) && strstr(line, want))
+			(*reported)++;
+		else if (!strncmp(line, "{\"type\":\"summary\"", 17) && (p = strstr(line, "\"lost_events\":")))
+			*lost = strtoul(p + 14, NULL, 10);
+	}
+	fclose(f);
+}
+
+void bench_events(struct bench *b)
+{
+	static const double full[] = { 10000, 25000, 50000, 100000, 150000, 200000 };
+	static const double quick[] = { 2000, 10000 };
+	const double *rates = b->quick ? quick : full;
+	int n = b->quick ? 2 : 6, i, k;
+	char file[128];
+
+	snprintf(file, sizeof(file), "/tmp/memprobe-bench-events-%d.json", (int)getpid());
+	for (i = 0; i < n && b->n_event_rates < BENCH_MAX_RATES; i++) {
+		struct event_rate *er = &b->event_rates[b->n_event_rates];
+		unsigned long *pairs = mmap(NULL, sizeof(*pairs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		struct storm_arg arg = { .rate = rates[i], .seconds = b->quick ? 0.3 : 2, .pairs = pairs };
+		struct tchild ch = { .pid = 0, .go = -1 };
+		double start;
+		pid_t mp, gen;
+		int status;
+
+		if (pairs == MAP_FAILED)
+			return;
+		/* Not the last step's file, whose start record would pass for this one's. */
+		unlink(file);
+		mp = memprobe_to_file(b, file);
+		for (k = 0; mp > 0 && k < 300 && !file_has(file, "\"type\":\"start\""); k++)
+			nap(0.05);
+		if (mp <= 0 || tchild_start(&ch, &b->cg, storm_child, &arg)) {
+			if (mp > 0)
+				kill(mp, SIGKILL), waitpid(mp, NULL, 0);
+			return;
+		}
+		gen = ch.pid;
+		start = bench_now();
+		tchild_go(&ch);
+		status = tchild_wait(&ch, 120);
+		er->seconds = bench_now() - start;
+		/* Let the agent drain what is queued, then stop it for the summary. */
+		nap(1.5);
+		kill(mp, SIGINT);
+		waitpid(mp, NULL, 0);
+		er->target = rates[i];
+		er->sent = status == 0 ? 2 * *pairs : 0;
+		er->achieved = er->seconds > 0 ? er->sent / er->seconds : 0;
+		count_events(file, gen, &er->reported, &er->lost);
+		b->n_event_rates++;
+		munmap(pairs, sizeof(*pairs));
+	}
+	unlink(file);
+}
