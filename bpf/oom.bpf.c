@@ -41,6 +41,7 @@ struct oom_ctx {
 /* The OOM killer's context while oom_kill_process() runs, per thread. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 256);
 	__type(key, __u64);
 	__type(value, struct oom_ctx);

@@ -18,6 +18,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, MP_MAX_CGROUPS);
 	__type(key, __u64);
 	__type(value, struct mp_cache_val);
@@ -25,6 +26,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, MP_MAX_FILES);
 	__type(key, struct mp_file_key);
 	__type(value, struct mp_cache_val);
@@ -32,6 +34,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, MP_MAX_FILES);
 	__type(key, struct mp_file_name_key);
 	__type(value, struct mp_file_name);
@@ -39,6 +42,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, MP_MAX_TASKS);
 	__type(key, struct mp_task_key);
 	__type(value, struct mp_task_val);

@@ -19,6 +19,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Not per-CPU: the latest value must be the latest, whichever CPU wrote it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, MP_MAX_TASKS);
 	__type(key, struct mp_proc_key);
 	__type(value, struct mp_proc_val);

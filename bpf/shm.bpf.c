@@ -35,6 +35,7 @@ struct inflight {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, MAX_INFLIGHT);
 	__type(key, __u64);
 	__type(value, struct inflight);
@@ -50,6 +51,7 @@ struct {
 #define MAX_DEPTH	16
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, MP_MAX_CGROUPS);
 	__type(key, __u64);
 	__type(value, __u8);
