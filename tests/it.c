@@ -198,6 +198,21 @@ int tchild_wait(struct tchild *ch, int timeout_s)
 	return -1;
 }
 
+int tchild_wait_reading(struct tchild *ch, struct agent *a, int timeout_s)
+{
+	double end = now_monotonic() + timeout_s;
+	int status;
+
+	while (ch->pid && now_monotonic() < end) {
+		if (waitpid(ch->pid, &status, WNOHANG) == ch->pid) {
+			ch->pid = 0;
+			return status;
+		}
+		agent_wait_for(a, "never", 1);
+	}
+	return -1;
+}
+
 void tchild_kill(struct tchild *ch)
 {
 	if (ch->go >= 0)

@@ -49,6 +49,9 @@ int tchild_start(struct tchild *ch, const struct tcg *c, int (*fn)(void *arg), v
 int tchild_go(struct tchild *ch);
 /* Waits up to timeout_s; returns the wait status, or -1 on timeout. */
 int tchild_wait(struct tchild *ch, int timeout_s);
+struct agent;
+/* The same, reading a's output meanwhile: memprobe blocks on a full pipe, and stops measuring. */
+int tchild_wait_reading(struct tchild *ch, struct agent *a, int timeout_s);
 void tchild_kill(struct tchild *ch);
 
 /* build/memprobe under test: stdout is captured line by line, stderr goes to a file. */

@@ -39,6 +39,7 @@ void agg_free(struct agg *a)
 
 void agg_begin(struct agg *a)
 {
+	a->generation++;
 	free_detail(a);
 	memset(a->drops, 0, sizeof(a->drops));
 }
@@ -97,8 +98,31 @@ struct cg_counters *agg_cgroup(struct agg *a, __u64 id)
 		;
 	memset(&a->cg[s], 0, sizeof(a->cg[s]));
 	a->cg[s].id = id;
+	a->cg[s].born = a->generation;
 	a->cg_used++;
 	return &a->cg[s];
+}
+
+void agg_forget(struct agg *a, __u64 id)
+{
+	size_t s, next, home;
+
+	if (!id || !a->cg_cap)
+		return;
+	for (s = slot(id, a->cg_cap); a->cg[s].id && a->cg[s].id != id; s = (s + 1) & (a->cg_cap - 1))
+		;
+	if (!a->cg[s].id)
+		return;
+	/* Linear probing: pull later entries of the run back over the hole, where their home allows. */
+	for (next = (s + 1) & (a->cg_cap - 1); a->cg[next].id; next = (next + 1) & (a->cg_cap - 1)) {
+		home = slot(a->cg[next].id, a->cg_cap);
+		if (((next - home) & (a->cg_cap - 1)) >= ((next - s) & (a->cg_cap - 1))) {
+			a->cg[s] = a->cg[next];
+			s = next;
+		}
+	}
+	memset(&a->cg[s], 0, sizeof(a->cg[s]));
+	a->cg_used--;
 }
 
 const struct cg_counters *agg_next(const struct agg *a, size_t *pos)

@@ -20,6 +20,7 @@ struct cg_counters {
 	__u64 alloc_pages;		/* page allocations by the cgroup's tasks */
 	__u64 alloc_calls;
 	__u64 alloc_order[MP_ALLOC_ORDERS];
+	unsigned int born;		/* the collection that first saw it */
 };
 
 /* A process as kmem:rss_stat saw it: counters in pages, latest and peak. */
@@ -57,6 +58,7 @@ struct agg {
 	struct cg_counters *cg;		/* open addressing on id; id 0 marks a free slot */
 	size_t cg_cap;
 	size_t cg_used;
+	unsigned int generation;	/* collections so far */
 	bool have_uncharged;		/* id 0: pages charged to no cgroup */
 	struct cg_counters uncharged;
 
@@ -89,6 +91,8 @@ int agg_add_task(struct agg *a, const struct agg_task *t);
 int agg_add_proc(struct agg *a, const struct agg_proc *p);
 
 __u64 agg_lost(const struct agg *a);
+/* Forgets a cgroup whose counters have been retired (see targets_retire). */
+void agg_forget(struct agg *a, __u64 id);
 /* What a loss of that cause means, and what to do about it. */
 const char *agg_drop_text(enum mp_drop cause);
 

@@ -134,6 +134,41 @@ static int alloc_collect(void *state, struct agg *agg, bool final)
 	return read_slots(al, agg);
 }
 
+static bool in(const __u64 *ids, size_t n, __u64 id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && ids[lo] == id;
+}
+
+/* Entries are keyed by css: each one's cgroup id is in its value. */
+static void alloc_forget(void *state, const __u64 *ids, size_t n)
+{
+	struct alloc *al = state;
+	int fd = bpf_map__fd(al->skel->maps.allocs);
+	struct mp_alloc_key key, next;
+	struct mp_alloc_val sum;
+	bool more;
+
+	more = !bpf_map_get_next_key(fd, NULL, &next);
+	while (more) {
+		key = next;
+		/* The successor first: deleting this key unlinks it. */
+		more = !bpf_map_get_next_key(fd, &key, &next);
+		memset(&sum, 0, sizeof(sum));
+		if (!percpu_lookup(&al->pcpu, fd, &key, sizeof(sum), sum_alloc, &sum) && in(ids, n, sum.cgid))
+			bpf_map_delete_elem(fd, &key);
+	}
+}
+
 static void alloc_destroy(void *state)
 {
 	struct alloc *al = state;
@@ -151,5 +186,6 @@ const struct probe_ops alloc_probe = {
 	.open = alloc_open,
 	.attach = alloc_attach,
 	.collect = alloc_collect,
+	.forget = alloc_forget,
 	.destroy = alloc_destroy,
 };

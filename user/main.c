@@ -109,6 +109,13 @@ static int measure(struct agent *a, bool final)
 	if (r)
 		return log_err_errno(r, "cannot read the cgroups' memory counters");
 	targets_account(&a->targets, &a->agg);
+	/* Counted now, so what the maps hold for cgroups that are gone can go. */
+	r = targets_retire(&a->targets, &a->agg);
+	if (r)
+		return log_err_errno(r, "cannot retire removed cgroups");
+	if (a->targets.n_dead)
+		log_debug("retired %zu cgroups that are gone or not watched", a->targets.n_dead);
+	probes_forget(&a->probes, a->targets.dead, a->targets.n_dead);
 	r = procs_refresh(&a->procs, a->targets.pids, a->targets.n_pids, &a->agg, watched, &a->targets,
 			  &a->o->verdict, a->targets.t_now);
 	if (r)

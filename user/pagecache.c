@@ -191,6 +191,16 @@ static int pc_collect(void *state, struct agg *agg, bool final)
 	return r;
 }
 
+static void pc_forget(void *state, const __u64 *ids, size_t n)
+{
+	struct pagecache *pc = state;
+	int fd = bpf_map__fd(pc->skel->maps.cache_cgroups);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &ids[i]);
+}
+
 static void pc_destroy(void *state)
 {
 	struct pagecache *pc = state;
@@ -208,5 +218,6 @@ const struct probe_ops pagecache_probe = {
 	.open = pc_open,
 	.attach = pc_attach,
 	.collect = pc_collect,
+	.forget = pc_forget,
 	.destroy = pc_destroy,
 };

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <linux/types.h>
 
 #include "percpu.h"
 
@@ -41,6 +42,8 @@ struct probe_ops {
 	int (*attach)(void *state);
 	/* Reads the maps into agg (NULL: events only); final adds per-file and per-process detail. */
 	int (*collect)(void *state, struct agg *agg, bool final);
+	/* Deletes the map entries of retired cgroups (ids sorted); NULL if it keeps none. */
+	void (*forget)(void *state, const __u64 *ids, size_t n);
 	/* Discrete events (NULL for maps-only modules): an fd for the loop, and its consumer. */
 	int (*event_fd)(void *state);
 	int (*consume)(void *state);
@@ -84,6 +87,7 @@ void probe_links_destroy(struct probe_links *l);
 /* Opens, loads and attaches every module; on error nothing stays attached. */
 int probes_start(struct probes *p, const struct probe_env *env);
 int probes_collect(struct probes *p, struct agg *agg, bool final);
+void probes_forget(struct probes *p, const __u64 *ids, size_t n);
 /* Puts every module's event fd in the loop. */
 int probes_watch(struct probes *p, struct loop *l);
 /* Consumes whatever events are still queued: before the summary, nothing is left behind. */

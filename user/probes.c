@@ -203,6 +203,15 @@ int probes_collect(struct probes *p, struct agg *agg, bool final)
 	return 0;
 }
 
+void probes_forget(struct probes *p, const __u64 *ids, size_t n)
+{
+	unsigned int i;
+
+	for (i = 0; n && i < p->n; i++)
+		if (p->ops[i]->forget)
+			p->ops[i]->forget(p->state[i], ids, n);
+}
+
 int probes_watch(struct probes *p, struct loop *l)
 {
 	unsigned int i;

@@ -122,6 +122,8 @@ void targets_free(struct targets *ts)
 		free(ts->v[i].members);
 	free(ts->v);
 	free(ts->pids);
+	free(ts->seen);
+	free(ts->dead);
 	memset(ts, 0, sizeof(*ts));
 }
 
@@ -167,12 +169,44 @@ static int add_pid(void *ctx, int pid)
 	return 0;
 }
 
+static int push_id(__u64 **v, size_t *n, size_t *cap, __u64 id)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		__u64 *nv = realloc(*v, ncap * sizeof(**v));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = ncap;
+	}
+	(*v)[(*n)++] = id;
+	return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool sorted_has(const __u64 *v, size_t n, __u64 id)
+{
+	size_t i = lower_bound(v, n, id);
+
+	return i < n && v[i] == id;
+}
+
 static int member_visit(void *ctx, const char *rel, __u64 id, unsigned int depth, bool leaf)
 {
 	struct walk_ctx *w = ctx;
 	struct targets *ts = w->ts;
 	struct cg_target cg;
 
+	w->err = push_id(&ts->seen, &ts->n_seen, &ts->cap_seen, id);
+	if (w->err)
+		return w->err;
 	w->cgid = id;
 	w->owner = NULL;
 	if (!ts->machine || w->target != 0) {
@@ -277,6 +311,7 @@ int targets_refresh(struct targets *ts)
 	int r;
 
 	ts->n_pids = 0;
+	ts->n_seen = 0;
 	for (i = 0; i < n; i++)
 		ts->v[i].nprocs = 0;
 	for (i = 0; i < n; i++) {
@@ -297,6 +332,7 @@ int targets_refresh(struct targets *ts)
 		else if (r)
 			return r;
 	}
+	qsort(ts->seen, ts->n_seen, sizeof(*ts->seen), cmp_id);
 	for (i = 0; i < ts->n; i++)
 		read_stat(ts, &ts->v[i]);
 	r = meminfo_read(&ts->mi_now);
@@ -307,6 +343,70 @@ int targets_refresh(struct targets *ts)
 		ts->mi_first = ts->mi_prev = ts->mi_now;
 		ts->t_start = ts->t_prev = ts->t_now;
 	}
+	return 0;
+}
+
+static void retire_into(struct cg_counters *r, const struct cg_counters *c)
+{
+	size_t k;
+
+	r->cache_added_pages += c->cache_added_pages;
+	r->cache_removed_pages += c->cache_removed_pages;
+	r->alloc_pages += c->alloc_pages;
+	r->alloc_calls += c->alloc_calls;
+	for (k = 0; k < MP_ALLOC_ORDERS; k++)
+		r->alloc_order[k] += c->alloc_order[k];
+}
+
+/* A cgroup the targets no longer need counted in the maps: gone, or (named targets) never theirs. */
+static bool retirable(const struct targets *ts, const struct agg *a, const struct cg_counters *c)
+{
+	size_t i;
+
+	if (!c->id || sorted_has(ts->seen, ts->n_seen, c->id) == true)
+		return false;
+	/* Gone: the walk covers every target's subtree, and cgroup ids are never reused. */
+	for (i = 0; i < ts->n; i++)
+		if (!ts->v[i].root && target_has(&ts->v[i], c->id))
+			return true;
+	/*
+	 * Not a member of any target (the whole machine's root takes every
+	 * id): give a new cgroup one interval to be walked before calling it
+	 * a stranger.
+	 */
+	return c->born < a->generation;
+}
+
+int targets_retire(struct targets *ts, struct agg *a)
+{
+	const struct cg_counters *c;
+	size_t pos = 0, i, j;
+	int r;
+
+	ts->n_dead = 0;
+	while ((c = agg_next(a, &pos))) {
+		if (!retirable(ts, a, c))
+			continue;
+		r = push_id(&ts->dead, &ts->n_dead, &ts->cap_dead, c->id);
+		if (r)
+			return r;
+		for (i = 0; i < ts->n; i++)
+			if (target_has(&ts->v[i], c->id))
+				retire_into(&ts->v[i].retired, c);
+	}
+	for (i = 0; i < ts->n_dead; i++)
+		agg_forget(a, ts->dead[i]);
+	qsort(ts->dead, ts->n_dead, sizeof(*ts->dead), cmp_id);
+	/* The whole machine: a leaf that is gone has said so in its samples; its target goes too. */
+	for (i = ts->machine ? 1 : ts->n, j = i; i < ts->n; i++) {
+		if (ts->v[i].gone) {
+			free(ts->v[i].members);
+			continue;
+		}
+		ts->v[j++] = ts->v[i];
+	}
+	if (ts->machine)
+		ts->n = j;
 	return 0;
 }
 
@@ -330,6 +430,7 @@ void targets_account(struct targets *ts, const struct agg *a)
 
 		t->cache_added = t->cache_removed = t->alloc_pages = 0;
 		memset(t->alloc_order, 0, sizeof(t->alloc_order));
+		add_counters(t, &t->retired);
 		if (t->root) {
 			const struct cg_counters *c;
 			size_t pos = 0;

@@ -48,6 +48,8 @@ struct target {
 	struct trend anon_trend;
 	struct verdict_result verdict;
 	enum verdict reported;		/* the verdict last announced */
+	/* What the probes counted for member cgroups that are gone, their map entries since deleted. */
+	struct cg_counters retired;
 };
 
 struct targets {
@@ -61,6 +63,10 @@ struct targets {
 
 	const struct verdict_cfg *vcfg;
 	unsigned int generation;	/* bumped whenever a target's cgroup id changes */
+	__u64 *seen;			/* sorted ids of the cgroups the latest walk visited */
+	size_t n_seen, cap_seen;
+	__u64 *dead;			/* targets_retire's answer */
+	size_t n_dead, cap_dead;
 	struct pid_cg *pids;		/* processes in the watched cgroups, at the latest reading */
 	size_t n_pids, cap_pids;
 };
@@ -75,6 +81,16 @@ int targets_refresh(struct targets *ts);
 
 /* Adds the latest anon figures to the leak trends, once the processes have been read. */
 void targets_trend(struct targets *ts, const struct procs *ps);
+/*
+ * The kernel keeps counting the pages of a removed cgroup and the maps keep
+ * every cgroup ever seen: without this they fill. Cgroups that no longer
+ * exist (and, when targets are named, cgroups outside them that have had
+ * an interval to be walked) are retired: their counters are added to the
+ * targets they belonged to and forgotten in agg. Returns their sorted ids
+ * in ts->dead, for the probes to delete from their maps. After
+ * targets_account.
+ */
+int targets_retire(struct targets *ts, struct agg *a);
 /* Sums the probes' per-cgroup counters into the targets. */
 void targets_account(struct targets *ts, const struct agg *a);
 

@@ -667,3 +667,114 @@ out:
 	}
 	return ok;
 }
+
+/*
+ * Cgroups come and go under a target far more often than the maps have
+ * room for (here 80 for a map of 40): each child cgroup is walked, counted
+ * and, once gone, retired from the maps into its target's figures. Every
+ * child's pages are in the summary. (The host's own removed cgroups, whose
+ * pages the kernel still evicts, may add losses of theirs: not ours.)
+ */
+#define CHURNED		80
+#define CHURN_FILE	(256 * 1024)
+
+struct churned {
+	const char *cg_dir;
+	char dir[512];
+	char path[CHURNED][600];
+};
+
+static int churn_children(void *arg)
+{
+	struct churned *c = arg;
+	char sub[700], procs[720], pid[32];
+	int i, status;
+
+	for (i = 0; i < CHURNED; i++) {
+		pid_t child;
+
+		snprintf(sub, sizeof(sub), "%.600s/child-%d", c->cg_dir, i);
+		if (mkdir(sub, 0755))
+			return 1;
+		child = fork();
+		if (child == 0) {
+			snprintf(procs, sizeof(procs), "%s/cgroup.procs", sub);
+			snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+			if (write_text(procs, pid) || wl_read(c->path[i]) != CHURN_FILE)
+				_exit(1);
+			/* Long enough for memprobe to walk it. */
+			nap_ms(300);
+			_exit(0);
+		}
+		if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status))
+			return 2;
+		while (rmdir(sub))
+			nap_ms(10);
+	}
+	return 0;
+}
+
+INTEGRATION_TEST(churned_cgroups_are_retired, 120)
+{
+	const char *argv[] = { "--json", "--interval", "0.25", "--max-cgroups", "40", "--cgroup", NULL, NULL };
+	struct tchild child = { .pid = 0, .go = -1 };
+	struct churned *c = calloc(1, sizeof(*c));
+	struct agent a = { .out = -1 };
+	struct jv *sum = NULL;
+	struct tcg cg = { 0 };
+	char base[512];
+	bool ok = false;
+	int i;
+
+	if (!ASSERT(c && !wl_make_dir("memprobe-it", c->dir, sizeof(c->dir)), "directory"))
+		goto out;
+	snprintf(base, sizeof(base), "%s", c->dir);
+	for (i = 0; i < CHURNED; i++) {
+		snprintf(c->path[i], sizeof(c->path[i]), "%s/c%02d", base, i);
+		if (!ASSERT(!wl_write_evicted(c->path[i], CHURN_FILE), "file"))
+			goto out;
+	}
+	if (!ASSERT(!tcg_create(&cg, "churn"), "cgroup"))
+		goto out;
+	c->cg_dir = cg.dir;
+	if (!ASSERT(!tchild_start(&child, &cg, churn_children, c), "child"))
+		goto out;
+	argv[6] = cg.rel;
+	if (!ASSERT(!agent_start(&a, argv), "memprobe") || !ASSERT(agent_wait_for(&a, "start", 30), "no start"))
+		goto out;
+	tchild_go(&child);
+	if (!ASSERT(tchild_wait_reading(&child, &a, 90) == 0, "the churn failed"))
+		goto out;
+	drain_for(&a, 600);
+	if (!ASSERT(agent_finish(&a, SIGINT, 30) == 0, "memprobe failed: %s", agent_stderr(&a)))
+		goto out;
+	sum = agent_record(&a, "summary", cg.rel);
+	ok = ASSERT(sum, "no summary") &&
+	     ASSERT(jv_u64_or(sum, "page_cache_added_bytes") + SLACK >= (uint64_t)CHURNED * CHURN_FILE,
+		    "page_cache_added_bytes %llu < %llu read in %d cgroups; stderr: %s",
+		    (unsigned long long)jv_u64_or(sum, "page_cache_added_bytes"),
+		    (unsigned long long)CHURNED * CHURN_FILE, CHURNED, agent_stderr(&a)) &&
+	     ASSERT(jv_u64_or(sum, "page_cache_added_bytes") <= (uint64_t)CHURNED * CHURN_FILE + 4 * SLACK,
+		    "more than was read: %llu", (unsigned long long)jv_u64_or(sum, "page_cache_added_bytes"));
+out:
+	jv_free(sum);
+	agent_free(&a);
+	tchild_kill(&child);
+	if (cg.made)
+		for (i = 0; i < CHURNED; i++) {
+			char sub[720];
+
+			snprintf(sub, sizeof(sub), "%.600s/child-%d", cg.dir, i);
+			rmdir(sub);
+		}
+	tcg_remove(&cg);
+	if (c) {
+		for (i = 0; i < CHURNED; i++)
+			if (c->path[i][0])
+				unlink(c->path[i]);
+		if (c->dir[0])
+			rmdir(c->dir);
+		free(c);
+	}
+	return ok;
+}
