@@ -332,7 +332,8 @@ int targets_refresh(struct targets *ts)
 		else if (r)
 			return r;
 	}
-	qsort(ts->seen, ts->n_seen, sizeof(*ts->seen), cmp_id);
+	if (ts->n_seen)
+		qsort(ts->seen, ts->n_seen, sizeof(*ts->seen), cmp_id);
 	for (i = 0; i < ts->n; i++)
 		read_stat(ts, &ts->v[i]);
 	r = meminfo_read(&ts->mi_now);
@@ -396,7 +397,8 @@ int targets_retire(struct targets *ts, struct agg *a)
 	}
 	for (i = 0; i < ts->n_dead; i++)
 		agg_forget(a, ts->dead[i]);
-	qsort(ts->dead, ts->n_dead, sizeof(*ts->dead), cmp_id);
+	if (ts->n_dead)
+		qsort(ts->dead, ts->n_dead, sizeof(*ts->dead), cmp_id);
 	/* The whole machine: a leaf that is gone has said so in its samples; its target goes too. */
 	for (i = ts->machine ? 1 : ts->n, j = i; i < ts->n; i++) {
 		if (ts->v[i].gone) {
