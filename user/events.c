@@ -122,10 +122,17 @@ static int rehash(struct events *ev, size_t cap)
 
 static struct seg *add_seg(struct events *ev, __s32 shmid)
 {
-	size_t cap = ev->cap_segs ? ev->cap_segs : 64, s;
+	size_t cap = 64, s;
 
 	while ((ev->n_segs + 1) * 2 > cap)
 		cap *= 2;
+	/*
+	 * Grow at once; shrink only well below, once a storm's backlog (gets
+	 * read before their removes) has drained, so the table does not keep
+	 * its high-water mark for good.
+	 */
+	if (cap < ev->cap_segs && cap * 4 > ev->cap_segs)
+		cap = ev->cap_segs;
 	if ((ev->used_segs + 1) * 4 > ev->cap_segs * 3 || cap != ev->cap_segs)
 		if (rehash(ev, cap))
 			return NULL;

@@ -6,8 +6,12 @@
 
 #include "procs.h"
 
-/* Processes that have exited stay for the summary, up to this many. */
-#define EXITED_KEPT	256
+/*
+ * Processes that have exited stay for the summary, up to this many (the
+ * largest by peak): each keeps its trend, 4 KiB, so a service that forks
+ * all day must not grow the agent by that much for each.
+ */
+#define EXITED_KEPT	64
 
 void procs_init(struct procs *p)
 {
