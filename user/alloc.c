@@ -11,6 +11,7 @@
 #include "options.h"
 #include "percpu.h"
 #include "probe.h"
+#include "util.h"
 
 struct alloc {
 	struct memprobe_bpf *skel;	/* shared: probes.c owns it */
@@ -134,21 +135,6 @@ static int alloc_collect(void *state, struct agg *agg, bool final)
 	return read_slots(al, agg);
 }
 
-static bool in(const __u64 *ids, size_t n, __u64 id)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && ids[lo] == id;
-}
-
 /* Entries are keyed by css: each one's cgroup id is in its value. */
 static void alloc_forget(void *state, const __u64 *ids, size_t n)
 {
@@ -164,7 +150,7 @@ static void alloc_forget(void *state, const __u64 *ids, size_t n)
 		/* The successor first: deleting this key unlinks it. */
 		more = !bpf_map_get_next_key(fd, &key, &next);
 		memset(&sum, 0, sizeof(sum));
-		if (!percpu_lookup(&al->pcpu, fd, &key, sizeof(sum), sum_alloc, &sum) && in(ids, n, sum.cgid))
+		if (!percpu_lookup(&al->pcpu, fd, &key, sizeof(sum), sum_alloc, &sum) && ids_have(ids, n, sum.cgid))
 			bpf_map_delete_elem(fd, &key);
 	}
 }

@@ -34,35 +34,20 @@ static int add_target(struct targets *ts, const struct cg_target *cg, struct tar
 	return 0;
 }
 
-static size_t lower_bound(const __u64 *v, size_t n, __u64 id)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (v[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 bool target_has(const struct target *t, __u64 id)
 {
 	size_t i;
 
 	if (t->root)
 		return true;
-	i = lower_bound(t->members, t->n_members, id);
+	i = ids_lower_bound(t->members, t->n_members, id);
 	return i < t->n_members && t->members[i] == id;
 }
 
 /* Members are never dropped: pages charged to a cgroup since removed still count. */
 static int add_member(struct target *t, __u64 id)
 {
-	size_t i = lower_bound(t->members, t->n_members, id);
+	size_t i = ids_lower_bound(t->members, t->n_members, id);
 
 	if (i < t->n_members && t->members[i] == id)
 		return 0;
@@ -189,13 +174,6 @@ static int cmp_id(const void *a, const void *b)
 	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-static bool sorted_has(const __u64 *v, size_t n, __u64 id)
-{
-	size_t i = lower_bound(v, n, id);
-
-	return i < n && v[i] == id;
 }
 
 static int member_visit(void *ctx, const char *rel, __u64 id, unsigned int depth, bool leaf)
@@ -364,7 +342,7 @@ static bool retirable(const struct targets *ts, const struct agg *a, const struc
 {
 	size_t i;
 
-	if (!c->id || sorted_has(ts->seen, ts->n_seen, c->id) == true)
+	if (!c->id || ids_have(ts->seen, ts->n_seen, c->id))
 		return false;
 	/* Gone: the walk covers every target's subtree, and cgroup ids are never reused. */
 	for (i = 0; i < ts->n; i++)

@@ -71,3 +71,25 @@ double now_monotonic(void)
 {
 	return clock_s(CLOCK_MONOTONIC);
 }
+
+size_t ids_lower_bound(const __u64 *v, size_t n, __u64 id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+bool ids_have(const __u64 *v, size_t n, __u64 id)
+{
+	size_t i = ids_lower_bound(v, n, id);
+
+	return i < n && v[i] == id;
+}

@@ -3,8 +3,10 @@
 #ifndef MEMPROBE_UTIL_H
 #define MEMPROBE_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <linux/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -15,5 +17,9 @@ int write_text(const char *path, const char *s);
 
 double now_realtime(void);	/* Unix time, seconds */
 double now_monotonic(void);
+
+/* Sorted arrays of ids (cgroup ids): where id is or would go, and whether it is there. */
+size_t ids_lower_bound(const __u64 *v, size_t n, __u64 id);
+bool ids_have(const __u64 *v, size_t n, __u64 id);
 
 #endif /* MEMPROBE_UTIL_H */

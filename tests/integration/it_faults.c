@@ -389,6 +389,34 @@ out:
 	return ok;
 }
 
+/* n evicted files of size bytes in a new directory dir: path[i] is dir/fNN. */
+static bool write_files(char *dir, size_t dirlen, char (*path)[600], int n, unsigned long long size)
+{
+	char base[512];
+	int i;
+
+	if (wl_make_dir("memprobe-it", dir, dirlen))
+		return false;
+	snprintf(base, sizeof(base), "%s", dir);
+	for (i = 0; i < n; i++) {
+		snprintf(path[i], sizeof(path[i]), "%s/f%02d", base, i);
+		if (wl_write_evicted(path[i], size))
+			return false;
+	}
+	return true;
+}
+
+static void remove_files(char *dir, char (*path)[600], int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (path[i][0])
+			unlink(path[i]);
+	if (dir[0])
+		rmdir(dir);
+}
+
 #define MANY_FILES	48
 #define SMALL_FILE	(256 * 1024)
 
@@ -414,20 +442,12 @@ INTEGRATION_TEST(maps_full_are_counted, 90)
 	struct tchild child = { .pid = 0, .go = -1 };
 	struct agent a = { .out = -1 };
 	struct many *m = calloc(1, sizeof(*m));
-	char base[512];
 	struct jv *sum = NULL;
 	struct tcg cg = { 0 };
 	bool ok = false;
-	int i;
 
-	if (!ASSERT(m && !wl_make_dir("memprobe-it", m->dir, sizeof(m->dir)), "directory"))
+	if (!ASSERT(m && write_files(m->dir, sizeof(m->dir), m->path, MANY_FILES, SMALL_FILE), "files"))
 		goto out;
-	snprintf(base, sizeof(base), "%s", m->dir);
-	for (i = 0; i < MANY_FILES; i++) {
-		snprintf(m->path[i], sizeof(m->path[i]), "%s/f%02d", base, i);
-		if (!ASSERT(!wl_write_evicted(m->path[i], SMALL_FILE), "file"))
-			goto out;
-	}
 	if (!ASSERT(!tcg_create(&cg, "mapsfull"), "cgroup") || !ASSERT(!tchild_start(&child, &cg, read_many, m), "child"))
 		goto out;
 	argv[6] = cg.rel;
@@ -453,14 +473,9 @@ out:
 	agent_free(&a);
 	tchild_kill(&child);
 	tcg_remove(&cg);
-	if (m) {
-		for (i = 0; i < MANY_FILES; i++)
-			if (m->path[i][0])
-				unlink(m->path[i]);
-		if (m->dir[0])
-			rmdir(m->dir);
-		free(m);
-	}
+	if (m)
+		remove_files(m->dir, m->path, MANY_FILES);
+	free(m);
 	return ok;
 }
 
@@ -722,18 +737,11 @@ INTEGRATION_TEST(churned_cgroups_are_retired, 120)
 	struct agent a = { .out = -1 };
 	struct jv *sum = NULL;
 	struct tcg cg = { 0 };
-	char base[512];
 	bool ok = false;
 	int i;
 
-	if (!ASSERT(c && !wl_make_dir("memprobe-it", c->dir, sizeof(c->dir)), "directory"))
+	if (!ASSERT(c && write_files(c->dir, sizeof(c->dir), c->path, CHURNED, CHURN_FILE), "files"))
 		goto out;
-	snprintf(base, sizeof(base), "%s", c->dir);
-	for (i = 0; i < CHURNED; i++) {
-		snprintf(c->path[i], sizeof(c->path[i]), "%s/c%02d", base, i);
-		if (!ASSERT(!wl_write_evicted(c->path[i], CHURN_FILE), "file"))
-			goto out;
-	}
 	if (!ASSERT(!tcg_create(&cg, "churn"), "cgroup"))
 		goto out;
 	c->cg_dir = cg.dir;
@@ -768,13 +776,8 @@ out:
 			rmdir(sub);
 		}
 	tcg_remove(&cg);
-	if (c) {
-		for (i = 0; i < CHURNED; i++)
-			if (c->path[i][0])
-				unlink(c->path[i]);
-		if (c->dir[0])
-			rmdir(c->dir);
-		free(c);
-	}
+	if (c)
+		remove_files(c->dir, c->path, CHURNED);
+	free(c);
 	return ok;
 }
