@@ -45,21 +45,14 @@ static __always_inline void add(struct mp_alloc_val *to, const struct mp_alloc_v
 		to->order[i] += from->order[i];
 }
 
-/* Adds the slot's counts to its css's entry (creating it from them) and empties the slot. */
+/* Adds the slot's counts to its css's entry and empties the slot. */
 static __always_inline void flush(struct mp_alloc_slot *slot)
 {
-	struct mp_alloc_val *val = bpf_map_lookup_elem(&allocs, &slot->key);
+	struct mp_alloc_val init = { .cgid = slot->val.cgid }, *val;
 
-	if (val) {
+	val = mp_upsert(&allocs, &slot->key, &init, &drops, MP_DROP_ALLOC_FULL);
+	if (val)
 		add(val, &slot->val);
-	} else if (bpf_map_update_elem(&allocs, &slot->key, &slot->val, BPF_NOEXIST)) {
-		/* Another CPU created it first, or the map is full. */
-		val = bpf_map_lookup_elem(&allocs, &slot->key);
-		if (val)
-			add(val, &slot->val);
-		else
-			mp_drop(&drops, MP_DROP_ALLOC_FULL);
-	}
 	__builtin_memset(&slot->val, 0, sizeof(slot->val));
 }
 

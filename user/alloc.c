@@ -13,11 +13,34 @@
 #include "probe.h"
 #include "util.h"
 
+/* A map entry as the last collection read it: forget() needs no second pass over the map. */
+struct entry {
+	struct mp_alloc_key key;
+	__u64 cgid;
+};
+
 struct alloc {
 	struct memprobe_bpf *skel;	/* shared: probes.c owns it */
 	struct percpu pcpu;
 	struct probe_links links;
+	struct entry *entries;
+	size_t n_entries, cap_entries;
 };
+
+static int remember(struct alloc *al, const struct mp_alloc_key *key, __u64 cgid)
+{
+	if (al->n_entries == al->cap_entries) {
+		size_t cap = al->cap_entries ? al->cap_entries * 2 : 64;
+		struct entry *v = realloc(al->entries, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		al->entries = v;
+		al->cap_entries = cap;
+	}
+	al->entries[al->n_entries++] = (struct entry){ .key = *key, .cgid = cgid };
+	return 0;
+}
 
 static int alloc_open(void **state, const struct probe_env *env)
 {
@@ -115,6 +138,7 @@ static int alloc_collect(void *state, struct agg *agg, bool final)
 	int r;
 
 	(void)final;
+	al->n_entries = 0;
 	/* Several css generations can map to one cgroup id: sum them afresh each time. */
 	while ((c = (struct cg_counters *)agg_next(agg, &pos))) {
 		c->alloc_pages = c->alloc_calls = 0;
@@ -128,31 +152,23 @@ static int alloc_collect(void *state, struct agg *agg, bool final)
 			continue;
 		if (r)
 			return r;
-		r = count(agg, &sum);
+		r = count(agg, &sum) ?: remember(al, &key, sum.cgid);
 		if (r)
 			return r;
 	}
 	return read_slots(al, agg);
 }
 
-/* Entries are keyed by css: each one's cgroup id is in its value. */
+/* Entries are keyed by css: the last collection noted each one's cgroup id. */
 static void alloc_forget(void *state, const __u64 *ids, size_t n)
 {
 	struct alloc *al = state;
 	int fd = bpf_map__fd(al->skel->maps.allocs);
-	struct mp_alloc_key key, next;
-	struct mp_alloc_val sum;
-	bool more;
+	size_t i;
 
-	more = !bpf_map_get_next_key(fd, NULL, &next);
-	while (more) {
-		key = next;
-		/* The successor first: deleting this key unlinks it. */
-		more = !bpf_map_get_next_key(fd, &key, &next);
-		memset(&sum, 0, sizeof(sum));
-		if (!percpu_lookup(&al->pcpu, fd, &key, sizeof(sum), sum_alloc, &sum) && ids_have(ids, n, sum.cgid))
-			bpf_map_delete_elem(fd, &key);
-	}
+	for (i = 0; i < al->n_entries; i++)
+		if (ids_have(ids, n, al->entries[i].cgid))
+			bpf_map_delete_elem(fd, &al->entries[i].key);
 }
 
 static void alloc_destroy(void *state)
@@ -163,6 +179,7 @@ static void alloc_destroy(void *state)
 		return;
 	probe_links_destroy(&al->links);
 	percpu_free(&al->pcpu);
+	free(al->entries);
 	free(al);
 }
 

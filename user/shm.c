@@ -19,8 +19,7 @@ struct shm {
 	struct ring ring;
 	struct events *events;
 	const struct targets *targets;
-	size_t synced;			/* targets already in the watched map */
-	unsigned int synced_gen;	/* the targets' generation then */
+	unsigned int synced;		/* the targets' generation in the watched map; ~0 before the first */
 };
 
 #define PROGS(s)									\
@@ -39,6 +38,7 @@ static int shm_open(void **state, const struct probe_env *env)
 	sh->events = env->events;
 	sh->targets = env->targets;
 	sh->skel = env->skel;
+	sh->synced = ~0u;
 	r = bpf_map__set_max_entries(sh->skel->maps.shm_events, env->o->ring_bytes ?: MP_SHM_RING);
 	r = r ?: probe_autoload(PROGS(sh->skel), true);
 	if (r)
@@ -62,13 +62,12 @@ static int sync_watched(struct shm *sh)
 	__u8 one = 1;
 	size_t i;
 
-	if (!ts || ts->machine || (sh->synced == ts->n && sh->synced_gen == ts->generation))
+	if (!ts || ts->machine || sh->synced == ts->generation)
 		return 0;
 	for (i = 0; i < ts->n; i++)
 		if (bpf_map_update_elem(fd, &ts->v[i].cg.id, &one, BPF_ANY))
 			return -errno;
-	sh->synced = ts->n;
-	sh->synced_gen = ts->generation;
+	sh->synced = ts->generation;
 	sh->skel->bss->filtering = true;
 	return 0;
 }

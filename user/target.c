@@ -356,10 +356,24 @@ static bool retirable(const struct targets *ts, const struct agg *a, const struc
 	return c->born < a->generation;
 }
 
+/* The whole machine: a leaf that is gone has said so in its samples; its target goes too. */
+static void drop_gone_leaves(struct targets *ts)
+{
+	size_t i, j = 1;
+
+	for (i = 1; i < ts->n; i++) {
+		if (ts->v[i].gone)
+			free(ts->v[i].members);
+		else
+			ts->v[j++] = ts->v[i];
+	}
+	ts->n = j;
+}
+
 int targets_retire(struct targets *ts, struct agg *a)
 {
 	const struct cg_counters *c;
-	size_t pos = 0, i, j;
+	size_t pos = 0, i;
 	int r;
 
 	ts->n_dead = 0;
@@ -377,16 +391,8 @@ int targets_retire(struct targets *ts, struct agg *a)
 		agg_forget(a, ts->dead[i]);
 	if (ts->n_dead)
 		qsort(ts->dead, ts->n_dead, sizeof(*ts->dead), cmp_id);
-	/* The whole machine: a leaf that is gone has said so in its samples; its target goes too. */
-	for (i = ts->machine ? 1 : ts->n, j = i; i < ts->n; i++) {
-		if (ts->v[i].gone) {
-			free(ts->v[i].members);
-			continue;
-		}
-		ts->v[j++] = ts->v[i];
-	}
 	if (ts->machine)
-		ts->n = j;
+		drop_gone_leaves(ts);
 	return 0;
 }
 
