@@ -42,7 +42,9 @@ BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 # One object, linked from them all, so that loading parses the kernel's BTF once.
 BPF_LINKED := $(BUILD)/bpf/memprobe.linked.o
 SKELS     := $(BUILD)/memprobe.skel.h
-USER_SRCS := $(wildcard user/*.c)
+# user/: main.c and options on top; agent/ runs the cycle, out/ prints, probe/
+# reads the kernel, model/ keeps what is known, sys/ is the platform.
+USER_SRCS := $(wildcard user/*.c user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 
@@ -58,10 +60,11 @@ BENCH_SKELS   := $(BENCH_BPF:.bpf.o=.skel.h)
 BENCH_BIN     := $(BUILD)/bench/memprobe-bench
 # libFuzzer on the parsers of kernel text files, seeded with this machine's own files.
 FUZZ_BIN      := $(BUILD)/fuzz/fuzz_kstat
-FUZZ_SRCS     := tests/fuzz/fuzz_kstat.c user/kstat.c user/files.c user/util.c
+FUZZ_SRCS     := tests/fuzz/fuzz_kstat.c user/sys/kstat.c user/sys/files.c user/sys/util.c
 FUZZ_SECONDS  ?= 20
 # Helpers the tests and the benchmark share: cgroups, children, memprobe as a subprocess.
-IT_OBJS       := $(BUILD)/tests/it.o $(BUILD)/tests/jsonr.o $(BUILD)/user/cgroup.o $(BUILD)/user/util.o $(BUILD)/user/kstat.o
+IT_OBJS       := $(BUILD)/tests/it.o $(BUILD)/tests/jsonr.o $(BUILD)/user/sys/cgroup.o $(BUILD)/user/sys/util.o \
+		 $(BUILD)/user/sys/kstat.o
 
 .PHONY: all run test test-vm tests asan fuzz bench deps deps-test deps-bench vmlinux units install clean
 .DELETE_ON_ERROR:
@@ -126,7 +129,7 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan CFLAGS="-O1 -g $(SAN_FLAGS)" \
 		LDFLAGS="$(SAN_FLAGS)" all $(BUILD)/asan/tests/memprobe-tests $(BUILD)/asan/bench/memprobe-bench
 
-$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard user/*.h)
+$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard user/*/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) -g -O1 -D_GNU_SOURCE -Iinclude -Iuser $(WARNINGS) -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $(FUZZ_SRCS)

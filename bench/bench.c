@@ -27,7 +27,7 @@
 
 #include "bench.h"
 #include "it.h"
-#include "util.h"
+#include "sys/util.h"
 #include "workload.h"
 
 #define BPF_STATS	"/proc/sys/kernel/bpf_stats_enabled"

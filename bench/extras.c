@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "kstat.h"
-#include "util.h"
+#include "sys/kstat.h"
+#include "sys/util.h"
 
 static void nap(double s)
 {

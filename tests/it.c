@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "sys/cgroup.h"
 #include "it.h"
-#include "util.h"
+#include "sys/util.h"
 
 static int memory_root(struct cg_hier *h)
 {

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 
-#include "verdict.h"
+#include "model/verdict.h"
 
 #define OPT_MAX_TARGETS	64
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "files.h"
-#include "kstat.h"
+#include "sys/files.h"
+#include "sys/kstat.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -9,7 +9,7 @@
 #include "harness.h"
 #include "it.h"
 #include "jsonr.h"
-#include "util.h"
+#include "sys/util.h"
 
 INTEGRATION_TEST(bench_runs_quick, 120)
 {

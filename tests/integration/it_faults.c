@@ -25,8 +25,8 @@
 
 #include "harness.h"
 #include "it.h"
-#include "util.h"
-#include "verdict.h"
+#include "sys/util.h"
+#include "model/verdict.h"
 #include "workload.h"
 
 #define LIFE_BYTES	(8 * WL_MIB)

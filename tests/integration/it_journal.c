@@ -25,7 +25,7 @@
 
 #include "harness.h"
 #include "it.h"
-#include "util.h"
+#include "sys/util.h"
 #include "workload.h"
 
 #define SOCKET		"/run/systemd/journal/socket"

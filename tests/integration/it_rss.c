@@ -11,7 +11,7 @@
 
 #include "harness.h"
 #include "it.h"
-#include "util.h"
+#include "sys/util.h"
 #include "workload.h"
 
 #define STEP	(4 * WL_MIB)

@@ -18,8 +18,8 @@
 
 #include "harness.h"
 #include "it.h"
-#include "kstat.h"
-#include "util.h"
+#include "sys/kstat.h"
+#include "sys/util.h"
 #include "workload.h"
 
 #define SEG_SIZE	(2 * WL_MIB)

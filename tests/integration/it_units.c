@@ -14,7 +14,7 @@
 
 #include "harness.h"
 #include "it.h"
-#include "util.h"
+#include "sys/util.h"
 
 /* Runs memprobe briefly on target; the start record's first target, and its first sample. */
 static bool resolve(const char *target, struct jv **start, struct jv **sample)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <string.h>
 
-#include "agg.h"
+#include "model/agg.h"
 #include "harness.h"
 
 UNIT_TEST(agg_grows_and_finds)

@@ -2,7 +2,7 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
-#include "files.h"
+#include "sys/files.h"
 #include "harness.h"
 
 static const char mountinfo[] =

@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "report.h"
-#include "sink.h"
-#include "verdict.h"
+#include "out/report.h"
+#include "out/sink.h"
+#include "model/verdict.h"
 
 #define GOLDEN_DIR	"tests/golden/"
 

@@ -5,7 +5,7 @@
 
 #include "harness.h"
 #include "jsonr.h"
-#include "sink.h"
+#include "out/sink.h"
 
 UNIT_TEST(json_records_parse_back)
 {

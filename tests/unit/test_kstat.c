@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "kstat.h"
+#include "sys/kstat.h"
 
 UNIT_TEST(memstat_v2)
 {

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "report.h"
+#include "out/report.h"
 
 static struct target *add(struct targets *ts, const char *rel, __u64 id, const __u64 *members, size_t n)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "verdict.h"
+#include "model/verdict.h"
 
 #define MB (1024.0 * 1024.0)
 

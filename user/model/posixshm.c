@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "model/posixshm.h"
+#include "sys/util.h"
+
+#define SHM_DIR		"/dev/shm/"
+#define DELETED		" (deleted)"
+
+static struct pshm_file *file_for(struct pshm *ps, const struct stat *st, const char *path)
+{
+	struct pshm_file *f;
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		if (ps->v[i].dev == st->st_dev && ps->v[i].ino == st->st_ino)
+			return &ps->v[i];
+	if (ps->n == ps->cap) {
+		size_t cap = ps->cap ? ps->cap * 2 : 16;
+		struct pshm_file *v = realloc(ps->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		ps->v = v;
+		ps->cap = cap;
+	}
+	f = &ps->v[ps->n];
+	memset(f, 0, sizeof(*f));
+	f->path = strdup(path);
+	if (!f->path)
+		return NULL;
+	f->dev = st->st_dev;
+	f->ino = st->st_ino;
+	f->size = (__u64)st->st_size;
+	f->memory = (__u64)st->st_blocks * 512;
+	ps->n++;
+	return f;
+}
+
+static int add_user(struct pshm_file *f, const struct pid_cg *p)
+{
+	char path[64], comm[32] = "";
+	size_t i, n;
+
+	for (i = 0; i < f->n_users; i++)
+		if (f->users[i].pid == (__u32)p->pid)
+			return 0;
+	if (f->n_users == f->cap_users) {
+		size_t cap = f->cap_users ? f->cap_users * 2 : 4;
+		struct pshm_user *v = realloc(f->users, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		f->users = v;
+		f->cap_users = cap;
+	}
+	f->users[f->n_users] = (struct pshm_user){ .pid = (__u32)p->pid, .cgid = p->cgid };
+	snprintf(path, sizeof(path), "/proc/%d/comm", p->pid);
+	if (read_text(path, comm, sizeof(comm)) > 0) {
+		n = strcspn(comm, "\n");
+		comm[n] = '\0';
+		snprintf(f->users[f->n_users].comm, sizeof(f->users[0].comm), "%.15s", comm);
+	}
+	f->n_users++;
+	return 0;
+}
+
+/*
+ * link names the file as the process sees it; target is a path that
+ * reaches the file itself even once it is deleted (/proc/PID/fd/N or
+ * /proc/PID/map_files/RANGE).
+ */
+static int note(struct pshm *ps, const struct pid_cg *p, const char *link, const char *target)
+{
+	char path[PATH_MAX];
+	struct pshm_file *f;
+	struct stat st;
+	size_t n;
+
+	if (strncmp(link, SHM_DIR, strlen(SHM_DIR)))
+		return 0;
+	snprintf(path, sizeof(path), "%s", link);
+	n = strlen(path);
+	if (n > strlen(DELETED) && !strcmp(path + n - strlen(DELETED), DELETED))
+		path[n - strlen(DELETED)] = '\0';
+	if (stat(target, &st) || !S_ISREG(st.st_mode))
+		return 0;
+	f = file_for(ps, &st, path);
+	return f ? add_user(f, p) : -ENOMEM;
+}
+
+static int scan_fds(struct pshm *ps, const struct pid_cg *p)
+{
+	char dir[64], fd[320], link[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+	int r = 0;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", p->pid);
+	d = opendir(dir);
+	if (!d)
+		return 0;	/* gone, or a kernel thread */
+	while (!r && (e = readdir(d))) {
+		ssize_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(fd, sizeof(fd), "%s/%s", dir, e->d_name);
+		n = readlink(fd, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		r = note(ps, p, link, fd);
+	}
+	closedir(d);
+	return r;
+}
+
+static int scan_maps(struct pshm *ps, const struct pid_cg *p)
+{
+	char path[64], line[PATH_MAX + 128], target[128];
+	FILE *f;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (!r && fgets(line, sizeof(line), f)) {
+		char *file = strstr(line, " " SHM_DIR), *dash = strchr(line, ' ');
+		size_t n;
+
+		if (!file || !dash)
+			continue;
+		file++;
+		n = strlen(file);
+		if (n && file[n - 1] == '\n')
+			file[n - 1] = '\0';
+		*dash = '\0';
+		snprintf(target, sizeof(target), "/proc/%d/map_files/%.64s", p->pid, line);
+		r = note(ps, p, file, target);
+	}
+	fclose(f);
+	return r;
+}
+
+int pshm_scan(struct pshm *ps, const struct pid_cg *pids, size_t n)
+{
+	size_t i;
+	int r = 0;
+
+	memset(ps, 0, sizeof(*ps));
+	for (i = 0; i < n && !r; i++) {
+		r = scan_fds(ps, &pids[i]);
+		if (!r)
+			r = scan_maps(ps, &pids[i]);
+	}
+	return r;
+}
+
+void pshm_free(struct pshm *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n; i++) {
+		free(ps->v[i].path);
+		free(ps->v[i].users);
+	}
+	free(ps->v);
+	memset(ps, 0, sizeof(*ps));
+}

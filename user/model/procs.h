@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The processes of the watched cgroups: exact figures from /proc (RSS,
+ * VMS, shared, CPU) at every sample, joined with what kmem:rss_stat saw
+ * between samples (peaks, and processes that lived less than an interval).
+ * A process is (pid, start time), so a reused pid is a new process.
+ */
+#ifndef MEMPROBE_PROCS_H
+#define MEMPROBE_PROCS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "model/agg.h"
+#include "sys/kstat.h"
+#include "model/verdict.h"
+
+struct proc {
+	__u32 pid;
+	__u64 start;			/* /proc/PID/stat starttime, clock ticks */
+	char comm[16];
+	__u64 cgid;
+	bool alive;
+	bool have_status;		/* /proc figures read at least once */
+	struct pstatus first, now;
+	__u64 cpu_prev, cpu_now;	/* utime + stime, ticks */
+	double t_first, t_prev, t_now;
+	double cpu_percent;		/* over the last interval, of one CPU */
+	__s64 peak[MP_RSS_MEMBERS];	/* pages, from the probe */
+	__u64 updates;			/* counter changes the probe saw */
+	struct trend anon;		/* RssAnon, for the verdict */
+	struct verdict_result verdict;
+};
+
+struct pid_cg {
+	int pid;
+	__u64 cgid;
+};
+
+struct procs {
+	struct proc *v;
+	size_t n, cap;
+	long hz;
+	long page;
+};
+
+void procs_init(struct procs *p);
+void procs_free(struct procs *p);
+
+/*
+ * One sample: pids are the processes in the watched cgroups now (from
+ * their cgroup.procs); the probe's view comes from agg. wanted(ctx, cgid)
+ * says whether a process the probe saw belongs to what is watched.
+ */
+int procs_refresh(struct procs *p, const struct pid_cg *pids, size_t n, const struct agg *a,
+		  bool (*wanted)(void *ctx, __u64 cgid), void *ctx, const struct verdict_cfg *cfg,
+		  double now);
+
+#endif /* MEMPROBE_PROCS_H */

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <string.h>
+
+#include "out/fields.h"
+
+void fields_start(const struct rec_start *r, const struct field_visitor *v, void *ctx)
+{
+	size_t i;
+
+	v->str(ctx, "version", r->version);
+	v->list_begin(ctx, "targets");
+	for (i = 0; i < r->n_targets; i++) {
+		v->item_begin(ctx);
+		v->str(ctx, "cgroup", r->targets[i].cgroup);
+		v->u64(ctx, "cgroup_id", r->targets[i].cgroup_id);
+		v->item_end(ctx);
+	}
+	v->list_end(ctx);
+	v->boolean(ctx, "whole_machine", r->machine);
+	v->u64(ctx, "cgroup_version", r->cgroup_version);
+	v->str(ctx, "memory_root", r->memory_root);
+	v->dbl(ctx, "interval_s", r->interval_s, 3);
+}
+
+/* The verdict's scalars, flat, so that journald can carry them too. */
+static void verdict(const struct rec_verdict *rv, const struct field_visitor *v, void *ctx)
+{
+	v->str(ctx, "verdict", rv->verdict);
+	v->dbl(ctx, "verdict_confidence", rv->confidence, 2);
+	v->dbl(ctx, "anon_growth_bytes_per_hour", rv->growth_bytes_per_hour, 0);
+	v->dbl(ctx, "verdict_r2", rv->r2, 3);
+	v->u64(ctx, "verdict_samples", rv->samples);
+	v->dbl(ctx, "verdict_window_s", rv->window_s, 1);
+	v->str(ctx, "verdict_reason", rv->reason);
+}
+
+static void processes(const char *key, const struct rec_proc *p, size_t n,
+		      const struct field_visitor *v, void *ctx)
+{
+	size_t i;
+
+	v->list_begin(ctx, key);
+	for (i = 0; i < n; i++) {
+		v->item_begin(ctx);
+		v->u64(ctx, "pid", p[i].pid);
+		v->str(ctx, "comm", p[i].comm);
+		v->boolean(ctx, "alive", p[i].alive);
+		v->u64(ctx, "rss_bytes", p[i].rss_bytes);
+		v->u64(ctx, "anon_bytes", p[i].anon_bytes);
+		v->u64(ctx, "file_bytes", p[i].file_bytes);
+		v->u64(ctx, "shmem_bytes", p[i].shmem_bytes);
+		v->u64(ctx, "shared_bytes", p[i].shared_bytes);
+		v->u64(ctx, "vms_bytes", p[i].vms_bytes);
+		v->u64(ctx, "swap_bytes", p[i].swap_bytes);
+		v->dbl(ctx, "cpu_percent", p[i].cpu_percent, 1);
+		v->s64(ctx, "rss_growth_bytes", p[i].rss_growth_bytes);
+		v->s64(ctx, "anon_growth_bytes", p[i].anon_growth_bytes);
+		v->u64(ctx, "peak_rss_bytes", p[i].peak_rss_bytes);
+		v->u64(ctx, "peak_anon_bytes", p[i].peak_anon_bytes);
+		v->str(ctx, "verdict", p[i].verdict.verdict);
+		v->dbl(ctx, "anon_growth_bytes_per_hour", p[i].verdict.growth_bytes_per_hour, 0);
+		v->item_end(ctx);
+	}
+	v->list_end(ctx);
+}
+
+void fields_sample(const struct rec_sample *r, const struct field_visitor *v, void *ctx)
+{
+	v->str(ctx, "cgroup", r->cgroup);
+	v->u64(ctx, "cgroup_id", r->cgroup_id);
+	v->u64(ctx, "cgroup_lives", r->lives);
+	v->u64(ctx, "page_cache_bytes", r->page_cache_bytes);
+	v->s64(ctx, "page_cache_delta_bytes", r->page_cache_delta_bytes);
+	v->u64(ctx, "page_cache_added_bytes", r->page_cache_added_bytes);
+	v->u64(ctx, "page_cache_removed_bytes", r->page_cache_removed_bytes);
+	v->u64(ctx, "anon_bytes", r->anon_bytes);
+	v->s64(ctx, "anon_delta_bytes", r->anon_delta_bytes);
+	v->u64(ctx, "shmem_bytes", r->shmem_bytes);
+	v->u64(ctx, "mem_available_bytes", r->mem_available_bytes);
+	v->u64(ctx, "buff_cache_bytes", r->buff_cache_bytes);
+	v->u64(ctx, "mem_total_bytes", r->mem_total_bytes);
+	v->u64(ctx, "file_mapped_bytes", r->file_mapped_bytes);
+	v->dbl(ctx, "anon_rate_bytes_per_s", r->anon_rate_bytes_per_s, 0);
+	v->dbl(ctx, "file_mapped_rate_bytes_per_s", r->file_mapped_rate_bytes_per_s, 0);
+	v->dbl(ctx, "shmem_rate_bytes_per_s", r->shmem_rate_bytes_per_s, 0);
+	v->u64(ctx, "page_cache_reclaimable_bytes", r->page_cache_reclaimable_bytes);
+	v->u64(ctx, "alloc_pages", r->alloc_pages);
+	v->dbl(ctx, "alloc_bytes_per_s", r->alloc_bytes_per_s, 0);
+	verdict(&r->verdict, v, ctx);
+	processes("top_processes", r->top_processes, r->n_top_processes, v, ctx);
+}
+
+static void top_files(const struct rec_summary *r, const struct field_visitor *v, void *ctx)
+{
+	size_t i;
+
+	v->list_begin(ctx, "top_files");
+	for (i = 0; i < r->n_top_files; i++) {
+		const struct rec_file *f = &r->top_files[i];
+
+		v->item_begin(ctx);
+		v->str(ctx, "path", f->path);
+		v->u64(ctx, "dev", f->dev);
+		v->u64(ctx, "ino", f->ino);
+		v->u64(ctx, "added_bytes", f->added_bytes);
+		v->u64(ctx, "removed_bytes", f->removed_bytes);
+		if (f->cached_bytes >= 0)
+			v->s64(ctx, "cached_bytes", f->cached_bytes);
+		else
+			v->null(ctx, "cached_bytes");
+		v->item_end(ctx);
+	}
+	v->list_end(ctx);
+}
+
+static void cache_processes(const struct rec_summary *r, const struct field_visitor *v, void *ctx)
+{
+	size_t i;
+
+	v->list_begin(ctx, "cache_processes");
+	for (i = 0; i < r->n_cache_processes; i++) {
+		v->item_begin(ctx);
+		v->u64(ctx, "pid", r->cache_processes[i].pid);
+		v->str(ctx, "comm", r->cache_processes[i].comm);
+		v->u64(ctx, "added_bytes", r->cache_processes[i].added_bytes);
+		v->item_end(ctx);
+	}
+	v->list_end(ctx);
+}
+
+static void posix_shm(const struct rec_summary *r, const struct field_visitor *v, void *ctx)
+{
+	size_t i, k;
+
+	v->list_begin(ctx, "posix_shm_files");
+	for (i = 0; i < r->n_posix_shm; i++) {
+		const struct rec_posix_shm *p = &r->posix_shm[i];
+
+		v->item_begin(ctx);
+		v->str(ctx, "path", p->path);
+		v->u64(ctx, "size_bytes", p->size_bytes);
+		v->u64(ctx, "memory_bytes", p->memory_bytes);
+		v->list_begin(ctx, "users");
+		for (k = 0; k < p->n_users; k++) {
+			v->item_begin(ctx);
+			v->u64(ctx, "pid", p->users[k].pid);
+			v->str(ctx, "comm", p->users[k].comm);
+			v->str(ctx, "cgroup", p->users[k].cgroup);
+			v->item_end(ctx);
+		}
+		v->list_end(ctx);
+		v->item_end(ctx);
+	}
+	v->list_end(ctx);
+}
+
+void fields_summary(const struct rec_summary *r, const struct field_visitor *v, void *ctx)
+{
+	v->str(ctx, "cgroup", r->cgroup);
+	v->u64(ctx, "cgroup_id", r->cgroup_id);
+	v->dbl(ctx, "duration_s", r->duration_s, 3);
+	v->boolean(ctx, "interim", r->interim);
+	v->boolean(ctx, "cgroup_gone", r->gone);
+	v->u64(ctx, "cgroup_lives", r->lives);
+	v->u64(ctx, "first_cgroup_id", r->first_cgroup_id);
+	v->u64(ctx, "page_cache_bytes", r->page_cache_bytes);
+	v->u64(ctx, "page_cache_start_bytes", r->page_cache_start_bytes);
+	v->u64(ctx, "page_cache_added_bytes", r->page_cache_added_bytes);
+	v->u64(ctx, "page_cache_removed_bytes", r->page_cache_removed_bytes);
+	v->u64(ctx, "anon_bytes", r->anon_bytes);
+	v->u64(ctx, "anon_start_bytes", r->anon_start_bytes);
+	v->u64(ctx, "shmem_bytes", r->shmem_bytes);
+	v->u64(ctx, "shmem_start_bytes", r->shmem_start_bytes);
+	v->u64(ctx, "mem_available_bytes", r->mem_available_bytes);
+	v->u64(ctx, "mem_available_start_bytes", r->mem_available_start_bytes);
+	v->s64(ctx, "anon_growth_bytes", r->anon_growth_bytes);
+	verdict(&r->verdict, v, ctx);
+	v->s64(ctx, "page_cache_growth_bytes", r->page_cache_growth_bytes);
+	v->u64(ctx, "page_cache_reclaimable_bytes", r->page_cache_reclaimable_bytes);
+	v->str(ctx, "page_cache_note", r->page_cache_note);
+	v->u64(ctx, "file_mapped_bytes", r->file_mapped_bytes);
+	v->u64(ctx, "alloc_pages", r->alloc_pages);
+	v->u64_array(ctx, "alloc_orders", r->alloc_order, MP_ALLOC_ORDERS);
+	top_files(r, v, ctx);
+	cache_processes(r, v, ctx);
+	processes("top_processes", r->top_processes, r->n_top_processes, v, ctx);
+	processes("exited_processes", r->exited_processes, r->n_exited_processes, v, ctx);
+	v->u64(ctx, "sysv_shm_segments", r->sysv_shm_segments);
+	v->u64(ctx, "sysv_shm_bytes", r->sysv_shm_bytes);
+	v->u64(ctx, "shm_orphans", r->shm_orphans);
+	posix_shm(r, v, ctx);
+	v->u64(ctx, "posix_shm_bytes", r->posix_shm_bytes);
+	v->u64(ctx, "oom_kills", r->oom_kills);
+	v->u64(ctx, "lost_events", r->lost_events);
+}
+
+void fields_verdict_change(const struct rec_verdict_change *r, const struct field_visitor *v, void *ctx)
+{
+	v->str(ctx, "cgroup", r->cgroup);
+	v->u64(ctx, "cgroup_id", r->cgroup_id);
+	v->str(ctx, "previous_verdict", r->previous);
+	verdict(&r->verdict, v, ctx);
+	v->u64(ctx, "anon_bytes", r->anon_bytes);
+}
+
+void fields_shm(const struct rec_shm *r, const struct field_visitor *v, void *ctx)
+{
+	v->str(ctx, "event", r->event);
+	if (r->known) {
+		v->s64(ctx, "shmid", r->shmid);
+		v->s64(ctx, "key", r->key);
+		v->u64(ctx, "size_bytes", r->size_bytes);
+	} else {
+		v->null(ctx, "shmid");
+		v->null(ctx, "key");
+		v->null(ctx, "size_bytes");
+	}
+	v->u64(ctx, "pid", r->pid);
+	v->u64(ctx, "tid", r->tid);
+	v->str(ctx, "comm", r->comm);
+	v->str(ctx, "cgroup", r->cgroup);
+	v->u64(ctx, "cgroup_id", r->cgroup_id);
+	v->u64(ctx, "ipc_ns", r->ipc_ns);
+	if (r->addr)
+		v->u64(ctx, "addr", r->addr);
+}
+
+void fields_shm_orphan(const struct rec_shm_orphan *r, const struct field_visitor *v, void *ctx)
+{
+	v->s64(ctx, "shmid", r->shmid);
+	v->s64(ctx, "key", r->key);
+	v->u64(ctx, "size_bytes", r->size_bytes);
+	v->u64(ctx, "rss_bytes", r->rss_bytes);
+	v->u64(ctx, "creator_pid", r->creator_pid);
+	v->str(ctx, "creator_comm", r->creator_comm);
+	v->str(ctx, "cgroup", r->cgroup);
+	v->u64(ctx, "cgroup_id", r->cgroup_id);
+	v->dbl(ctx, "created", r->created, 0);
+	v->dbl(ctx, "last_detached", r->last_detached, 0);
+	v->u64(ctx, "memory_bytes", r->memory_bytes);
+	v->u64(ctx, "last_pid", r->last_pid);
+	v->str(ctx, "remove_command", r->remove_command);
+}
+
+void fields_oom_kill(const struct rec_oom_kill *r, const struct field_visitor *v, void *ctx)
+{
+	v->u64(ctx, "pid", r->pid);
+	v->u64(ctx, "tid", r->tid);
+	v->u64(ctx, "uid", r->uid);
+	v->u64(ctx, "trigger_pid", r->trigger_pid);
+	v->str(ctx, "comm", r->comm);
+	v->str(ctx, "cgroup", r->cgroup);
+	v->u64(ctx, "cgroup_id", r->cgroup_id);
+	v->u64(ctx, "anon_rss_bytes", r->anon_rss_bytes);
+	v->u64(ctx, "file_rss_bytes", r->file_rss_bytes);
+	v->u64(ctx, "shmem_rss_bytes", r->shmem_rss_bytes);
+	v->u64(ctx, "swap_bytes", r->swap_bytes);
+	v->u64(ctx, "total_vm_bytes", r->total_vm_bytes);
+	v->s64(ctx, "oom_score_adj", r->oom_score_adj);
+	v->str(ctx, "scope", r->scope);
+	v->str(ctx, "oom_cgroup", r->oom_cgroup);
+	v->u64(ctx, "oom_cgroup_id", r->oom_cgroup_id);
+	if (!strcmp(r->scope, "cgroup"))
+		v->u64(ctx, "limit_bytes", r->limit_bytes);
+	else
+		v->null(ctx, "limit_bytes");
+	v->boolean(ctx, "scope_exact", r->exact);
+}

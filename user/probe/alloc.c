@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Userspace half of bpf/alloc.bpf.c: page allocations per memory cgroup. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "model/agg.h"
+#include "memprobe.skel.h"
+#include "options.h"
+#include "probe/percpu.h"
+#include "probe/module.h"
+#include "sys/util.h"
+
+/* A map entry as the last collection read it: forget() needs no second pass over the map. */
+struct entry {
+	struct mp_alloc_key key;
+	__u64 cgid;
+};
+
+struct alloc {
+	struct memprobe_bpf *skel;	/* shared: probes.c owns it */
+	struct percpu pcpu;
+	struct probe_links links;
+	struct entry *entries;
+	size_t n_entries, cap_entries;
+};
+
+static int remember(struct alloc *al, const struct mp_alloc_key *key, __u64 cgid)
+{
+	if (al->n_entries == al->cap_entries) {
+		size_t cap = al->cap_entries ? al->cap_entries * 2 : 64;
+		struct entry *v = realloc(al->entries, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		al->entries = v;
+		al->cap_entries = cap;
+	}
+	al->entries[al->n_entries++] = (struct entry){ .key = *key, .cgid = cgid };
+	return 0;
+}
+
+static int alloc_open(void **state, const struct probe_env *env)
+{
+	const struct options *o = env->o;
+	struct alloc *al;
+	int r;
+
+	al = calloc(1, sizeof(*al));
+	if (!al)
+		return -ENOMEM;
+	r = percpu_init(&al->pcpu, sizeof(struct mp_alloc_slot));
+	if (r)
+		goto fail;
+	al->skel = env->skel;
+	r = bpf_map__set_max_entries(al->skel->maps.allocs, o->max_cgroups);
+	r = r ?: probe_autoload(PROBE_PROGS(al->skel->progs.page_alloc), true);
+	if (r)
+		goto fail;
+	*state = al;
+	return 0;
+fail:
+	alloc_probe.destroy(al);
+	return r;
+}
+
+static int alloc_attach(void *state)
+{
+	struct alloc *al = state;
+
+	return probe_links_attach(&al->links, PROBE_PROGS(al->skel->progs.page_alloc));
+}
+
+static void sum_alloc(const void *cpu_val, void *total)
+{
+	const struct mp_alloc_val *v = cpu_val;
+	struct mp_alloc_val *t = total;
+	int i;
+
+	/* The id is set on one CPU's copy only; the others are zero. */
+	if (v->cgid)
+		t->cgid = v->cgid;
+	t->pages += v->pages;
+	t->calls += v->calls;
+	for (i = 0; i < MP_ALLOC_ORDERS; i++)
+		t->order[i] += v->order[i];
+}
+
+static int count(struct agg *agg, const struct mp_alloc_val *v)
+{
+	struct cg_counters *c = agg_cgroup(agg, v->cgid);
+	int i;
+
+	if (!c)
+		return -ENOMEM;
+	c->alloc_pages += v->pages;
+	c->alloc_calls += v->calls;
+	for (i = 0; i < MP_ALLOC_ORDERS; i++)
+		c->alloc_order[i] += v->order[i];
+	return 0;
+}
+
+/*
+ * What each CPU holds in its slot, not yet in the map. Read after the map:
+ * a flush in between is missed this time and counted the next, never
+ * counted twice.
+ */
+static int read_slots(struct alloc *al, struct agg *agg)
+{
+	size_t stride = (sizeof(struct mp_alloc_slot) + 7) & ~(size_t)7;
+	__u32 zero = 0;
+	int cpu, r;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(al->skel->maps.alloc_last), &zero, al->pcpu.buf))
+		return -errno;
+	for (cpu = 0; cpu < al->pcpu.ncpu; cpu++) {
+		const struct mp_alloc_slot *s = (const void *)((const char *)al->pcpu.buf + cpu * stride);
+
+		if (!s->key.css || !s->val.calls)
+			continue;
+		r = count(agg, &s->val);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int alloc_collect(void *state, struct agg *agg, bool final)
+{
+	struct alloc *al = state;
+	int fd = bpf_map__fd(al->skel->maps.allocs);
+	struct mp_alloc_key key, *prev = NULL;
+	struct mp_alloc_val sum;
+	struct cg_counters *c;
+	size_t pos = 0;
+	int r;
+
+	(void)final;
+	al->n_entries = 0;
+	/* Several css generations can map to one cgroup id: sum them afresh each time. */
+	while ((c = (struct cg_counters *)agg_next(agg, &pos))) {
+		c->alloc_pages = c->alloc_calls = 0;
+		memset(c->alloc_order, 0, sizeof(c->alloc_order));
+	}
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		prev = &key;
+		memset(&sum, 0, sizeof(sum));
+		r = percpu_lookup(&al->pcpu, fd, &key, sizeof(sum), sum_alloc, &sum);
+		if (r == -ENOENT)
+			continue;
+		if (r)
+			return r;
+		r = count(agg, &sum) ?: remember(al, &key, sum.cgid);
+		if (r)
+			return r;
+	}
+	return read_slots(al, agg);
+}
+
+/* Entries are keyed by css: the last collection noted each one's cgroup id. */
+static void alloc_forget(void *state, const __u64 *ids, size_t n)
+{
+	struct alloc *al = state;
+	int fd = bpf_map__fd(al->skel->maps.allocs);
+	size_t i;
+
+	for (i = 0; i < al->n_entries; i++)
+		if (ids_have(ids, n, al->entries[i].cgid))
+			bpf_map_delete_elem(fd, &al->entries[i].key);
+}
+
+static void alloc_destroy(void *state)
+{
+	struct alloc *al = state;
+
+	if (!al)
+		return;
+	probe_links_destroy(&al->links);
+	percpu_free(&al->pcpu);
+	free(al->entries);
+	free(al);
+}
+
+const struct probe_ops alloc_probe = {
+	.name = "page-allocation",
+	.optional = true,
+	.open = alloc_open,
+	.attach = alloc_attach,
+	.collect = alloc_collect,
+	.forget = alloc_forget,
+	.destroy = alloc_destroy,
+};

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Userspace half of bpf/oom.bpf.c. Picks the victim hook this kernel can
+ * give (by its BTF, not its version) and, where fentry is allowed, the
+ * OOM killer's own context; a kernel or a policy that refuses fentry costs
+ * only the exactness of the constraint, which is then read from limits.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "model/agg.h"
+#include "agent/events.h"
+#include "sys/log.h"
+#include "memprobe.skel.h"
+#include "options.h"
+#include "probe/module.h"
+#include "probe/ring.h"
+
+enum victim_hook {
+	HOOK_TRACEPOINT,	/* oom:mark_victim carries the task */
+	HOOK_MARK,		/* fentry on mark_oom_victim() */
+	HOOK_KILL,		/* fentry on __oom_kill_process() */
+};
+
+struct oom {
+	struct memprobe_bpf *skel;	/* shared: probes.c owns it */
+	struct probe_links links;
+	struct ring ring;
+	struct events *events;
+	enum victim_hook hook;
+	bool context;		/* oom_kill_process() is hooked for the constraint */
+};
+
+#define PROGS(s)								\
+	PROBE_PROGS((s)->progs.mark_victim, (s)->progs.mark_oom_victim, (s)->progs.oom_kill_victim,	\
+		    (s)->progs.oom_kill_enter, (s)->progs.oom_kill_exit)
+
+static bool has_func(const struct btf *btf, const char *name)
+{
+	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+}
+
+/* Whether btf_trace_mark_victim's second argument is a task (later than 6.1), not a pid. */
+static bool tracepoint_has_task(const struct btf *btf)
+{
+	const struct btf_type *t;
+	const struct btf_param *p;
+	int id;
+
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, "btf_trace_mark_victim", BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return false;
+	t = btf__type_by_id(btf, btf__resolve_type(btf, id));
+	if (!t || !btf_is_ptr(t))
+		return false;
+	t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < 2)
+		return false;
+	p = btf_params(t);
+	t = btf__type_by_id(btf, p[1].type);
+	return t && btf_is_ptr(t);
+}
+
+/*
+ * Whether this kernel lets an fentry program on func load: a two-instruction
+ * program answers in a millisecond, where a refused load of the real object
+ * would cost a second parse of the kernel's BTF and a second verification.
+ */
+static bool fentry_loads(const struct btf *btf, const char *func)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
+	int id = btf ? btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) : -1, fd;
+
+	if (id <= 0)
+		return false;
+	opts.attach_btf_id = id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "mp_fentry_probe", "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* The victim hook this kernel gives, and whether the OOM killer's context can be had. */
+static void decide(struct oom *o, const struct btf *btf)
+{
+	if (tracepoint_has_task(btf))
+		o->hook = HOOK_TRACEPOINT;
+	else if (has_func(btf, "mark_oom_victim"))
+		o->hook = HOOK_MARK;
+	else
+		o->hook = HOOK_KILL;
+	o->context = fentry_loads(btf, "oom_kill_process");
+	if (!o->context)
+		log_debug("fentry on oom_kill_process refused; the constraint will be inferred from limits");
+}
+
+static int oom_open(void **state, const struct probe_env *env)
+{
+	struct memprobe_bpf *s = env->skel;
+	struct btf *btf;
+	struct oom *o;
+	int r;
+
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	o->events = env->events;
+	o->skel = s;
+	btf = btf__load_vmlinux_btf();
+	decide(o, libbpf_get_error(btf) ? NULL : btf);
+	btf__free(btf);
+	r = bpf_program__set_autoload(s->progs.mark_victim, o->hook == HOOK_TRACEPOINT);
+	r = r ?: bpf_program__set_autoload(s->progs.mark_oom_victim, o->hook == HOOK_MARK);
+	r = r ?: bpf_program__set_autoload(s->progs.oom_kill_victim, o->hook == HOOK_KILL);
+	r = r ?: bpf_program__set_autoload(s->progs.oom_kill_enter, o->context);
+	r = r ?: bpf_program__set_autoload(s->progs.oom_kill_exit, o->context);
+	if (!r && env->o->ring_bytes)
+		r = bpf_map__set_max_entries(s->maps.oom_events, env->o->ring_bytes);
+	if (r) {
+		oom_probe.destroy(o);
+		return r;
+	}
+	*state = o;
+	return 0;
+}
+
+static int on_event(void *ctx, const void *event)
+{
+	return events_oom(ctx, event);
+}
+
+static int oom_attach(void *state)
+{
+	struct oom *o = state;
+	int r;
+
+	r = probe_links_attach(&o->links, PROGS(o->skel));
+	if (r)
+		return r;
+	return ring_open(&o->ring, bpf_map__fd(o->skel->maps.oom_events), MP_EV_OOM, sizeof(struct mp_oom_event),
+			 on_event, o->events);
+}
+
+static int oom_event_fd(void *state)
+{
+	return ring_fd(&((struct oom *)state)->ring);
+}
+
+static int oom_consume(void *state)
+{
+	return ring_consume(&((struct oom *)state)->ring);
+}
+
+static void oom_destroy(void *state)
+{
+	struct oom *o = state;
+
+	if (!o)
+		return;
+	ring_close(&o->ring);
+	probe_links_destroy(&o->links);
+	free(o);
+}
+
+const struct probe_ops oom_probe = {
+	.name = "OOM kill",
+	.optional = true,
+	.open = oom_open,
+	.attach = oom_attach,
+	.event_fd = oom_event_fd,
+	.consume = oom_consume,
+	.destroy = oom_destroy,
+};

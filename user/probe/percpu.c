@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "probe/percpu.h"
+
+static size_t stride(size_t size)
+{
+	return (size + 7) & ~(size_t)7;
+}
+
+int percpu_init(struct percpu *p, size_t max_value)
+{
+	p->ncpu = libbpf_num_possible_cpus();
+	if (p->ncpu <= 0)
+		return p->ncpu ? p->ncpu : -EINVAL;
+	p->max_value = max_value;
+	p->buf = calloc(p->ncpu, stride(max_value));
+	return p->buf ? 0 : -ENOMEM;
+}
+
+void percpu_free(struct percpu *p)
+{
+	free(p->buf);
+	p->buf = NULL;
+}
+
+int percpu_lookup(struct percpu *p, int map_fd, const void *key, size_t value_size,
+		  void (*sum)(const void *cpu_value, void *total), void *total)
+{
+	int cpu;
+
+	if (value_size > p->max_value)
+		return -EINVAL;
+	if (bpf_map_lookup_elem(map_fd, key, p->buf))
+		return -errno;
+	for (cpu = 0; cpu < p->ncpu; cpu++)
+		sum((char *)p->buf + cpu * stride(value_size), total);
+	return 0;
+}
+
+static void sum_u64(const void *cpu_value, void *total)
+{
+	*(__u64 *)total += *(const __u64 *)cpu_value;
+}
+
+int percpu_add_drops(struct percpu *p, int map_fd, __u64 out[MP_DROP_MAX])
+{
+	__u32 i;
+	int r;
+
+	for (i = 0; i < MP_DROP_MAX; i++) {
+		__u64 n = 0;
+
+		r = percpu_lookup(p, map_fd, &i, sizeof(n), sum_u64, &n);
+		if (r)
+			return r;
+		out[i] += n;
+	}
+	return 0;
+}

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "model/agg.h"
+#include "sys/log.h"
+#include "sys/loop.h"
+#include "memprobe.skel.h"
+#include "probe/module.h"
+#include "sys/util.h"
+
+static const struct probe_ops *const all_probes[] = {
+	&pagecache_probe,
+	&rss_probe,
+	&alloc_probe,
+	&shm_probe,
+	&oom_probe,
+};
+
+_Static_assert(ARRAY_SIZE(all_probes) <= PROBES_MAX, "raise PROBES_MAX");
+
+int probe_autoload(struct bpf_program *const *progs, size_t n, bool on)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		r = bpf_program__set_autoload(progs[i], on);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int probe_links_attach(struct probe_links *l, struct bpf_program *const *progs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(progs[i]))
+			continue;
+		if (l->n == PROBE_LINKS_MAX)
+			return -E2BIG;
+		link = bpf_program__attach(progs[i]);
+		if (!link)
+			return -errno;
+		l->v[l->n++] = link;
+	}
+	return 0;
+}
+
+void probe_links_destroy(struct probe_links *l)
+{
+	while (l->n)
+		bpf_link__destroy(l->v[--l->n]);
+}
+
+static void drop_module(struct probes *p, unsigned int i)
+{
+	p->ops[i]->destroy(p->state[i]);
+	memmove(&p->ops[i], &p->ops[i + 1], (p->n - i - 1) * sizeof(p->ops[0]));
+	memmove(&p->state[i], &p->state[i + 1], (p->n - i - 1) * sizeof(p->state[0]));
+	p->n--;
+}
+
+static void close_all(struct probes *p)
+{
+	while (p->n)
+		drop_module(p, p->n - 1);
+	memprobe_bpf__destroy(p->skel);
+	p->skel = NULL;
+}
+
+/*
+ * Opens the object and the modules in want[]; owner[k] is the module that
+ * marked program k for loading, so that a failed load can be laid at a
+ * module's door.
+ */
+static int open_all(struct probes *p, const struct probe_env *base, const struct probe_ops *const *want,
+		    size_t n_want, const struct probe_ops **owner, size_t max_owner)
+{
+	struct probe_env env = *base;
+	struct bpf_program *prog;
+	size_t i, k;
+	int r;
+
+	p->skel = memprobe_bpf__open();
+	if (!p->skel)
+		return log_err_errno(-errno, "cannot open the BPF object");
+	env.skel = p->skel;
+	/* Nothing loads unless a module asks for it. */
+	bpf_object__for_each_program(prog, p->skel->obj)
+		bpf_program__set_autoload(prog, false);
+	for (i = 0; i < n_want; i++) {
+		void *state = NULL;
+
+		r = want[i]->open(&state, &env);
+		if (r && !want[i]->optional)
+			return log_err_errno(r, "cannot open the %s probes", want[i]->name);
+		if (r) {
+			log_warn("%s probes unavailable: %s", want[i]->name, strerror(-r));
+			continue;
+		}
+		p->ops[p->n] = want[i];
+		p->state[p->n++] = state;
+		k = 0;
+		bpf_object__for_each_program(prog, p->skel->obj) {
+			if (k < max_owner && !owner[k] && bpf_program__autoload(prog))
+				owner[k] = want[i];
+			k++;
+		}
+	}
+	return 0;
+}
+
+/* The module whose program failed to load: libbpf loads in order and stops at the first failure. */
+static const struct probe_ops *culprit(const struct probes *p, const struct probe_ops *const *owner, size_t max_owner)
+{
+	struct bpf_program *prog;
+	size_t k = 0;
+
+	bpf_object__for_each_program(prog, p->skel->obj) {
+		if (k < max_owner && owner[k] && bpf_program__autoload(prog) && bpf_program__fd(prog) < 0)
+			return owner[k];
+		k++;
+	}
+	return NULL;
+}
+
+int probes_start(struct probes *p, const struct probe_env *env)
+{
+	const struct probe_ops *want[PROBES_MAX], *owner[64], *bad;
+	size_t n_want = ARRAY_SIZE(all_probes), i;
+	unsigned int m;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	memcpy(want, all_probes, sizeof(all_probes));
+	r = percpu_init(&p->pcpu, sizeof(__u64));
+	if (r)
+		return log_err_errno(r, "cannot set up the probes");
+	/* One load for every module; a module whose programs this kernel refuses is left out, and the rest loaded again. */
+	for (;;) {
+		memset(owner, 0, sizeof(owner));
+		r = open_all(p, env, want, n_want, owner, ARRAY_SIZE(owner));
+		if (r)
+			goto fail;
+		r = memprobe_bpf__load(p->skel);
+		if (!r)
+			break;
+		bad = culprit(p, owner, ARRAY_SIZE(owner));
+		if (!bad || !bad->optional) {
+			log_err_errno(r, "cannot load the %s probes", bad ? bad->name : "BPF");
+			goto fail;
+		}
+		log_warn("%s probes unavailable on this kernel (load failed: %s); going on without them", bad->name,
+			 strerror(-r));
+		close_all(p);
+		for (i = 0; i < n_want && want[i] != bad; i++)
+			;
+		memmove(&want[i], &want[i + 1], (n_want - i - 1) * sizeof(want[0]));
+		n_want--;
+	}
+	for (m = 0; m < p->n;) {
+		r = p->ops[m]->attach(p->state[m]);
+		if (!r) {
+			m++;
+			continue;
+		}
+		if (!p->ops[m]->optional) {
+			log_err_errno(r, "cannot attach the %s probes", p->ops[m]->name);
+			goto fail;
+		}
+		log_warn("%s probes unavailable on this kernel (attach failed: %s); going on without them",
+			 p->ops[m]->name, strerror(-r));
+		drop_module(p, m);
+	}
+	return 0;
+fail:
+	probes_stop(p);
+	return r;
+}
+
+int probes_collect(struct probes *p, struct agg *agg, bool final)
+{
+	unsigned int i;
+	int r;
+
+	agg_begin(agg);
+	for (i = 0; i < p->n; i++) {
+		if (!p->ops[i]->collect)
+			continue;
+		r = p->ops[i]->collect(p->state[i], agg, final);
+		if (r)
+			return log_err_errno(r, "cannot read the %s maps", p->ops[i]->name);
+	}
+	r = percpu_add_drops(&p->pcpu, bpf_map__fd(p->skel->maps.drops), agg->drops);
+	if (r)
+		return log_err_errno(r, "cannot read the drop counters");
+	return 0;
+}
+
+void probes_forget(struct probes *p, const __u64 *ids, size_t n)
+{
+	unsigned int i;
+
+	for (i = 0; n && i < p->n; i++)
+		if (p->ops[i]->forget)
+			p->ops[i]->forget(p->state[i], ids, n);
+}
+
+int probes_watch(struct probes *p, struct loop *l)
+{
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < p->n; i++) {
+		if (!p->ops[i]->event_fd)
+			continue;
+		r = loop_add(l, p->ops[i]->event_fd(p->state[i]), p->ops[i]->consume, p->state[i]);
+		if (r)
+			return log_err_errno(r, "cannot watch the %s events", p->ops[i]->name);
+	}
+	return 0;
+}
+
+int probes_drain(struct probes *p)
+{
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < p->n; i++) {
+		if (!p->ops[i]->consume)
+			continue;
+		r = p->ops[i]->consume(p->state[i]);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+void probes_stop(struct probes *p)
+{
+	close_all(p);
+	percpu_free(&p->pcpu);
+}

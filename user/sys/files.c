@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "sys/files.h"
+#include "sys/util.h"
+
+#ifndef __NR_cachestat
+#define __NR_cachestat 451	/* 6.5; the same number on every architecture */
+#endif
+
+struct cachestat_range {
+	__u64 off;
+	__u64 len;
+};
+
+struct cachestat {
+	__u64 nr_cache;
+	__u64 nr_dirty;
+	__u64 nr_writeback;
+	__u64 nr_evicted;
+	__u64 nr_recently_evicted;
+};
+
+dev_t kdev_to_dev(__u32 kdev)
+{
+	return makedev(kdev >> 20, kdev & 0xfffff);
+}
+
+static void unescape(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*w++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+}
+
+int mounts_parse(struct mounts *m, const char *text)
+{
+	const char *line = text;
+	size_t cap = 0;
+
+	memset(m, 0, sizeof(*m));
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		char *buf = strndup(line, len), *save = NULL, *f[5];
+		unsigned int major, minor;
+		int i;
+
+		line = nl ? nl + 1 : NULL;
+		if (!buf)
+			goto oom;
+		for (i = 0; i < 5; i++)
+			if (!(f[i] = strtok_r(i ? NULL : buf, " ", &save)))
+				break;
+		if (i == 5 && sscanf(f[2], "%u:%u", &major, &minor) == 2) {
+			if (m->n == cap) {
+				size_t ncap = cap ? cap * 2 : 32;
+				struct mount_entry *v = realloc(m->v, ncap * sizeof(*v));
+
+				if (!v) {
+					free(buf);
+					goto oom;
+				}
+				m->v = v;
+				cap = ncap;
+			}
+			unescape(f[3]);
+			unescape(f[4]);
+			m->v[m->n].dev = makedev(major, minor);
+			m->v[m->n].root = strdup(f[3]);
+			m->v[m->n].point = strdup(f[4]);
+			if (!m->v[m->n].root || !m->v[m->n].point) {
+				free(m->v[m->n].root);
+				free(m->v[m->n].point);
+				free(buf);
+				goto oom;
+			}
+			m->n++;
+		}
+		free(buf);
+	}
+	return 0;
+oom:
+	mounts_free(m);
+	return -ENOMEM;
+}
+
+int mounts_load(struct mounts *m, const char *mountinfo)
+{
+	size_t cap = 1 << 16;
+	char *text = malloc(cap);
+	ssize_t n;
+	int r;
+
+	if (!text)
+		return -ENOMEM;
+	n = read_text(mountinfo, text, cap);
+	while (n >= 0 && (size_t)n == cap - 1 && cap < (1 << 24)) {
+		char *bigger = realloc(text, cap *= 4);
+
+		if (!bigger) {
+			free(text);
+			return -ENOMEM;
+		}
+		text = bigger;
+		n = read_text(mountinfo, text, cap);
+	}
+	if (n < 0) {
+		free(text);
+		return (int)n;
+	}
+	r = mounts_parse(m, text);
+	free(text);
+	return r;
+}
+
+void mounts_free(struct mounts *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		free(m->v[i].root);
+		free(m->v[i].point);
+	}
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+#define BDEVFS_MAGIC	0x62646576
+
+bool file_path(const struct mounts *m, const struct file_ref *f, char *buf, size_t len)
+{
+	const struct mount_entry *best = NULL;
+	const char *name = f->name;
+	dev_t dev = f->dev;
+	size_t i, rl = 0;
+
+	if (!name && f->magic == BDEVFS_MAGIC) {
+		/* Buffer heads of a filesystem live in its block device's page cache. */
+		snprintf(buf, len, "[filesystem metadata on block device %u:%u]", major(f->rdev),
+			 minor(f->rdev));
+		return false;
+	}
+	if (name && f->complete) {
+		/* Of the mounts showing this filesystem, the one mounting the most of it. */
+		for (i = 0; i < m->n; i++) {
+			const struct mount_entry *e = &m->v[i];
+			size_t l = strcmp(e->root, "/") ? strlen(e->root) : 0;
+
+			if (e->dev != dev || (l && (strncmp(name, e->root, l) || (name[l] && name[l] != '/'))))
+				continue;
+			if (!best || l < rl) {
+				best = e;
+				rl = l;
+			}
+		}
+	}
+	if (best) {
+		const char *rest = name + rl;
+
+		snprintf(buf, len, "%s%s", strcmp(best->point, "/") || !*rest ? best->point : "", rest);
+		return true;
+	}
+	if (name)
+		snprintf(buf, len, "[dev %u:%u] %s%s", major(dev), minor(dev), f->complete ? "" : "\u2026", name);
+	else
+		snprintf(buf, len, "[dev %u:%u ino %llu]", major(dev), minor(dev), (unsigned long long)f->ino);
+	return false;
+}
+
+static __s64 mincore_bytes(int fd, off_t size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t pages = ((size_t)size + page - 1) / page, i;
+	unsigned char *vec;
+	__s64 n = 0;
+	void *map;
+
+	if (!size)
+		return 0;
+	map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		return -1;
+	vec = malloc(pages);
+	if (vec && !mincore(map, size, vec))
+		for (i = 0; i < pages; i++)
+			n += vec[i] & 1;
+	else
+		n = -1;
+	free(vec);
+	munmap(map, size);
+	return n < 0 ? -1 : n * page;
+}
+
+__s64 file_cached_bytes(const char *path, dev_t dev, __u64 ino)
+{
+	struct cachestat_range range = { 0, 0 };
+	struct cachestat cs;
+	char proc[64];
+	struct stat st;
+	__s64 n = -1;
+	int pfd, fd;
+
+	/* Only ever a regular file, and only the one the probe saw: never follow a link, never block. */
+	pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
+		return -1;
+	if (fstat(pfd, &st) || !S_ISREG(st.st_mode) || st.st_dev != dev || st.st_ino != ino) {
+		close(pfd);
+		return -1;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOATIME | O_CLOEXEC);
+	if (fd < 0)
+		fd = open(proc, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	close(pfd);
+	if (fd < 0)
+		return -1;
+	if (!syscall(__NR_cachestat, fd, &range, &cs, 0))
+		n = (__s64)cs.nr_cache * sysconf(_SC_PAGESIZE);
+	else if (errno == ENOSYS)
+		n = mincore_bytes(fd, st.st_size);	/* before 6.5 */
+	close(fd);
+	return n;
+}
