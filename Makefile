@@ -60,11 +60,12 @@ BENCH_SKELS   := $(BENCH_BPF:.bpf.o=.skel.h)
 BENCH_BIN     := $(BUILD)/bench/memprobe-bench
 # libFuzzer on the parsers of kernel text files, seeded with this machine's own files.
 FUZZ_BIN      := $(BUILD)/fuzz/fuzz_kstat
-FUZZ_SRCS     := tests/fuzz/fuzz_kstat.c user/sys/kstat.c user/sys/files.c user/sys/util.c
+FUZZ_SRCS     := tests/fuzz/fuzz_kstat.c user/sys/kstat.c user/sys/files.c user/sys/mountinfo.c user/sys/array.c \
+		 user/sys/util.c
 FUZZ_SECONDS  ?= 20
 # Helpers the tests and the benchmark share: cgroups, children, memprobe as a subprocess.
 IT_OBJS       := $(BUILD)/tests/it.o $(BUILD)/tests/jsonr.o $(BUILD)/user/sys/cgroup.o $(BUILD)/user/sys/util.o \
-		 $(BUILD)/user/sys/kstat.o
+		 $(BUILD)/user/sys/kstat.o $(BUILD)/user/sys/mountinfo.o
 
 .PHONY: all run test test-vm tests asan fuzz bench deps deps-test deps-bench vmlinux units install clean
 .DELETE_ON_ERROR:

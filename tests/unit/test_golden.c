@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "model/accounting.h"
 #include "out/report.h"
 #include "out/sink.h"
 #include "model/verdict.h"
@@ -48,7 +49,7 @@ static void stat_of(struct memstat *m, __u64 mib_file, __u64 mib_anon, __u64 mib
 
 static void counters(struct agg *a, __u64 id, __u64 in, __u64 out, __u64 alloc)
 {
-	struct cg_counters *c = agg_cgroup(a, id);
+	struct counters *c = agg_counters(a, id);
 
 	c->cache_added_pages = in;
 	c->cache_removed_pages = out;
@@ -86,12 +87,14 @@ static void proc_of(struct procs *ps, __u32 pid, const char *comm, __u64 cgid, b
 static void scenario(struct targets *ts, struct agg *a, struct procs *ps, struct verdict_cfg *cfg)
 {
 	static const __u64 svc[] = { 10, 11 }, other[] = { 12 };
+	static struct cg_hier hier = { .version = CG_V2, .root = "/sys/fs/cgroup" };
 	struct target *t;
 	int i;
 
 	verdict_defaults(cfg);
 	cfg->min_samples = 3;
 	memset(ts, 0, sizeof(*ts));
+	ts->h = &hier;
 	ts->vcfg = cfg;
 	ts->v = calloc(4, sizeof(*ts->v));
 	ts->cap = 4;
@@ -140,9 +143,9 @@ static void scenario(struct targets *ts, struct agg *a, struct procs *ps, struct
 		agg_add_task(a, &t2);
 	}
 	targets_account(ts, a);
-	ts->v[0].prev_added = 1200;
-	ts->v[0].prev_removed = 50;
-	ts->v[0].prev_alloc_pages = 3000;
+	ts->v[0].sum_prev.cache_added_pages = 1200;
+	ts->v[0].sum_prev.cache_removed_pages = 50;
+	ts->v[0].sum_prev.alloc_pages = 3000;
 
 	procs_init(ps);
 	ps->v = calloc(4, sizeof(*ps->v));
@@ -197,11 +200,9 @@ static bool same_as_kept(const char *name, const char *out)
 /* Every record type through one sink, as the agent would write them over a run. */
 static bool replay(struct sink *s, struct targets *ts, struct agg *a, struct procs *ps)
 {
-	struct rec_target rt[2] = { { "system.slice/svc.service", 10 }, { "other.service", 12 } };
-	struct rec_start start = { .ts = 1000, .version = "0.0.0-golden", .targets = rt, .n_targets = 2,
-				   .cgroup_version = 2, .memory_root = "/sys/fs/cgroup", .interval_s = 10 };
-	struct rec_verdict_change vc = { .ts = 1050, .cgroup = "system.slice/svc.service", .cgroup_id = 10,
-					 .previous = "normal", .anon_bytes = 420 << 20 };
+	struct rec_target rt[2];
+	struct rec_start start;
+	struct rec_verdict_change vc;
 	struct rec_shm shm = { .ts = 1045, .event = "create", .shmid = 7, .key = 0x4d50, .size_bytes = 1 << 20,
 			       .pid = 501, .comm = "python3", .cgroup = "system.slice/svc.service", .cgroup_id = 10,
 			       .tid = 501, .ipc_ns = 4026531839u, .known = true };
@@ -219,13 +220,8 @@ static bool replay(struct sink *s, struct targets *ts, struct agg *a, struct pro
 	struct report rep;
 	bool ok;
 
-	vc.verdict.verdict = verdict_name(ts->v[0].verdict.verdict);
-	vc.verdict.confidence = ts->v[0].verdict.confidence;
-	vc.verdict.growth_bytes_per_hour = ts->v[0].verdict.slope_per_hour;
-	vc.verdict.r2 = ts->v[0].verdict.r2;
-	vc.verdict.samples = ts->v[0].verdict.samples;
-	vc.verdict.window_s = ts->v[0].verdict.span_s;
-	vc.verdict.reason = ts->v[0].verdict.reason;
+	report_start(&start, rt, 2, ts, "0.0.0-golden", 10);
+	report_verdict_change(&vc, &ts->v[0], 1050);
 	ok = ASSERT(!s->ops->start(s, &start), "start");
 	if (ok && !report_samples(&rep, &in)) {
 		ok = ASSERT(!s->ops->samples(s, rep.samples, rep.n_samples), "samples");

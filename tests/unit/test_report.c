@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "model/accounting.h"
 #include "out/report.h"
 
 static struct target *add(struct targets *ts, const char *rel, __u64 id, const __u64 *members, size_t n)
@@ -25,7 +26,7 @@ static struct target *add(struct targets *ts, const char *rel, __u64 id, const _
 
 static void counters(struct agg *a, __u64 id, __u64 in, __u64 out)
 {
-	struct cg_counters *c = agg_cgroup(a, id);
+	struct counters *c = agg_counters(a, id);
 
 	c->cache_added_pages = in;
 	c->cache_removed_pages = out;
@@ -57,10 +58,10 @@ UNIT_TEST(report_accounts_subtrees)
 
 	setup(&ts, &a, false);
 	targets_account(&ts, &a);
-	ok = ASSERT(ts.v[1].cache_added == 150 && ts.v[1].cache_removed == 10, "subtree sums") &&
-	     ASSERT(ts.v[2].cache_added == 7, "other") &&
-	     ASSERT(ts.v[0].cache_added == 160 && ts.v[0].cache_removed == 17, "root takes all, uncharged too") &&
-	     ASSERT(target_has(&ts.v[1], 11) && !target_has(&ts.v[1], 12) && target_has(&ts.v[0], 999), "membership");
+	ok = ASSERT(ts.v[1].sum.cache_added_pages == 150 && ts.v[1].sum.cache_removed_pages == 10, "subtree sums") &&
+	     ASSERT(ts.v[2].sum.cache_added_pages == 7, "other") &&
+	     ASSERT(ts.v[0].sum.cache_added_pages == 160 && ts.v[0].sum.cache_removed_pages == 17, "root takes all, uncharged too") &&
+	     ASSERT(target_contains(&ts.v[1], 11) && !target_contains(&ts.v[1], 12) && target_contains(&ts.v[0], 999), "membership");
 	targets_free(&ts);
 	agg_free(&a);
 	return ok;
@@ -88,7 +89,7 @@ UNIT_TEST(report_sample_rates)
 	ts.t_prev = 100;
 	ts.t_now = 110;
 	counters(&a, 10, 300, 10);
-	agg_cgroup(&a, 10)->alloc_pages = 2560;
+	agg_counters(&a, 10)->alloc_pages = 2560;
 	targets_account(&ts, &a);
 	{
 		struct report_input in = { .targets = &ts, .top = 10 };

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "model/agg.h"
+#include "sys/array.h"
 
 static size_t slot(__u64 id, size_t cap)
 {
@@ -39,15 +40,20 @@ void agg_free(struct agg *a)
 
 void agg_begin(struct agg *a)
 {
+	size_t i;
+
 	a->generation++;
 	free_detail(a);
 	memset(a->drops, 0, sizeof(a->drops));
+	for (i = 0; i < a->cg_cap; i++)
+		counters_zero(&a->cg[i].c);
+	counters_zero(&a->uncharged.c);
 }
 
 static int grow(struct agg *a)
 {
 	size_t cap = a->cg_cap ? a->cg_cap * 2 : 64, i;
-	struct cg_counters *old = a->cg, *cg;
+	struct agg_cg *old = a->cg, *cg;
 
 	cg = calloc(cap, sizeof(*cg));
 	if (!cg)
@@ -67,7 +73,7 @@ static int grow(struct agg *a)
 	return 0;
 }
 
-const struct cg_counters *agg_find(const struct agg *a, __u64 id)
+const struct agg_cg *agg_find(const struct agg *a, __u64 id)
 {
 	size_t s;
 
@@ -81,16 +87,16 @@ const struct cg_counters *agg_find(const struct agg *a, __u64 id)
 	return NULL;
 }
 
-struct cg_counters *agg_cgroup(struct agg *a, __u64 id)
+struct counters *agg_counters(struct agg *a, __u64 id)
 {
-	struct cg_counters *c = (struct cg_counters *)agg_find(a, id);
+	struct agg_cg *e = (struct agg_cg *)agg_find(a, id);
 	size_t s;
 
-	if (c)
-		return c;
+	if (e)
+		return &e->c;
 	if (!id) {
 		a->have_uncharged = true;
-		return &a->uncharged;
+		return &a->uncharged.c;
 	}
 	if ((a->cg_used + 1) * 4 > a->cg_cap * 3 && grow(a))
 		return NULL;
@@ -100,7 +106,7 @@ struct cg_counters *agg_cgroup(struct agg *a, __u64 id)
 	a->cg[s].id = id;
 	a->cg[s].born = a->generation;
 	a->cg_used++;
-	return &a->cg[s];
+	return &a->cg[s].c;
 }
 
 void agg_forget(struct agg *a, __u64 id)
@@ -125,10 +131,10 @@ void agg_forget(struct agg *a, __u64 id)
 	a->cg_used--;
 }
 
-const struct cg_counters *agg_next(const struct agg *a, size_t *pos)
+const struct agg_cg *agg_next(const struct agg *a, size_t *pos)
 {
 	while (*pos < a->cg_cap) {
-		const struct cg_counters *c = &a->cg[(*pos)++];
+		const struct agg_cg *c = &a->cg[(*pos)++];
 
 		if (c->id)
 			return c;
@@ -140,26 +146,11 @@ const struct cg_counters *agg_next(const struct agg *a, size_t *pos)
 	return NULL;
 }
 
-static int reserve(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t want = *cap ? *cap * 2 : 256;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	p = realloc(*v, want * size);
-	if (!p)
-		return -ENOMEM;
-	*v = p;
-	*cap = want;
-	return 0;
-}
-
 int agg_add_file(struct agg *a, const struct agg_file *f)
 {
 	struct agg_file *dst;
 
-	if (reserve((void **)&a->files, &a->cap_files, a->n_files, sizeof(*a->files)))
+	if (ARRAY_GROW(a->files, a->cap_files, a->n_files, 256))
 		return -ENOMEM;
 	dst = &a->files[a->n_files];
 	*dst = *f;
@@ -172,7 +163,7 @@ int agg_add_file(struct agg *a, const struct agg_file *f)
 
 int agg_add_task(struct agg *a, const struct agg_task *t)
 {
-	if (reserve((void **)&a->tasks, &a->cap_tasks, a->n_tasks, sizeof(*a->tasks)))
+	if (ARRAY_GROW(a->tasks, a->cap_tasks, a->n_tasks, 256))
 		return -ENOMEM;
 	a->tasks[a->n_tasks++] = *t;
 	return 0;
@@ -180,7 +171,7 @@ int agg_add_task(struct agg *a, const struct agg_task *t)
 
 int agg_add_proc(struct agg *a, const struct agg_proc *p)
 {
-	if (reserve((void **)&a->procs, &a->cap_procs, a->n_procs, sizeof(*a->procs)))
+	if (ARRAY_GROW(a->procs, a->cap_procs, a->n_procs, 256))
 		return -ENOMEM;
 	a->procs[a->n_procs++] = *p;
 	return 0;

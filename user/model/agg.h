@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * What the probes measured, gathered from their maps: counters per memory
- * cgroup id (cumulative since attach), and at the end of a run the per-file
- * and per-process detail. Probe modules write here; targets read from here.
+ * What the probes measured, gathered from their maps at each collection:
+ * counters per memory cgroup id (cumulative since attach), the processes
+ * kmem:rss_stat saw, and at the end of a run the per-file and per-process
+ * page-cache detail. Probe modules write here; the targets' accounting
+ * reads from here.
  */
 #ifndef MEMPROBE_AGG_H
 #define MEMPROBE_AGG_H
@@ -12,15 +14,13 @@
 #include <linux/types.h>
 
 #include "memprobe.h"
+#include "model/counters.h"
 
-struct cg_counters {
+/* One memory cgroup's counters, as the maps hold them now. */
+struct agg_cg {
 	__u64 id;
-	__u64 cache_added_pages;
-	__u64 cache_removed_pages;
-	__u64 alloc_pages;		/* page allocations by the cgroup's tasks */
-	__u64 alloc_calls;
-	__u64 alloc_order[MP_ALLOC_ORDERS];
 	unsigned int born;		/* the collection that first saw it */
+	struct counters c;
 };
 
 /* A process as kmem:rss_stat saw it: counters in pages, latest and peak. */
@@ -55,12 +55,12 @@ struct agg_task {
 };
 
 struct agg {
-	struct cg_counters *cg;		/* open addressing on id; id 0 marks a free slot */
+	struct agg_cg *cg;		/* open addressing on id; id 0 marks a free slot */
 	size_t cg_cap;
 	size_t cg_used;
 	unsigned int generation;	/* collections so far */
 	bool have_uncharged;		/* id 0: pages charged to no cgroup */
-	struct cg_counters uncharged;
+	struct agg_cg uncharged;
 
 	struct agg_file *files;
 	size_t n_files, cap_files;
@@ -75,15 +75,19 @@ struct agg {
 void agg_init(struct agg *a);
 void agg_free(struct agg *a);
 
-/* Starts a collection round: drop counts and the detail lists are gathered afresh. */
+/*
+ * Starts a collection round: every count is gathered afresh from the maps,
+ * which hold totals since attach, so counters start at zero and the probe
+ * modules add what they read (several map entries may fold into one id).
+ */
 void agg_begin(struct agg *a);
 
 /* The counters of cgroup id, created zeroed on first use; NULL only without memory. */
-struct cg_counters *agg_cgroup(struct agg *a, __u64 id);
-const struct cg_counters *agg_find(const struct agg *a, __u64 id);
+struct counters *agg_counters(struct agg *a, __u64 id);
+const struct agg_cg *agg_find(const struct agg *a, __u64 id);
 
 /* Iterates over every cgroup with counters: start with *pos = 0; NULL at the end. */
-const struct cg_counters *agg_next(const struct agg *a, size_t *pos);
+const struct agg_cg *agg_next(const struct agg *a, size_t *pos);
 
 /* Appends detail; name is copied. */
 int agg_add_file(struct agg *a, const struct agg_file *f);
@@ -91,7 +95,7 @@ int agg_add_task(struct agg *a, const struct agg_task *t);
 int agg_add_proc(struct agg *a, const struct agg_proc *p);
 
 __u64 agg_lost(const struct agg *a);
-/* Forgets a cgroup whose counters have been retired (see targets_retire). */
+/* Forgets a cgroup whose counters have been retired (see model/accounting.h). */
 void agg_forget(struct agg *a, __u64 id);
 /* What a loss of that cause means, and what to do about it. */
 const char *agg_drop_text(enum mp_drop cause);

@@ -3,14 +3,16 @@
 #include <string.h>
 
 #include "model/cgnames.h"
+#include "sys/array.h"
 #include "sys/util.h"
 
 #define WALK_EVERY_S	1.0
 
-void cgnames_init(struct cgnames *c, const struct cg_hier *h)
+void cgnames_init(struct cgnames *c, const struct cg_hier *h, const struct targets *ts)
 {
 	memset(c, 0, sizeof(*c));
 	c->h = h;
+	c->targets = ts;
 }
 
 void cgnames_free(struct cgnames *c)
@@ -53,15 +55,8 @@ static int remember(void *ctx, const char *rel, __u64 id, unsigned int depth, bo
 		memmove(c->v, c->v + half, (c->n - half) * sizeof(*c->v));
 		c->n -= half;
 	}
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		struct cgname *v = realloc(c->v, cap * sizeof(*v));
-
-		if (!v)
-			return 0;
-		c->v = v;
-		c->cap = cap;
-	}
+	if (ARRAY_GROW(c->v, c->cap, c->n, 64))
+		return 0;
 	copy = strdup(rel);
 	if (copy)
 		c->v[c->n++] = (struct cgname){ .id = id, .rel = copy };
@@ -70,9 +65,16 @@ static int remember(void *ctx, const char *rel, __u64 id, unsigned int depth, bo
 
 const char *cgnames_get(struct cgnames *c, __u64 id)
 {
-	struct cgname *n = find(c, id);
+	struct cgname *n;
 	double now = now_monotonic();
+	size_t i;
 
+	if (!id)
+		return "";
+	for (i = 0; c->targets && i < c->targets->n; i++)
+		if (c->targets->v[i].cg.id == id)
+			return c->targets->v[i].cg.rel;
+	n = find(c, id);
 	if (n)
 		return n->rel;
 	if (now - c->last_walk < WALK_EVERY_S)

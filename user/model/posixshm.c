@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "model/posixshm.h"
+#include "sys/array.h"
 #include "sys/util.h"
 
 #define SHM_DIR		"/dev/shm/"
@@ -23,15 +24,8 @@ static struct pshm_file *file_for(struct pshm *ps, const struct stat *st, const 
 	for (i = 0; i < ps->n; i++)
 		if (ps->v[i].dev == st->st_dev && ps->v[i].ino == st->st_ino)
 			return &ps->v[i];
-	if (ps->n == ps->cap) {
-		size_t cap = ps->cap ? ps->cap * 2 : 16;
-		struct pshm_file *v = realloc(ps->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		ps->v = v;
-		ps->cap = cap;
-	}
+	if (ARRAY_GROW(ps->v, ps->cap, ps->n, 16))
+		return NULL;
 	f = &ps->v[ps->n];
 	memset(f, 0, sizeof(*f));
 	f->path = strdup(path);
@@ -53,15 +47,8 @@ static int add_user(struct pshm_file *f, const struct pid_cg *p)
 	for (i = 0; i < f->n_users; i++)
 		if (f->users[i].pid == (__u32)p->pid)
 			return 0;
-	if (f->n_users == f->cap_users) {
-		size_t cap = f->cap_users ? f->cap_users * 2 : 4;
-		struct pshm_user *v = realloc(f->users, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		f->users = v;
-		f->cap_users = cap;
-	}
+	if (ARRAY_GROW(f->users, f->cap_users, f->n_users, 4))
+		return -ENOMEM;
 	f->users[f->n_users] = (struct pshm_user){ .pid = (__u32)p->pid, .cgid = p->cgid };
 	snprintf(path, sizeof(path), "/proc/%d/comm", p->pid);
 	if (read_text(path, comm, sizeof(comm)) > 0) {

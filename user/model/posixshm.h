@@ -11,7 +11,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 
-#include "model/procs.h"
+#include "sys/cgroup.h"
 
 struct pshm_user {
 	__u32 pid;

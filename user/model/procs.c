@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "model/procs.h"
+#include "sys/array.h"
 
 /*
  * Processes that have exited stay for the summary, up to this many (the
@@ -40,15 +41,8 @@ static struct proc *add(struct procs *p, __u32 pid, __u64 start)
 {
 	struct proc *pr;
 
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 64;
-		struct proc *v = realloc(p->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		p->v = v;
-		p->cap = cap;
-	}
+	if (ARRAY_GROW(p->v, p->cap, p->n, 64))
+		return NULL;
 	pr = &p->v[p->n++];
 	memset(pr, 0, sizeof(*pr));
 	pr->pid = pid;

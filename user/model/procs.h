@@ -13,6 +13,7 @@
 #include <linux/types.h>
 
 #include "model/agg.h"
+#include "sys/cgroup.h"
 #include "sys/kstat.h"
 #include "model/verdict.h"
 
@@ -31,11 +32,6 @@ struct proc {
 	__u64 updates;			/* counter changes the probe saw */
 	struct trend anon;		/* RssAnon, for the verdict */
 	struct verdict_result verdict;
-};
-
-struct pid_cg {
-	int pid;
-	__u64 cgid;
 };
 
 struct procs {

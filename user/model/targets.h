@@ -1,23 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * What is being watched: each target is a memory cgroup and every cgroup
- * below it. A target carries the kernel's counters for it (memory.stat, the
- * baseline and the truth for absolute figures) and the sums of what the
- * probes saw in its cgroups. With no --cgroup, the targets are the root
- * and every leaf cgroup, so the largest can be shown.
+ * below it (its members). A target carries the kernel's counters for it
+ * (memory.stat: the baseline and the truth for absolute figures) and the
+ * sums of what the probes counted in its members. With no --cgroup, the
+ * targets are the root and every leaf cgroup, so the largest can be shown.
+ *
+ * This room is the registry and membership; reading the cgroups is
+ * model/refresh.c, turning probe counts into the targets' figures (and
+ * retiring cgroups that are gone) is model/accounting.c.
  */
-#ifndef MEMPROBE_TARGET_H
-#define MEMPROBE_TARGET_H
+#ifndef MEMPROBE_TARGETS_H
+#define MEMPROBE_TARGETS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
-#include "model/agg.h"
+#include "model/counters.h"
+#include "model/verdict.h"
 #include "sys/cgroup.h"
 #include "sys/kstat.h"
-#include "model/procs.h"
-#include "model/verdict.h"
 
 struct target {
 	struct cg_target cg;
@@ -38,18 +41,17 @@ struct target {
 	struct memstat first, prev, now;
 	unsigned int nprocs;		/* processes in it at the latest reading */
 
-	/* Pages the probes saw, cumulative since attach, and at the previous sample. */
-	__u64 cache_added, cache_removed;
-	__u64 prev_added, prev_removed;
-	__u64 alloc_pages, prev_alloc_pages;
-	__u64 alloc_order[MP_ALLOC_ORDERS];
+	/*
+	 * What the probes counted in its members since attach, that sum at
+	 * the previous sample, and what members since retired had counted
+	 * (their map entries are gone; their pages still count).
+	 */
+	struct counters sum, sum_prev, retired;
 
 	/* The leak verdict, from memory.stat's anon over time. */
 	struct trend anon_trend;
 	struct verdict_result verdict;
 	enum verdict reported;		/* the verdict last announced */
-	/* What the probes counted for member cgroups that are gone, their map entries since deleted. */
-	struct cg_counters retired;
 };
 
 struct targets {
@@ -76,30 +78,16 @@ int targets_init(struct targets *ts, const struct cg_hier *h, const struct cg_ta
 		 size_t n, const struct verdict_cfg *vcfg);
 void targets_free(struct targets *ts);
 
-/* Finds the cgroups below each target and reads the kernel's counters. The first call sets the baseline. */
-int targets_refresh(struct targets *ts);
+/* Appends a target for cg (out, if not NULL, points at it until the next append). */
+int targets_add(struct targets *ts, const struct cg_target *cg, struct target **out);
+/* Makes id a member of t; members are never dropped, a removed cgroup's pages still count. */
+int target_add_member(struct target *t, __u64 id);
 
-/* Adds the latest anon figures to the leak trends, once the processes have been read. */
-void targets_trend(struct targets *ts, const struct procs *ps);
-/*
- * The kernel keeps counting the pages of a removed cgroup and the maps keep
- * every cgroup ever seen: without this they fill. Cgroups that no longer
- * exist (and, when targets are named, cgroups outside them that have had
- * an interval to be walked) are retired: their counters are added to the
- * targets they belonged to and forgotten in agg. Returns their sorted ids
- * in ts->dead, for the probes to delete from their maps. After
- * targets_account.
- */
-int targets_retire(struct targets *ts, struct agg *a);
-/* Sums the probes' per-cgroup counters into the targets. */
-void targets_account(struct targets *ts, const struct agg *a);
+/* Whether cgroup id is t's cgroup or one below it (the root contains every id). */
+bool target_contains(const struct target *t, __u64 id);
+/* The first target that contains cgroup id; NULL when nothing watched does. */
+const struct target *targets_owner(const struct targets *ts, __u64 id);
+/* The target whose own cgroup is id, or NULL. */
+struct target *targets_by_id(struct targets *ts, __u64 id);
 
-/* Whether cgroup id belongs to target t. */
-bool target_has(const struct target *t, __u64 id);
-/* Whether it belongs to any target. */
-bool targets_have(const struct targets *ts, __u64 id);
-
-/* Ends an interval: the latest figures become the previous ones. */
-void targets_roll(struct targets *ts);
-
-#endif /* MEMPROBE_TARGET_H */
+#endif /* MEMPROBE_TARGETS_H */

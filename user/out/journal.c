@@ -24,6 +24,7 @@
 #include "out/fields.h"
 #include "sys/log.h"
 #include "out/sink.h"
+#include "sys/buf.h"
 #include "out/format.h"
 #include "sys/util.h"
 #include "version.h"
@@ -56,9 +57,7 @@ enum priority {
 struct journal {
 	int fd;
 	struct sockaddr_un addr;
-	char *buf;			/* the entry being built */
-	size_t len, cap;
-	bool oom;
+	struct buf entry;		/* the entry being built */
 	const char *list;		/* inside a list: its name prefixes the fields */
 	unsigned int depth;		/* lists within lists are left to the JSON */
 	unsigned long long sent, dropped;
@@ -75,24 +74,7 @@ enum failure {
 
 static void put(struct journal *j, const void *p, size_t n)
 {
-	if (j->oom)
-		return;
-	if (j->len + n > j->cap) {
-		size_t cap = j->cap ? j->cap : 4096;
-		char *b;
-
-		while (j->len + n > cap)
-			cap *= 2;
-		b = realloc(j->buf, cap);
-		if (!b) {
-			j->oom = true;
-			return;
-		}
-		j->buf = b;
-		j->cap = cap;
-	}
-	memcpy(j->buf + j->len, p, n);
-	j->len += n;
+	buf_put(&j->entry, p, n);
 }
 
 /* One field; a value with a newline goes in the protocol's length-prefixed form. */
@@ -242,8 +224,7 @@ static const struct field_visitor to_journal = {
 
 static void begin(struct journal *j, const char *id, enum priority prio)
 {
-	j->len = 0;
-	j->oom = false;
+	buf_reset(&j->entry);
 	j->list = NULL;
 	j->depth = 0;
 	field(j, "SYSLOG_IDENTIFIER", "memprobe");
@@ -281,12 +262,12 @@ static int send_entry(struct journal *j, const char *message)
 	};
 
 	field(j, "MESSAGE", message);
-	if (j->oom) {
+	if (j->entry.oom) {
 		failed(j, ENOMEM);
 		return 0;
 	}
-	iov.iov_base = j->buf;
-	iov.iov_len = j->len;
+	iov.iov_base = j->entry.p;
+	iov.iov_len = j->entry.len;
 	if (sendmsg(j->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
 		failed(j, errno);
 		return 0;
@@ -433,7 +414,7 @@ static void jr_destroy(struct sink *s)
 		log_info("%llu SysV shared memory events were not journaled (rate limit)", j->shm_held);
 	if (j->fd >= 0)
 		close(j->fd);
-	free(j->buf);
+	buf_free(&j->entry);
 	free(j);
 	free(s);
 }

@@ -10,51 +10,20 @@
 
 #include "out/fields.h"
 #include "out/sink.h"
+#include "sys/buf.h"
 
 struct jbuf {
-	char *p;
-	size_t len, cap;
+	struct buf b;		/* the line being built */
 	bool comma;		/* the next value needs a comma before it */
-	bool oom;
 };
 
-static void put(struct jbuf *b, const char *s, size_t n)
+static void put(struct jbuf *j, const char *s, size_t n)
 {
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		char *p;
-
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	buf_put(&j->b, s, n);
 }
 
-static void putf(struct jbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void putf(struct jbuf *b, const char *fmt, ...)
-{
-	char tmp[64];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		put(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
+/* Numbers: a JSON number is never cut short, however large. */
+#define putf(j, ...)	buf_printf(&((struct jbuf *)(j))->b, __VA_ARGS__)
 
 /* Length of the valid UTF-8 sequence at s, or 0. */
 static size_t utf8_len(const unsigned char *s)
@@ -165,9 +134,8 @@ static void close_(struct jbuf *b, const char *bracket)
 
 static void begin(struct jbuf *b, const char *type, double ts)
 {
-	b->len = 0;
+	buf_reset(&b->b);
 	b->comma = false;
-	b->oom = false;
 	put(b, "{", 1);
 	kv_str(b, "type", type);
 	kv_double(b, "ts", ts, 3);
@@ -176,10 +144,10 @@ static void begin(struct jbuf *b, const char *type, double ts)
 static int end(struct sink *s, struct jbuf *b)
 {
 	put(b, "}\n", 2);
-	if (b->oom)
+	if (b->b.oom)
 		return -ENOMEM;
 	/* Buffered: the loop flushes once a batch, not once a record (event storms). */
-	if (fwrite(b->p, 1, b->len, s->out) != b->len)
+	if (fwrite(b->b.p, 1, b->b.len, s->out) != b->b.len)
 		return errno ? -errno : -EIO;
 	return 0;
 }
@@ -331,7 +299,7 @@ static void json_destroy(struct sink *s)
 {
 	struct jbuf *b = s->priv;
 
-	free(b->p);
+	buf_free(&b->b);
 	free(b);
 	free(s);
 }

@@ -1,15 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Turns targets and probe data into the records the sinks print. */
+/*
+ * The record builders: from the model (targets, processes, probe counts,
+ * segment lives) to the records every sink prints. The start, sample and
+ * verdict-change records are built in out/report.c, the summaries in
+ * out/summary.c.
+ */
 #ifndef MEMPROBE_REPORT_H
 #define MEMPROBE_REPORT_H
 
 #include "model/agg.h"
-#include "agent/events.h"
-#include "sys/files.h"
+#include "model/cgnames.h"
+#include "model/ooms.h"
 #include "model/posixshm.h"
 #include "model/procs.h"
-#include "out/record.h"
+#include "model/sysv.h"
 #include "model/targets.h"
+#include "out/record.h"
+#include "sys/files.h"
 
 struct report {
 	struct rec_sample *samples;
@@ -25,16 +32,25 @@ struct report {
 	char *strings;
 };
 
-/* What every report reads. */
+/* What every report reads; the summaries' inputs may be NULL for samples. */
 struct report_input {
 	const struct targets *targets;
 	const struct procs *procs;
 	const struct agg *agg;		/* summaries only */
 	const struct mounts *mounts;	/* summaries only */
-	struct events *events;		/* summaries only; may be NULL (it names cgroups) */
+	struct cgnames *names;		/* summaries only; may be NULL */
+	const struct sysv *sysv;	/* summaries only; may be NULL */
+	const struct ooms *ooms;	/* summaries only; may be NULL */
 	const struct pshm *pshm;	/* summaries only; may be NULL */
 	unsigned int top;
 };
+
+/* The start record: what is watched and how; t holds up to max targets for it. */
+void report_start(struct rec_start *s, struct rec_target *t, size_t max, const struct targets *ts,
+		  const char *version, double interval_s);
+
+/* t's verdict changed since it was last announced: the record that says so (pointing into t). */
+void report_verdict_change(struct rec_verdict_change *c, const struct target *t, double ts);
 
 /* One sample per target (the whole machine: the root and the top largest). */
 int report_samples(struct report *rep, const struct report_input *in);

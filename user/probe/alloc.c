@@ -6,11 +6,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "model/agg.h"
 #include "memprobe.skel.h"
+#include "model/agg.h"
 #include "options.h"
-#include "probe/percpu.h"
 #include "probe/module.h"
+#include "probe/percpu.h"
+#include "sys/array.h"
 #include "sys/util.h"
 
 /* A map entry as the last collection read it: forget() needs no second pass over the map. */
@@ -20,27 +21,12 @@ struct entry {
 };
 
 struct alloc {
-	struct memprobe_bpf *skel;	/* shared: probes.c owns it */
+	struct memprobe_bpf *skel;	/* shared: the registry owns it */
 	struct percpu pcpu;
-	struct probe_links links;
 	struct entry *entries;
 	size_t n_entries, cap_entries;
+	struct agg *agg;		/* the collection under way */
 };
-
-static int remember(struct alloc *al, const struct mp_alloc_key *key, __u64 cgid)
-{
-	if (al->n_entries == al->cap_entries) {
-		size_t cap = al->cap_entries ? al->cap_entries * 2 : 64;
-		struct entry *v = realloc(al->entries, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		al->entries = v;
-		al->cap_entries = cap;
-	}
-	al->entries[al->n_entries++] = (struct entry){ .key = *key, .cgid = cgid };
-	return 0;
-}
 
 static int alloc_open(void **state, const struct probe_env *env)
 {
@@ -56,7 +42,7 @@ static int alloc_open(void **state, const struct probe_env *env)
 		goto fail;
 	al->skel = env->skel;
 	r = bpf_map__set_max_entries(al->skel->maps.allocs, o->max_cgroups);
-	r = r ?: probe_autoload(PROBE_PROGS(al->skel->progs.page_alloc), true);
+	r = r ?: probe_claim(env, al->skel->progs.page_alloc);
 	if (r)
 		goto fail;
 	*state = al;
@@ -64,13 +50,6 @@ static int alloc_open(void **state, const struct probe_env *env)
 fail:
 	alloc_probe.destroy(al);
 	return r;
-}
-
-static int alloc_attach(void *state)
-{
-	struct alloc *al = state;
-
-	return probe_links_attach(&al->links, PROBE_PROGS(al->skel->progs.page_alloc));
 }
 
 static void sum_alloc(const void *cpu_val, void *total)
@@ -90,7 +69,7 @@ static void sum_alloc(const void *cpu_val, void *total)
 
 static int count(struct agg *agg, const struct mp_alloc_val *v)
 {
-	struct cg_counters *c = agg_cgroup(agg, v->cgid);
+	struct counters *c = agg_counters(agg, v->cgid);
 	int i;
 
 	if (!c)
@@ -127,36 +106,30 @@ static int read_slots(struct alloc *al, struct agg *agg)
 	return 0;
 }
 
+/* Several css generations can map to one cgroup id: each adds to it. */
+static int add_entry(void *ctx, const void *key, const void *total)
+{
+	struct alloc *al = ctx;
+	const struct mp_alloc_val *v = total;
+	int r = count(al->agg, v);
+
+	if (r || ARRAY_GROW(al->entries, al->cap_entries, al->n_entries, 64))
+		return r ?: -ENOMEM;
+	al->entries[al->n_entries++] = (struct entry){ .key = *(const struct mp_alloc_key *)key, .cgid = v->cgid };
+	return 0;
+}
+
 static int alloc_collect(void *state, struct agg *agg, bool final)
 {
 	struct alloc *al = state;
-	int fd = bpf_map__fd(al->skel->maps.allocs);
-	struct mp_alloc_key key, *prev = NULL;
-	struct mp_alloc_val sum;
-	struct cg_counters *c;
-	size_t pos = 0;
 	int r;
 
 	(void)final;
 	al->n_entries = 0;
-	/* Several css generations can map to one cgroup id: sum them afresh each time. */
-	while ((c = (struct cg_counters *)agg_next(agg, &pos))) {
-		c->alloc_pages = c->alloc_calls = 0;
-		memset(c->alloc_order, 0, sizeof(c->alloc_order));
-	}
-	while (!bpf_map_get_next_key(fd, prev, &key)) {
-		prev = &key;
-		memset(&sum, 0, sizeof(sum));
-		r = percpu_lookup(&al->pcpu, fd, &key, sizeof(sum), sum_alloc, &sum);
-		if (r == -ENOENT)
-			continue;
-		if (r)
-			return r;
-		r = count(agg, &sum) ?: remember(al, &key, sum.cgid);
-		if (r)
-			return r;
-	}
-	return read_slots(al, agg);
+	al->agg = agg;
+	r = percpu_fold(&al->pcpu, bpf_map__fd(al->skel->maps.allocs), sizeof(struct mp_alloc_key),
+			sizeof(struct mp_alloc_val), sum_alloc, add_entry, al);
+	return r ?: read_slots(al, agg);
 }
 
 /* Entries are keyed by css: the last collection noted each one's cgroup id. */
@@ -177,7 +150,6 @@ static void alloc_destroy(void *state)
 
 	if (!al)
 		return;
-	probe_links_destroy(&al->links);
 	percpu_free(&al->pcpu);
 	free(al->entries);
 	free(al);
@@ -187,7 +159,6 @@ const struct probe_ops alloc_probe = {
 	.name = "page-allocation",
 	.optional = true,
 	.open = alloc_open,
-	.attach = alloc_attach,
 	.collect = alloc_collect,
 	.forget = alloc_forget,
 	.destroy = alloc_destroy,

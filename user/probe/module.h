@@ -1,44 +1,71 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * A probe module is the userspace half of one bpf/NAME.bpf.c. The objects
- * are linked into one (build/memprobe.skel.h), so that the kernel's BTF is
- * parsed once for them all: probes.c opens it, each module configures its
- * maps and programs, probes.c loads it once, each module attaches its
- * programs and turns its maps into struct agg. Adding a probe is a new
- * module and one line in probes.c.
+ * What a probe module is: the userspace half of one bpf/NAME.bpf.c, as a
+ * table of operations. The BPF objects are linked into one
+ * (build/memprobe.skel.h) so that the kernel's BTF is parsed once for them
+ * all; the registry (probe/registry.c) opens it, each module sizes its maps
+ * and claims the programs it wants, the registry loads the object once,
+ * attaches every claimed program and owns the links, and each module turns
+ * its maps into struct agg. Adding a probe is a new module and one line in
+ * the registry's table.
+ *
+ * What is filtered where, and why:
+ * - SysV shared memory calls are filtered in the kernel: a call from a
+ *   cgroup outside the targets never reaches the ring buffer (the agent
+ *   puts the targets in the program's watched map; a cgroup created below
+ *   a target is matched through its ancestors from its first call).
+ *   Events are discrete and each costs a ring record, so a busy stranger
+ *   must not crowd the targets' events out.
+ * - Page cache, RSS changes and page allocations are counted in the
+ *   kernel for every cgroup and process, and filtered in userspace by
+ *   membership (model/targets.h: target_contains, targets_owner): the
+ *   counts are per-CPU aggregates, the whole machine's view needs them
+ *   all, and a cgroup created below a target between two samples is
+ *   counted from its first page. Cgroups outside the targets are retired
+ *   from the maps every interval (model/accounting.h), so strangers cannot
+ *   fill them for long.
+ * - OOM kills are rare: every one is counted, and reported when the victim
+ *   or the cgroup whose limit was hit is watched.
  */
-#ifndef MEMPROBE_PROBE_H
-#define MEMPROBE_PROBE_H
+#ifndef MEMPROBE_PROBE_MODULE_H
+#define MEMPROBE_PROBE_MODULE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
-#include "probe/percpu.h"
+#include "memprobe.h"
 
 struct agg;
-struct bpf_link;
 struct bpf_program;
 struct memprobe_bpf;
-struct events;
-struct loop;
 struct options;
+struct probe_slot;
 struct targets;
+
+/* Where discrete events go: handlers of the layer above, so that probes know nothing of it. */
+struct probe_events {
+	int (*shm)(void *ctx, const struct mp_shm_event *e);
+	int (*oom)(void *ctx, const struct mp_oom_event *e);
+	void *ctx;
+};
 
 /* What every module is given when it opens. */
 struct probe_env {
 	struct memprobe_bpf *skel;	/* opened, not loaded yet */
 	const struct options *o;
-	struct events *events;		/* where discrete events go */
-	const struct targets *targets;	/* what is watched, for filtering in the kernel */
+	struct probe_events events;
+	const struct targets *targets;	/* the SysV shm programs' kernel-side filter */
+	struct probe_slot *slot;	/* the registry's record of the module being opened */
 };
 
 struct probe_ops {
 	const char *name;
 	/* A module that cannot load or attach on this kernel is reported and skipped. */
 	bool optional;
-	/* Sizes its maps and marks the programs it wants loaded (probe_autoload). */
+	/* Sizes its maps and claims the programs it wants loaded (probe_claim). */
 	int (*open)(void **state, const struct probe_env *env);
+	/* After the registry attached its programs (ring buffers, kernel-side filters); may be NULL. */
 	int (*attach)(void *state);
 	/* Reads the maps into agg (NULL: events only); final adds per-file and per-process detail. */
 	int (*collect)(void *state, struct agg *agg, bool final);
@@ -56,42 +83,7 @@ extern const struct probe_ops alloc_probe;
 extern const struct probe_ops shm_probe;
 extern const struct probe_ops oom_probe;
 
-#define PROBES_MAX	8
-#define PROBE_LINKS_MAX	8
+/* Marks prog to be loaded for the module being opened; the registry attaches it and detaches it at the end. */
+int probe_claim(const struct probe_env *env, struct bpf_program *prog);
 
-struct probes {
-	struct memprobe_bpf *skel;
-	const struct probe_ops *ops[PROBES_MAX];
-	void *state[PROBES_MAX];
-	unsigned int n;
-	struct percpu pcpu;		/* reads the drop counters every program shares */
-};
-
-/* A module's attached programs. */
-struct probe_links {
-	struct bpf_link *v[PROBE_LINKS_MAX];
-	unsigned int n;
-};
-
-/* A module's programs, as (array, count) arguments. */
-#define PROBE_PROGS(...)							\
-	(struct bpf_program *[]){ __VA_ARGS__ },				\
-	sizeof((struct bpf_program *[]){ __VA_ARGS__ }) / sizeof(struct bpf_program *)
-
-/* Marks the programs to be loaded, or not. */
-int probe_autoload(struct bpf_program *const *progs, size_t n, bool on);
-/* Attaches those of the programs that were loaded; what fails to attach is said by the caller. */
-int probe_links_attach(struct probe_links *l, struct bpf_program *const *progs, size_t n);
-void probe_links_destroy(struct probe_links *l);
-
-/* Opens, loads and attaches every module; on error nothing stays attached. */
-int probes_start(struct probes *p, const struct probe_env *env);
-int probes_collect(struct probes *p, struct agg *agg, bool final);
-void probes_forget(struct probes *p, const __u64 *ids, size_t n);
-/* Puts every module's event fd in the loop. */
-int probes_watch(struct probes *p, struct loop *l);
-/* Consumes whatever events are still queued: before the summary, nothing is left behind. */
-int probes_drain(struct probes *p);
-void probes_stop(struct probes *p);
-
-#endif /* MEMPROBE_PROBE_H */
+#endif /* MEMPROBE_PROBE_MODULE_H */

@@ -13,8 +13,6 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "model/agg.h"
-#include "agent/events.h"
 #include "sys/log.h"
 #include "memprobe.skel.h"
 #include "options.h"
@@ -28,17 +26,12 @@ enum victim_hook {
 };
 
 struct oom {
-	struct memprobe_bpf *skel;	/* shared: probes.c owns it */
-	struct probe_links links;
+	struct memprobe_bpf *skel;	/* shared: the registry owns it */
 	struct ring ring;
-	struct events *events;
+	struct probe_events events;
 	enum victim_hook hook;
 	bool context;		/* oom_kill_process() is hooked for the constraint */
 };
-
-#define PROGS(s)								\
-	PROBE_PROGS((s)->progs.mark_victim, (s)->progs.mark_oom_victim, (s)->progs.oom_kill_victim,	\
-		    (s)->progs.oom_kill_enter, (s)->progs.oom_kill_exit)
 
 static bool has_func(const struct btf *btf, const char *name)
 {
@@ -121,11 +114,10 @@ static int oom_open(void **state, const struct probe_env *env)
 	btf = btf__load_vmlinux_btf();
 	decide(o, libbpf_get_error(btf) ? NULL : btf);
 	btf__free(btf);
-	r = bpf_program__set_autoload(s->progs.mark_victim, o->hook == HOOK_TRACEPOINT);
-	r = r ?: bpf_program__set_autoload(s->progs.mark_oom_victim, o->hook == HOOK_MARK);
-	r = r ?: bpf_program__set_autoload(s->progs.oom_kill_victim, o->hook == HOOK_KILL);
-	r = r ?: bpf_program__set_autoload(s->progs.oom_kill_enter, o->context);
-	r = r ?: bpf_program__set_autoload(s->progs.oom_kill_exit, o->context);
+	r = probe_claim(env, o->hook == HOOK_TRACEPOINT ? s->progs.mark_victim :
+			     o->hook == HOOK_MARK ? s->progs.mark_oom_victim : s->progs.oom_kill_victim);
+	if (!r && o->context)
+		r = probe_claim(env, s->progs.oom_kill_enter) ?: probe_claim(env, s->progs.oom_kill_exit);
 	if (!r && env->o->ring_bytes)
 		r = bpf_map__set_max_entries(s->maps.oom_events, env->o->ring_bytes);
 	if (r) {
@@ -138,19 +130,17 @@ static int oom_open(void **state, const struct probe_env *env)
 
 static int on_event(void *ctx, const void *event)
 {
-	return events_oom(ctx, event);
+	struct oom *o = ctx;
+
+	return o->events.oom(o->events.ctx, event);
 }
 
 static int oom_attach(void *state)
 {
 	struct oom *o = state;
-	int r;
 
-	r = probe_links_attach(&o->links, PROGS(o->skel));
-	if (r)
-		return r;
 	return ring_open(&o->ring, bpf_map__fd(o->skel->maps.oom_events), MP_EV_OOM, sizeof(struct mp_oom_event),
-			 on_event, o->events);
+			 on_event, o);
 }
 
 static int oom_event_fd(void *state)
@@ -170,7 +160,6 @@ static void oom_destroy(void *state)
 	if (!o)
 		return;
 	ring_close(&o->ring);
-	probe_links_destroy(&o->links);
 	free(o);
 }
 

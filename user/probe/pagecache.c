@@ -6,20 +6,18 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "model/agg.h"
 #include "memprobe.h"
-#include "options.h"
 #include "memprobe.skel.h"
-#include "probe/percpu.h"
+#include "model/agg.h"
+#include "options.h"
 #include "probe/module.h"
+#include "probe/percpu.h"
 
 struct pagecache {
-	struct memprobe_bpf *skel;	/* shared: probes.c owns it */
+	struct memprobe_bpf *skel;	/* shared: the registry owns it */
 	struct percpu pcpu;
-	struct probe_links links;
+	struct agg *agg;		/* the collection under way */
 };
-
-#define PROGS(s)	PROBE_PROGS((s)->progs.cache_add, (s)->progs.cache_delete)
 
 static int pc_open(void **state, const struct probe_env *env)
 {
@@ -38,7 +36,8 @@ static int pc_open(void **state, const struct probe_env *env)
 	r = r ?: bpf_map__set_max_entries(pc->skel->maps.cache_files, o->max_files);
 	r = r ?: bpf_map__set_max_entries(pc->skel->maps.file_names, o->max_files);
 	r = r ?: bpf_map__set_max_entries(pc->skel->maps.cache_tasks, o->max_tasks);
-	r = r ?: probe_autoload(PROGS(pc->skel), true);
+	r = r ?: probe_claim(env, pc->skel->progs.cache_add);
+	r = r ?: probe_claim(env, pc->skel->progs.cache_delete);
 	if (r)
 		goto fail;
 	*state = pc;
@@ -46,13 +45,6 @@ static int pc_open(void **state, const struct probe_env *env)
 fail:
 	pagecache_probe.destroy(pc);
 	return r;
-}
-
-static int pc_attach(void *state)
-{
-	struct pagecache *pc = state;
-
-	return probe_links_attach(&pc->links, PROGS(pc->skel));
 }
 
 static void sum_cache(const void *cpu_val, void *total)
@@ -74,28 +66,16 @@ static void sum_task(const void *cpu_val, void *total)
 		memcpy(t->comm, v->comm, sizeof(t->comm));
 }
 
-static int read_cgroups(struct pagecache *pc, struct agg *agg)
+static int add_cgroup(void *ctx, const void *key, const void *total)
 {
-	int fd = bpf_map__fd(pc->skel->maps.cache_cgroups);
-	__u64 key, *prev = NULL;
-	struct mp_cache_val sum;
-	struct cg_counters *c;
-	int r;
+	struct pagecache *pc = ctx;
+	const struct mp_cache_val *v = total;
+	struct counters *c = agg_counters(pc->agg, *(const __u64 *)key);
 
-	while (!bpf_map_get_next_key(fd, prev, &key)) {
-		prev = &key;
-		memset(&sum, 0, sizeof(sum));
-		r = percpu_lookup(&pc->pcpu, fd, &key, sizeof(sum), sum_cache, &sum);
-		if (r == -ENOENT)
-			continue;
-		if (r)
-			return r;
-		c = agg_cgroup(agg, key);
-		if (!c)
-			return -ENOMEM;
-		c->cache_added_pages = sum.added_pages;
-		c->cache_removed_pages = sum.removed_pages;
-	}
+	if (!c)
+		return -ENOMEM;
+	c->cache_added_pages += v->added_pages;
+	c->cache_removed_pages += v->removed_pages;
 	return 0;
 }
 
@@ -115,79 +95,59 @@ static void join_name(const struct mp_file_name *n, char *buf, size_t len)
 	}
 }
 
-static int read_files(struct pagecache *pc, struct agg *agg)
+static int add_file(void *ctx, const void *k, const void *total)
 {
-	int fd = bpf_map__fd(pc->skel->maps.cache_files);
-	int names = bpf_map__fd(pc->skel->maps.file_names);
-	struct mp_file_key key, *prev = NULL;
+	struct pagecache *pc = ctx;
+	const struct mp_file_key *key = k;
+	const struct mp_cache_val *v = total;
+	struct mp_file_name_key nkey = { .ino = key->ino, .dev = key->dev };
+	struct agg_file f = { .cgid = key->cgid, .ino = key->ino, .dev = key->dev,
+			      .added_pages = v->added_pages, .removed_pages = v->removed_pages };
 	char path[MP_PATH_DEPTH * (MP_NAME_LEN + 1) + 1];
-	struct mp_cache_val sum;
-	int r;
+	struct mp_file_name name;
 
-	while (!bpf_map_get_next_key(fd, prev, &key)) {
-		struct mp_file_name_key nkey = { .ino = key.ino, .dev = key.dev };
-		struct agg_file f = { .cgid = key.cgid, .ino = key.ino, .dev = key.dev };
-		struct mp_file_name name;
-
-		prev = &key;
-		memset(&sum, 0, sizeof(sum));
-		r = percpu_lookup(&pc->pcpu, fd, &key, sizeof(sum), sum_cache, &sum);
-		if (r == -ENOENT)
-			continue;
-		if (r)
-			return r;
-		f.added_pages = sum.added_pages;
-		f.removed_pages = sum.removed_pages;
-		if (!bpf_map_lookup_elem(names, &nkey, &name)) {
-			f.magic = name.magic;
-			f.rdev = name.rdev;
-			if (name.depth) {
-				join_name(&name, path, sizeof(path));
-				f.name = path;
-				f.complete = name.complete;
-			}
+	if (!bpf_map_lookup_elem(bpf_map__fd(pc->skel->maps.file_names), &nkey, &name)) {
+		f.magic = name.magic;
+		f.rdev = name.rdev;
+		if (name.depth) {
+			join_name(&name, path, sizeof(path));
+			f.name = path;
+			f.complete = name.complete;
 		}
-		r = agg_add_file(agg, &f);
-		if (r)
-			return r;
 	}
-	return 0;
+	return agg_add_file(pc->agg, &f);
 }
 
-static int read_tasks(struct pagecache *pc, struct agg *agg)
+static int add_task(void *ctx, const void *k, const void *total)
 {
-	int fd = bpf_map__fd(pc->skel->maps.cache_tasks);
-	struct mp_task_key key, *prev = NULL;
-	struct mp_task_val sum;
-	int r;
+	struct pagecache *pc = ctx;
+	const struct mp_task_key *key = k;
+	const struct mp_task_val *v = total;
+	struct agg_task t = { .cgid = key->cgid, .tgid = key->tgid, .cache_added_pages = v->added_pages };
 
-	while (!bpf_map_get_next_key(fd, prev, &key)) {
-		struct agg_task t = { .cgid = key.cgid, .tgid = key.tgid };
+	memcpy(t.comm, v->comm, sizeof(t.comm));
+	return agg_add_task(pc->agg, &t);
+}
 
-		prev = &key;
-		memset(&sum, 0, sizeof(sum));
-		r = percpu_lookup(&pc->pcpu, fd, &key, sizeof(sum), sum_task, &sum);
-		if (r == -ENOENT)
-			continue;
-		if (r)
-			return r;
-		memcpy(t.comm, sum.comm, sizeof(t.comm));
-		t.cache_added_pages = sum.added_pages;
-		r = agg_add_task(agg, &t);
-		if (r)
-			return r;
-	}
-	return 0;
+static int fold(struct pagecache *pc, const struct bpf_map *map, size_t key_size, size_t value_size,
+		percpu_sum_fn sum, int (*each)(void *, const void *, const void *))
+{
+	return percpu_fold(&pc->pcpu, bpf_map__fd(map), key_size, value_size, sum, each, pc);
 }
 
 static int pc_collect(void *state, struct agg *agg, bool final)
 {
 	struct pagecache *pc = state;
+	const struct memprobe_bpf *s = pc->skel;
 	int r;
 
-	r = read_cgroups(pc, agg);
+	pc->agg = agg;
+	r = fold(pc, s->maps.cache_cgroups, sizeof(__u64), sizeof(struct mp_cache_val), sum_cache, add_cgroup);
 	if (!r && final)
-		r = read_files(pc, agg) ?: read_tasks(pc, agg);
+		r = fold(pc, s->maps.cache_files, sizeof(struct mp_file_key), sizeof(struct mp_cache_val), sum_cache,
+			 add_file) ?:
+		    fold(pc, s->maps.cache_tasks, sizeof(struct mp_task_key), sizeof(struct mp_task_val), sum_task,
+			 add_task);
 	return r;
 }
 
@@ -207,7 +167,6 @@ static void pc_destroy(void *state)
 
 	if (!pc)
 		return;
-	probe_links_destroy(&pc->links);
 	percpu_free(&pc->pcpu);
 	free(pc);
 }
@@ -216,7 +175,6 @@ const struct probe_ops pagecache_probe = {
 	.name = "page-cache",
 	.optional = false,
 	.open = pc_open,
-	.attach = pc_attach,
 	.collect = pc_collect,
 	.forget = pc_forget,
 	.destroy = pc_destroy,

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -18,17 +20,19 @@ int percpu_init(struct percpu *p, size_t max_value)
 		return p->ncpu ? p->ncpu : -EINVAL;
 	p->max_value = max_value;
 	p->buf = calloc(p->ncpu, stride(max_value));
-	return p->buf ? 0 : -ENOMEM;
+	p->total = calloc(1, stride(max_value));
+	return p->buf && p->total ? 0 : -ENOMEM;
 }
 
 void percpu_free(struct percpu *p)
 {
 	free(p->buf);
-	p->buf = NULL;
+	free(p->total);
+	p->buf = p->total = NULL;
 }
 
-int percpu_lookup(struct percpu *p, int map_fd, const void *key, size_t value_size,
-		  void (*sum)(const void *cpu_value, void *total), void *total)
+int percpu_lookup(struct percpu *p, int map_fd, const void *key, size_t value_size, percpu_sum_fn sum,
+		  void *total)
 {
 	int cpu;
 
@@ -38,6 +42,31 @@ int percpu_lookup(struct percpu *p, int map_fd, const void *key, size_t value_si
 		return -errno;
 	for (cpu = 0; cpu < p->ncpu; cpu++)
 		sum((char *)p->buf + cpu * stride(value_size), total);
+	return 0;
+}
+
+int percpu_fold(struct percpu *p, int map_fd, size_t key_size, size_t value_size, percpu_sum_fn sum,
+		int (*each)(void *ctx, const void *key, const void *total), void *ctx)
+{
+	unsigned char key[PERCPU_KEY_MAX], prev[PERCPU_KEY_MAX];
+	bool first = true;
+	int r;
+
+	if (key_size > PERCPU_KEY_MAX)
+		return -EINVAL;
+	while (!bpf_map_get_next_key(map_fd, first ? NULL : prev, key)) {
+		memcpy(prev, key, key_size);
+		first = false;
+		memset(p->total, 0, value_size);
+		r = percpu_lookup(p, map_fd, key, value_size, sum, p->total);
+		if (r == -ENOENT)
+			continue;
+		if (r)
+			return r;
+		r = each(ctx, key, p->total);
+		if (r)
+			return r;
+	}
 	return 0;
 }
 

@@ -3,11 +3,11 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 
+#include "memprobe.skel.h"
 #include "model/agg.h"
+#include "probe/registry.h"
 #include "sys/log.h"
 #include "sys/loop.h"
-#include "memprobe.skel.h"
-#include "probe/module.h"
 #include "sys/util.h"
 
 static const struct probe_ops *const all_probes[] = {
@@ -20,49 +20,41 @@ static const struct probe_ops *const all_probes[] = {
 
 _Static_assert(ARRAY_SIZE(all_probes) <= PROBES_MAX, "raise PROBES_MAX");
 
-int probe_autoload(struct bpf_program *const *progs, size_t n, bool on)
+int probe_claim(const struct probe_env *env, struct bpf_program *prog)
 {
-	size_t i;
-	int r;
+	struct probe_slot *s = env->slot;
 
-	for (i = 0; i < n; i++) {
-		r = bpf_program__set_autoload(progs[i], on);
-		if (r)
-			return r;
-	}
-	return 0;
+	if (s->n_progs == PROBE_PROGS_MAX)
+		return -E2BIG;
+	s->progs[s->n_progs++] = prog;
+	return bpf_program__set_autoload(prog, true);
 }
 
-int probe_links_attach(struct probe_links *l, struct bpf_program *const *progs, size_t n)
+static void detach(struct probe_slot *s)
 {
-	size_t i;
+	while (s->n_links)
+		bpf_link__destroy(s->links[--s->n_links]);
+}
 
-	for (i = 0; i < n; i++) {
-		struct bpf_link *link;
+static int attach(struct probe_slot *s)
+{
+	unsigned int i;
 
-		if (!bpf_program__autoload(progs[i]))
-			continue;
-		if (l->n == PROBE_LINKS_MAX)
-			return -E2BIG;
-		link = bpf_program__attach(progs[i]);
+	for (i = 0; i < s->n_progs; i++) {
+		struct bpf_link *link = bpf_program__attach(s->progs[i]);
+
 		if (!link)
 			return -errno;
-		l->v[l->n++] = link;
+		s->links[s->n_links++] = link;
 	}
-	return 0;
-}
-
-void probe_links_destroy(struct probe_links *l)
-{
-	while (l->n)
-		bpf_link__destroy(l->v[--l->n]);
+	return s->ops->attach ? s->ops->attach(s->state) : 0;
 }
 
 static void drop_module(struct probes *p, unsigned int i)
 {
-	p->ops[i]->destroy(p->state[i]);
-	memmove(&p->ops[i], &p->ops[i + 1], (p->n - i - 1) * sizeof(p->ops[0]));
-	memmove(&p->state[i], &p->state[i + 1], (p->n - i - 1) * sizeof(p->state[0]));
+	detach(&p->v[i]);
+	p->v[i].ops->destroy(p->v[i].state);
+	memmove(&p->v[i], &p->v[i + 1], (p->n - i - 1) * sizeof(p->v[0]));
 	p->n--;
 }
 
@@ -74,65 +66,62 @@ static void close_all(struct probes *p)
 	p->skel = NULL;
 }
 
-/*
- * Opens the object and the modules in want[]; owner[k] is the module that
- * marked program k for loading, so that a failed load can be laid at a
- * module's door.
- */
+/* Opens the object and the modules in want[], each claiming its programs. */
 static int open_all(struct probes *p, const struct probe_env *base, const struct probe_ops *const *want,
-		    size_t n_want, const struct probe_ops **owner, size_t max_owner)
+		    size_t n_want)
 {
 	struct probe_env env = *base;
 	struct bpf_program *prog;
-	size_t i, k;
+	size_t i;
 	int r;
 
 	p->skel = memprobe_bpf__open();
 	if (!p->skel)
 		return log_err_errno(-errno, "cannot open the BPF object");
 	env.skel = p->skel;
-	/* Nothing loads unless a module asks for it. */
+	/* Nothing loads unless a module claims it. */
 	bpf_object__for_each_program(prog, p->skel->obj)
 		bpf_program__set_autoload(prog, false);
 	for (i = 0; i < n_want; i++) {
-		void *state = NULL;
+		struct probe_slot *s = &p->v[p->n];
 
-		r = want[i]->open(&state, &env);
+		memset(s, 0, sizeof(*s));
+		s->ops = want[i];
+		env.slot = s;
+		r = want[i]->open(&s->state, &env);
 		if (r && !want[i]->optional)
 			return log_err_errno(r, "cannot open the %s probes", want[i]->name);
 		if (r) {
 			log_warn("%s probes unavailable: %s", want[i]->name, strerror(-r));
+			while (s->n_progs)
+				bpf_program__set_autoload(s->progs[--s->n_progs], false);
 			continue;
 		}
-		p->ops[p->n] = want[i];
-		p->state[p->n++] = state;
-		k = 0;
-		bpf_object__for_each_program(prog, p->skel->obj) {
-			if (k < max_owner && !owner[k] && bpf_program__autoload(prog))
-				owner[k] = want[i];
-			k++;
-		}
+		p->n++;
 	}
 	return 0;
 }
 
-/* The module whose program failed to load: libbpf loads in order and stops at the first failure. */
-static const struct probe_ops *culprit(const struct probes *p, const struct probe_ops *const *owner, size_t max_owner)
+/* The module whose program failed to load: libbpf loads in object order and stops at the first failure. */
+static const struct probe_ops *culprit(const struct probes *p)
 {
 	struct bpf_program *prog;
-	size_t k = 0;
+	unsigned int i, k;
 
 	bpf_object__for_each_program(prog, p->skel->obj) {
-		if (k < max_owner && owner[k] && bpf_program__autoload(prog) && bpf_program__fd(prog) < 0)
-			return owner[k];
-		k++;
+		if (!bpf_program__autoload(prog) || bpf_program__fd(prog) >= 0)
+			continue;
+		for (i = 0; i < p->n; i++)
+			for (k = 0; k < p->v[i].n_progs; k++)
+				if (p->v[i].progs[k] == prog)
+					return p->v[i].ops;
 	}
 	return NULL;
 }
 
 int probes_start(struct probes *p, const struct probe_env *env)
 {
-	const struct probe_ops *want[PROBES_MAX], *owner[64], *bad;
+	const struct probe_ops *want[PROBES_MAX], *bad;
 	size_t n_want = ARRAY_SIZE(all_probes), i;
 	unsigned int m;
 	int r;
@@ -144,14 +133,13 @@ int probes_start(struct probes *p, const struct probe_env *env)
 		return log_err_errno(r, "cannot set up the probes");
 	/* One load for every module; a module whose programs this kernel refuses is left out, and the rest loaded again. */
 	for (;;) {
-		memset(owner, 0, sizeof(owner));
-		r = open_all(p, env, want, n_want, owner, ARRAY_SIZE(owner));
+		r = open_all(p, env, want, n_want);
 		if (r)
 			goto fail;
 		r = memprobe_bpf__load(p->skel);
 		if (!r)
 			break;
-		bad = culprit(p, owner, ARRAY_SIZE(owner));
+		bad = culprit(p);
 		if (!bad || !bad->optional) {
 			log_err_errno(r, "cannot load the %s probes", bad ? bad->name : "BPF");
 			goto fail;
@@ -165,17 +153,17 @@ int probes_start(struct probes *p, const struct probe_env *env)
 		n_want--;
 	}
 	for (m = 0; m < p->n;) {
-		r = p->ops[m]->attach(p->state[m]);
+		r = attach(&p->v[m]);
 		if (!r) {
 			m++;
 			continue;
 		}
-		if (!p->ops[m]->optional) {
-			log_err_errno(r, "cannot attach the %s probes", p->ops[m]->name);
+		if (!p->v[m].ops->optional) {
+			log_err_errno(r, "cannot attach the %s probes", p->v[m].ops->name);
 			goto fail;
 		}
 		log_warn("%s probes unavailable on this kernel (attach failed: %s); going on without them",
-			 p->ops[m]->name, strerror(-r));
+			 p->v[m].ops->name, strerror(-r));
 		drop_module(p, m);
 	}
 	return 0;
@@ -191,11 +179,11 @@ int probes_collect(struct probes *p, struct agg *agg, bool final)
 
 	agg_begin(agg);
 	for (i = 0; i < p->n; i++) {
-		if (!p->ops[i]->collect)
+		if (!p->v[i].ops->collect)
 			continue;
-		r = p->ops[i]->collect(p->state[i], agg, final);
+		r = p->v[i].ops->collect(p->v[i].state, agg, final);
 		if (r)
-			return log_err_errno(r, "cannot read the %s maps", p->ops[i]->name);
+			return log_err_errno(r, "cannot read the %s maps", p->v[i].ops->name);
 	}
 	r = percpu_add_drops(&p->pcpu, bpf_map__fd(p->skel->maps.drops), agg->drops);
 	if (r)
@@ -208,8 +196,8 @@ void probes_forget(struct probes *p, const __u64 *ids, size_t n)
 	unsigned int i;
 
 	for (i = 0; n && i < p->n; i++)
-		if (p->ops[i]->forget)
-			p->ops[i]->forget(p->state[i], ids, n);
+		if (p->v[i].ops->forget)
+			p->v[i].ops->forget(p->v[i].state, ids, n);
 }
 
 int probes_watch(struct probes *p, struct loop *l)
@@ -218,11 +206,11 @@ int probes_watch(struct probes *p, struct loop *l)
 	int r;
 
 	for (i = 0; i < p->n; i++) {
-		if (!p->ops[i]->event_fd)
+		if (!p->v[i].ops->event_fd)
 			continue;
-		r = loop_add(l, p->ops[i]->event_fd(p->state[i]), p->ops[i]->consume, p->state[i]);
+		r = loop_add(l, p->v[i].ops->event_fd(p->v[i].state), p->v[i].ops->consume, p->v[i].state);
 		if (r)
-			return log_err_errno(r, "cannot watch the %s events", p->ops[i]->name);
+			return log_err_errno(r, "cannot watch the %s events", p->v[i].ops->name);
 	}
 	return 0;
 }
@@ -233,9 +221,9 @@ int probes_drain(struct probes *p)
 	int r;
 
 	for (i = 0; i < p->n; i++) {
-		if (!p->ops[i]->consume)
+		if (!p->v[i].ops->consume)
 			continue;
-		r = p->ops[i]->consume(p->state[i]);
+		r = p->v[i].ops->consume(p->v[i].state);
 		if (r)
 			return r;
 	}

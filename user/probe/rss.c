@@ -20,8 +20,7 @@
 #include "sys/util.h"
 
 struct rss {
-	struct memprobe_bpf *skel;	/* shared: probes.c owns it */
-	struct probe_links links;
+	struct memprobe_bpf *skel;	/* shared: the registry owns it */
 	long hz;
 };
 
@@ -37,7 +36,7 @@ static int rss_open(void **state, const struct probe_env *env)
 	rs->hz = sysconf(_SC_CLK_TCK);
 	rs->skel = env->skel;
 	r = bpf_map__set_max_entries(rs->skel->maps.procs, o->max_tasks);
-	r = r ?: probe_autoload(PROBE_PROGS(rs->skel->progs.rss_stat), true);
+	r = r ?: probe_claim(env, rs->skel->progs.rss_stat);
 	if (r)
 		goto fail;
 	*state = rs;
@@ -45,13 +44,6 @@ static int rss_open(void **state, const struct probe_env *env)
 fail:
 	rss_probe.destroy(rs);
 	return r;
-}
-
-static int rss_attach(void *state)
-{
-	struct rss *rs = state;
-
-	return probe_links_attach(&rs->links, PROBE_PROGS(rs->skel->progs.rss_stat));
 }
 
 /* The process is the one the probe saw if /proc/PID/stat shows the same start. */
@@ -105,19 +97,13 @@ static int rss_collect(void *state, struct agg *agg, bool final)
 
 static void rss_destroy(void *state)
 {
-	struct rss *rs = state;
-
-	if (!rs)
-		return;
-	probe_links_destroy(&rs->links);
-	free(rs);
+	free(state);
 }
 
 const struct probe_ops rss_probe = {
 	.name = "rss",
 	.optional = true,
 	.open = rss_open,
-	.attach = rss_attach,
 	.collect = rss_collect,
 	.destroy = rss_destroy,
 };

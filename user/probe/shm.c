@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Userspace half of bpf/shm.bpf.c: SysV shared memory calls, from the ring buffer to events.c. */
+/* Userspace half of bpf/shm.bpf.c: SysV shared memory calls, from the ring buffer to the event handler. */
 #include <errno.h>
 #include <stdlib.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "model/agg.h"
-#include "agent/events.h"
 #include "options.h"
 #include "memprobe.skel.h"
 #include "probe/module.h"
@@ -14,23 +12,24 @@
 #include "model/targets.h"
 
 struct shm {
-	struct memprobe_bpf *skel;	/* shared: probes.c owns it */
-	struct probe_links links;
+	struct memprobe_bpf *skel;	/* shared: the registry owns it */
 	struct ring ring;
-	struct events *events;
+	struct probe_events events;
 	const struct targets *targets;
 	unsigned int synced;		/* the targets' generation in the watched map; ~0 before the first */
 };
-
-#define PROGS(s)									\
-	PROBE_PROGS((s)->progs.shmget_enter, (s)->progs.shmget_exit, (s)->progs.shmat_enter,		\
-		    (s)->progs.shmat_exit, (s)->progs.shmdt_enter, (s)->progs.shmdt_exit,		\
-		    (s)->progs.shmctl_enter, (s)->progs.shmctl_exit)
 
 static int shm_open(void **state, const struct probe_env *env)
 {
 	struct shm *sh;
 	int r;
+
+	struct bpf_program *progs[] = {
+		env->skel->progs.shmget_enter, env->skel->progs.shmget_exit, env->skel->progs.shmat_enter,
+		env->skel->progs.shmat_exit, env->skel->progs.shmdt_enter, env->skel->progs.shmdt_exit,
+		env->skel->progs.shmctl_enter, env->skel->progs.shmctl_exit,
+	};
+	size_t i;
 
 	sh = calloc(1, sizeof(*sh));
 	if (!sh)
@@ -40,7 +39,8 @@ static int shm_open(void **state, const struct probe_env *env)
 	sh->skel = env->skel;
 	sh->synced = ~0u;
 	r = bpf_map__set_max_entries(sh->skel->maps.shm_events, env->o->ring_bytes ?: MP_SHM_RING);
-	r = r ?: probe_autoload(PROGS(sh->skel), true);
+	for (i = 0; !r && i < sizeof(progs) / sizeof(progs[0]); i++)
+		r = probe_claim(env, progs[i]);
 	if (r)
 		goto fail;
 	*state = sh;
@@ -74,7 +74,9 @@ static int sync_watched(struct shm *sh)
 
 static int on_event(void *ctx, const void *event)
 {
-	return events_shm(ctx, event);
+	struct shm *sh = ctx;
+
+	return sh->events.shm(sh->events.ctx, event);
 }
 
 static int shm_attach(void *state)
@@ -82,14 +84,11 @@ static int shm_attach(void *state)
 	struct shm *sh = state;
 	int r;
 
-	r = probe_links_attach(&sh->links, PROGS(sh->skel));
-	if (r)
-		return r;
 	r = sync_watched(sh);
 	if (r)
 		return r;
 	return ring_open(&sh->ring, bpf_map__fd(sh->skel->maps.shm_events), MP_EV_SHM, sizeof(struct mp_shm_event),
-			 on_event, sh->events);
+			 on_event, sh);
 }
 
 /* Nothing to read: events come through the ring. Targets that changed go to the kernel's filter. */
@@ -117,7 +116,6 @@ static void shm_destroy(void *state)
 	if (!sh)
 		return;
 	ring_close(&sh->ring);
-	probe_links_destroy(&sh->links);
 	free(sh);
 }
 

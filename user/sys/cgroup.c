@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sys/cgroup.h"
+#include "sys/mountinfo.h"
 #include "sys/util.h"
 
 #define CG_MAX_DEPTH	32
@@ -34,23 +35,6 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
 		va_end(ap);
 	}
 	return code;
-}
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape_octal(char *s)
-{
-	char *w = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*w++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
-			s += 3;
-		} else {
-			*w++ = *s;
-		}
-	}
-	*w = '\0';
 }
 
 static bool has_token(const char *list, const char *tok, const char *seps)
@@ -86,82 +70,58 @@ static bool v2_has_memory(const char *mountpoint)
 	return has_token(buf, "memory", " \n");
 }
 
+struct hier_scan {
+	struct cg_hier *h;
+	char v2[CG_PATH_MAX];
+};
+
+static int hier_visit(void *ctx, const struct mountinfo_entry *e)
+{
+	struct hier_scan *sc = ctx;
+	struct cg_hier *h = sc->h;
+	bool v1 = !strcmp(e->fstype, "cgroup");
+
+	if (!under(e->point, h->base) || strlen(e->point) >= CG_PATH_MAX)
+		return 0;
+	if (!v1 && strcmp(e->fstype, "cgroup2"))
+		return 0;
+	if (h->n_mounts < CG_MAX_MOUNTS)
+		snprintf(h->mounts[h->n_mounts++], CG_PATH_MAX, "%s", e->point);
+	if (v1 && !h->version && has_token(e->super_options, "memory", ",")) {
+		h->version = CG_V1;
+		snprintf(h->root, sizeof(h->root), "%s", e->point);
+	} else if (!v1 && !*sc->v2 && v2_has_memory(e->point)) {
+		snprintf(sc->v2, sizeof(sc->v2), "%s", e->point);
+	}
+	return 0;
+}
+
 int cg_hier_parse(struct cg_hier *h, const char *text, const char *base)
 {
-	char v2[CG_PATH_MAX] = "";
-	const char *line = text;
+	struct hier_scan sc = { .h = h };
+	int r;
 
 	memset(h, 0, sizeof(*h));
 	snprintf(h->base, sizeof(h->base), "%s", base);
-	while (line && *line) {
-		const char *start = line, *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-		char buf[4096], *f[12] = { 0 }, *save = NULL, *tok, *fstype = NULL, *super = NULL;
-		int n = 0;
-
-		line = nl ? nl + 1 : NULL;
-		if (len >= sizeof(buf))
-			continue;
-		memcpy(buf, start, len);
-		buf[len] = '\0';
-		for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-			if (!strcmp(tok, "-") && n >= 6) {
-				fstype = strtok_r(NULL, " ", &save);
-				strtok_r(NULL, " ", &save);	/* source */
-				super = strtok_r(NULL, " ", &save);
-				break;
-			}
-			if (n < 12)
-				f[n++] = tok;
-		}
-		if (n < 6 || !fstype || !super)
-			continue;
-		unescape_octal(f[4]);
-		if (!under(f[4], h->base) || strlen(f[4]) >= CG_PATH_MAX)
-			continue;
-		if (strcmp(fstype, "cgroup") && strcmp(fstype, "cgroup2"))
-			continue;
-		if (h->n_mounts < CG_MAX_MOUNTS)
-			snprintf(h->mounts[h->n_mounts++], CG_PATH_MAX, "%s", f[4]);
-		if (!strcmp(fstype, "cgroup") && !h->version && has_token(super, "memory", ",")) {
-			h->version = CG_V1;
-			snprintf(h->root, sizeof(h->root), "%s", f[4]);
-		} else if (!strcmp(fstype, "cgroup2") && !*v2 && v2_has_memory(f[4])) {
-			snprintf(v2, sizeof(v2), "%s", f[4]);
-		}
-	}
-	if (!h->version && *v2) {
+	r = mountinfo_parse(text, hier_visit, &sc);
+	if (r)
+		return r;
+	/* A v1 memory hierarchy wins: on hybrid hosts the unified tree has no memory controller. */
+	if (!h->version && *sc.v2) {
 		h->version = CG_V2;
-		snprintf(h->root, sizeof(h->root), "%s", v2);
+		snprintf(h->root, sizeof(h->root), "%s", sc.v2);
 	}
 	return h->version ? 0 : -ENOENT;
 }
 
 int cg_hier_detect(struct cg_hier *h, const char *mountinfo, const char *base)
 {
-	size_t cap = 1 << 16;
-	char *text = NULL;
-	ssize_t n;
+	char *text;
 	int r;
 
-	/* mountinfo can be long on container hosts; grow until it fits. */
-	for (;;) {
-		char *bigger = realloc(text, cap);
-
-		if (!bigger) {
-			free(text);
-			return -ENOMEM;
-		}
-		text = bigger;
-		n = read_text(mountinfo, text, cap);
-		if (n < 0) {
-			free(text);
-			return (int)n;
-		}
-		if ((size_t)n < cap - 1 || cap >= (1 << 24))
-			break;
-		cap *= 4;
-	}
+	r = mountinfo_read(mountinfo, &text);
+	if (r)
+		return r;
 	r = cg_hier_parse(h, text, base);
 	free(text);
 	return r;

@@ -27,6 +27,12 @@ struct cg_hier {
 	size_t n_mounts;
 };
 
+/* A process and the memory cgroup it was found in. */
+struct pid_cg {
+	int pid;
+	__u64 cgid;
+};
+
 struct cg_target {
 	char rel[CG_PATH_MAX];		/* relative to root, no leading slash; "/" for the root */
 	char dir[CG_PATH_MAX];		/* absolute directory */

@@ -10,7 +10,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "sys/array.h"
 #include "sys/files.h"
+#include "sys/mountinfo.h"
 #include "sys/util.h"
 
 #ifndef __NR_cachestat
@@ -35,98 +37,45 @@ dev_t kdev_to_dev(__u32 kdev)
 	return makedev(kdev >> 20, kdev & 0xfffff);
 }
 
-static void unescape(char *s)
+static int mount_visit(void *ctx, const struct mountinfo_entry *e)
 {
-	char *w = s;
+	struct mounts *m = ctx;
+	struct mount_entry *me;
 
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*w++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
-			s += 3;
-		} else {
-			*w++ = *s;
-		}
+	if (ARRAY_GROW(m->v, m->cap, m->n, 32))
+		return -ENOMEM;
+	me = &m->v[m->n];
+	me->dev = makedev(e->major, e->minor);
+	me->root = strdup(e->root);
+	me->point = strdup(e->point);
+	if (!me->root || !me->point) {
+		free(me->root);
+		free(me->point);
+		return -ENOMEM;
 	}
-	*w = '\0';
+	m->n++;
+	return 0;
 }
 
 int mounts_parse(struct mounts *m, const char *text)
 {
-	const char *line = text;
-	size_t cap = 0;
+	int r;
 
 	memset(m, 0, sizeof(*m));
-	while (line && *line) {
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-		char *buf = strndup(line, len), *save = NULL, *f[5];
-		unsigned int major, minor;
-		int i;
-
-		line = nl ? nl + 1 : NULL;
-		if (!buf)
-			goto oom;
-		for (i = 0; i < 5; i++)
-			if (!(f[i] = strtok_r(i ? NULL : buf, " ", &save)))
-				break;
-		if (i == 5 && sscanf(f[2], "%u:%u", &major, &minor) == 2) {
-			if (m->n == cap) {
-				size_t ncap = cap ? cap * 2 : 32;
-				struct mount_entry *v = realloc(m->v, ncap * sizeof(*v));
-
-				if (!v) {
-					free(buf);
-					goto oom;
-				}
-				m->v = v;
-				cap = ncap;
-			}
-			unescape(f[3]);
-			unescape(f[4]);
-			m->v[m->n].dev = makedev(major, minor);
-			m->v[m->n].root = strdup(f[3]);
-			m->v[m->n].point = strdup(f[4]);
-			if (!m->v[m->n].root || !m->v[m->n].point) {
-				free(m->v[m->n].root);
-				free(m->v[m->n].point);
-				free(buf);
-				goto oom;
-			}
-			m->n++;
-		}
-		free(buf);
-	}
-	return 0;
-oom:
-	mounts_free(m);
-	return -ENOMEM;
+	r = mountinfo_parse(text, mount_visit, m);
+	if (r)
+		mounts_free(m);
+	return r;
 }
 
 int mounts_load(struct mounts *m, const char *mountinfo)
 {
-	size_t cap = 1 << 16;
-	char *text = malloc(cap);
-	ssize_t n;
+	char *text;
 	int r;
 
-	if (!text)
-		return -ENOMEM;
-	n = read_text(mountinfo, text, cap);
-	while (n >= 0 && (size_t)n == cap - 1 && cap < (1 << 24)) {
-		char *bigger = realloc(text, cap *= 4);
-
-		if (!bigger) {
-			free(text);
-			return -ENOMEM;
-		}
-		text = bigger;
-		n = read_text(mountinfo, text, cap);
-	}
-	if (n < 0) {
-		free(text);
-		return (int)n;
-	}
+	r = mountinfo_read(mountinfo, &text);
+	if (r)
+		return r;
 	r = mounts_parse(m, text);
 	free(text);
 	return r;

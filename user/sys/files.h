@@ -20,7 +20,7 @@ struct mount_entry {
 
 struct mounts {
 	struct mount_entry *v;
-	size_t n;
+	size_t n, cap;
 };
 
 /* Converts the kernel's internal dev_t (major << 20 | minor), as the probes see it. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -92,4 +93,17 @@ bool ids_have(const __u64 *v, size_t n, __u64 id)
 	size_t i = ids_lower_bound(v, n, id);
 
 	return i < n && v[i] == id;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void ids_sort(__u64 *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_id);
 }

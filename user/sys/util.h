@@ -21,5 +21,7 @@ double now_monotonic(void);
 /* Sorted arrays of ids (cgroup ids): where id is or would go, and whether it is there. */
 size_t ids_lower_bound(const __u64 *v, size_t n, __u64 id);
 bool ids_have(const __u64 *v, size_t n, __u64 id);
+/* Sorts ids in place; an empty (possibly unallocated) array is left alone. */
+void ids_sort(__u64 *v, size_t n);
 
 #endif /* MEMPROBE_UTIL_H */

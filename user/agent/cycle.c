@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <string.h>
+
+#include "agent/agent.h"
+#include "model/accounting.h"
+#include "model/posixshm.h"
+#include "model/refresh.h"
+#include "out/report.h"
+#include "sys/files.h"
+#include "sys/log.h"
+#include "sys/util.h"
+#include "version.h"
+
+int agent_output_error(struct agent *a, int r)
+{
+	if (r == -EPIPE) {
+		if (!a->output_closed)
+			log_info("the output was closed; stopping");
+		a->output_closed = true;
+		return r;
+	}
+	return log_err_errno(r, "cannot write the output");
+}
+
+static bool watched(void *ctx, __u64 cgid)
+{
+	return targets_owner(ctx, cgid) != NULL;
+}
+
+/* Losses are counted in lost_events; stderr hears of each cause once, when it first happens. */
+static void say_losses(struct agent *a, bool final)
+{
+	int i;
+
+	for (i = 0; i < MP_DROP_MAX; i++) {
+		if (!a->agg.drops[i])
+			continue;
+		if (final)
+			log_warn("%llu lost in this run: %s", (unsigned long long)a->agg.drops[i], agg_drop_text(i));
+		else if (!a->said_drop[i])
+			log_warn("%s", agg_drop_text(i));
+		a->said_drop[i] = true;
+	}
+}
+
+int agent_measure(struct agent *a, bool final)
+{
+	int r;
+
+	r = probes_collect(&a->probes, &a->agg, final);
+	if (r)
+		return r;
+	say_losses(a, false);
+	r = targets_refresh(&a->targets);
+	if (r)
+		return log_err_errno(r, "cannot read the cgroups' memory counters");
+	targets_account(&a->targets, &a->agg);
+	/* Counted now, so what the maps hold for cgroups that are gone can go. */
+	r = targets_retire(&a->targets, &a->agg);
+	if (r)
+		return log_err_errno(r, "cannot retire removed cgroups");
+	if (a->targets.n_dead)
+		log_debug("retired %zu cgroups that are gone or not watched", a->targets.n_dead);
+	probes_forget(&a->probes, a->targets.dead, a->targets.n_dead);
+	r = procs_refresh(&a->procs, a->targets.pids, a->targets.n_pids, &a->agg, watched, &a->targets,
+			  &a->o->verdict, a->targets.t_now);
+	if (r)
+		return log_err_errno(r, "cannot read the processes");
+	targets_trend(&a->targets, &a->procs);
+	return 0;
+}
+
+/* Events write to the sinks as they come; a failed write surfaces here. */
+static int events_error(struct agent *a)
+{
+	int r = a->events.err;
+
+	a->events.err = 0;
+	return r ? agent_output_error(a, r) : 0;
+}
+
+int agent_batch_done(void *ctx)
+{
+	struct agent *a = ctx;
+	int r = events_error(a);
+
+	if (!r && (r = sinks_flush(&a->sinks)))
+		r = agent_output_error(a, r);
+	return r;
+}
+
+int agent_report_start(struct agent *a)
+{
+	struct rec_target t[OPT_MAX_TARGETS];
+	struct rec_start s;
+	int r;
+
+	report_start(&s, t, OPT_MAX_TARGETS, &a->targets, MEMPROBE_VERSION, a->o->interval_s);
+	r = sinks_start(&a->sinks, &s);
+	return r ? agent_output_error(a, r) : 0;
+}
+
+int agent_summarise(struct agent *a, bool interim)
+{
+	struct mounts mounts = { 0 };
+	struct pshm pshm = { 0 };
+	struct report_input in = {
+		.targets = &a->targets, .procs = &a->procs, .agg = &a->agg, .mounts = &mounts,
+		.names = &a->names, .sysv = &a->events.sysv, .ooms = &a->events.ooms, .pshm = &pshm,
+		.top = a->o->top,
+	};
+	struct report rep;
+	int r;
+
+	/* Events still in the rings count for this summary. */
+	r = probes_drain(&a->probes);
+	if (r)
+		log_warn("cannot read the last events: %s", strerror(-r));
+	r = agent_measure(a, true);
+	if (r)
+		return r;
+	if (!interim)
+		say_losses(a, true);
+	events_scan(&a->events);
+	if (mounts_load(&mounts, "/proc/self/mountinfo"))
+		log_warn("cannot read the mount table; files are shown by device and inode");
+	if (pshm_scan(&pshm, a->targets.pids, a->targets.n_pids))
+		log_warn("cannot read the processes' POSIX shared memory");
+	r = report_summaries(&rep, &in);
+	mounts_free(&mounts);
+	if (r) {
+		pshm_free(&pshm);
+		return log_err_errno(r, "cannot build the summary");
+	}
+	for (size_t i = 0; i < rep.n_summaries; i++)
+		rep.summaries[i].interim = interim;
+	/* The records point into the scan: it goes after they are written. */
+	r = sinks_summaries(&a->sinks, rep.summaries, rep.n_summaries);
+	if (!r)
+		r = sinks_flush(&a->sinks);
+	report_free(&rep);
+	pshm_free(&pshm);
+	return r ? agent_output_error(a, r) : 0;
+}
+
+/* A verdict that changed is news: journald alerts are built on it. */
+static int announce_verdicts(struct agent *a)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < a->targets.n; i++) {
+		struct target *t = &a->targets.v[i];
+		struct rec_verdict_change c;
+
+		if (t->verdict.verdict == t->reported)
+			continue;
+		report_verdict_change(&c, t, a->targets.t_now);
+		t->reported = t->verdict.verdict;
+		r = sinks_verdict_change(&a->sinks, &c);
+		if (r)
+			return agent_output_error(a, r);
+	}
+	return 0;
+}
+
+int agent_tick(void *ctx)
+{
+	struct agent *a = ctx;
+	struct report_input in = { .targets = &a->targets, .procs = &a->procs, .top = a->o->top };
+	struct report rep;
+	int r;
+
+	r = agent_measure(a, false);
+	if (r)
+		return r;
+	if (events_scan(&a->events))
+		log_debug("cannot read /proc/sysvipc/shm");
+	r = events_error(a);
+	if (r)
+		return r;
+	r = announce_verdicts(a);
+	if (r)
+		return r;
+	r = report_samples(&rep, &in);
+	if (r)
+		return log_err_errno(r, "cannot build the samples");
+	r = sinks_samples(&a->sinks, rep.samples, rep.n_samples);
+	report_free(&rep);
+	targets_roll(&a->targets);
+	if (r)
+		return agent_output_error(a, r);
+	/* A long run journals its summary now and then, so that a crash loses one period at most. */
+	if (a->o->journal && a->o->journal_interval_s > 0 &&
+	    now_monotonic() - a->last_interim >= a->o->journal_interval_s) {
+		a->last_interim = now_monotonic();
+		return agent_summarise(a, true);
+	}
+	return 0;
+}

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "model/refresh.h"
+#include "sys/array.h"
+#include "sys/log.h"
+#include "sys/util.h"
+
+struct walk_ctx {
+	struct targets *ts;
+	size_t target;
+	struct target *owner;	/* the target the visited cgroup's processes count for */
+	__u64 cgid;
+	int err;
+};
+
+static int add_pid(void *ctx, int pid)
+{
+	struct walk_ctx *w = ctx;
+	struct targets *ts = w->ts;
+
+	if (pid <= 0)
+		return 0;
+	if (ARRAY_GROW(ts->pids, ts->cap_pids, ts->n_pids, 256))
+		return -ENOMEM;
+	ts->pids[ts->n_pids++] = (struct pid_cg){ .pid = pid, .cgid = w->cgid };
+	if (w->owner)
+		w->owner->nprocs++;
+	if (ts->machine && w->owner != &ts->v[0])
+		ts->v[0].nprocs++;
+	return 0;
+}
+
+static int member_visit(void *ctx, const char *rel, __u64 id, unsigned int depth, bool leaf)
+{
+	struct walk_ctx *w = ctx;
+	struct targets *ts = w->ts;
+	struct cg_target cg;
+
+	w->err = ARRAY_GROW(ts->seen, ts->cap_seen, ts->n_seen, 64);
+	if (w->err)
+		return w->err;
+	ts->seen[ts->n_seen++] = id;
+	w->cgid = id;
+	w->owner = NULL;
+	if (!ts->machine || w->target != 0) {
+		w->owner = &ts->v[w->target];
+		w->err = target_add_member(w->owner, id);
+	} else if (depth == 0) {
+		w->owner = &ts->v[0];
+	} else if (leaf) {
+		/* The whole machine: every leaf is a candidate for the largest. */
+		w->owner = targets_by_id(ts, id);
+		if (!w->owner && !cg_path(ts->h, rel, NULL, cg.dir, sizeof(cg.dir))) {
+			snprintf(cg.rel, sizeof(cg.rel), "%s", rel);
+			cg.id = id;
+			w->err = targets_add(ts, &cg, &w->owner);
+			if (!w->err)
+				w->err = target_add_member(w->owner, id);
+		}
+	}
+	if (w->err)
+		return w->err;
+	/* A cgroup gone between readdir and here has no processes to list. */
+	w->err = cg_pids(ts->h, rel, add_pid, w);
+	if (w->err == -ENOENT)
+		w->err = 0;
+	return w->err;
+}
+
+/*
+ * The target's name now holds a different cgroup than the one watched: a
+ * restart removed it and created another. Follow the new one; the old
+ * one's ids stay members.
+ */
+static void follow(struct targets *ts, struct target *t)
+{
+	struct cg_target cg;
+
+	if (t->root || cg_lookup(ts->h, t->cg.rel, &cg) || cg.id == t->cg.id)
+		return;
+	log_warn("cgroup %s was removed and created again (id %llu, before %llu): following the new one",
+		 t->cg.rel, (unsigned long long)cg.id, (unsigned long long)t->cg.id);
+	t->cg = cg;
+	t->gone = false;
+	t->new_life = true;
+	t->lives++;
+	ts->generation++;
+}
+
+static void read_stat(struct targets *ts, struct target *t)
+{
+	struct memstat m;
+	struct stat st;
+
+	if (stat(t->cg.dir, &st) || st.st_ino != t->cg.id) {
+		t->gone = true;
+		return;
+	}
+	if (memstat_read(t->cg.dir, ts->h->version, t->root, &m))
+		return;
+	t->now = m;
+	if (!t->have_stat) {
+		t->first = m;
+		t->prev = m;
+	}
+	/* An interval's change is within one life. */
+	if (t->new_life)
+		t->prev = m;
+	t->new_life = false;
+	t->have_stat = true;
+}
+
+int targets_refresh(struct targets *ts)
+{
+	struct walk_ctx w = { .ts = ts };
+	size_t i, n = ts->n;
+	bool first = ts->t_start == 0;
+	double now = now_realtime();
+	int r;
+
+	ts->n_pids = 0;
+	ts->n_seen = 0;
+	for (i = 0; i < n; i++)
+		ts->v[i].nprocs = 0;
+	for (i = 0; i < n; i++) {
+		struct target *t = &ts->v[i];
+
+		if (!ts->machine)
+			follow(ts, t);
+		if (t->gone)
+			continue;
+		if (ts->machine && i > 0)
+			continue;	/* leaves are found by the root's walk */
+		w.target = i;
+		r = cg_walk(ts->h, t->cg.rel, member_visit, &w);
+		if (w.err)
+			return w.err;
+		if (r == -ENOENT)
+			t->gone = true;
+		else if (r)
+			return r;
+	}
+	ids_sort(ts->seen, ts->n_seen);
+	for (i = 0; i < ts->n; i++)
+		read_stat(ts, &ts->v[i]);
+	r = meminfo_read(&ts->mi_now);
+	if (r)
+		return r;
+	ts->t_now = now;
+	if (first) {
+		ts->mi_first = ts->mi_prev = ts->mi_now;
+		ts->t_start = ts->t_prev = ts->t_now;
+	}
+	return 0;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Reading the watched cgroups at each sample: walking each target's
+ * subtree for its members and processes, following a target whose cgroup
+ * was removed and created again under the same name, and reading the
+ * kernel's own counters (memory.stat, /proc/meminfo).
+ */
+#ifndef MEMPROBE_REFRESH_H
+#define MEMPROBE_REFRESH_H
+
+#include "model/targets.h"
+
+/* Finds the cgroups below each target and reads the kernel's counters. The first call sets the baseline. */
+int targets_refresh(struct targets *ts);
+
+#endif /* MEMPROBE_REFRESH_H */

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* What the record builders (out/report.c, out/summary.c) share: arithmetic and the pieces of several records. */
+#ifndef MEMPROBE_OUT_BUILD_H
+#define MEMPROBE_OUT_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "model/procs.h"
+#include "model/targets.h"
+#include "out/record.h"
+
+__u64 report_page_bytes(__u64 pages);
+/* Clean page cache: what reclaim can drop without writing anything first. */
+__u64 report_reclaimable(const struct memstat *m);
+
+/*
+ * Which targets to report: all of them, or for the whole machine the root
+ * and the top leaves (by page cache for samples, by pages brought in for
+ * summaries). Writes their indexes to idx; returns the count.
+ */
+size_t report_choose(const struct targets *ts, unsigned int top, bool summary, size_t *idx);
+
+void report_fill_verdict(struct rec_verdict *rv, const struct verdict_result *vr);
+
+/* The target's living processes by RSS (or, exited, those gone by peak), at most top, into out. */
+size_t report_processes(const struct target *t, const struct procs *ps, bool exited, unsigned int top,
+			struct rec_proc *out);
+
+#endif /* MEMPROBE_OUT_BUILD_H */

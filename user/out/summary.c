@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The summary records: one per target at the end of a run (and, for
+ * journald, now and then during it), with the lists that say where the
+ * memory went: files, processes, exited processes, shared memory.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "out/build.h"
+#include "out/report.h"
+
+#define PATH_LEN	PATH_MAX
+#define NOTE_LEN	256
+
+static int by_added_file(const void *a, const void *b)
+{
+	const struct agg_file *x = *(const struct agg_file *const *)a, *y = *(const struct agg_file *const *)b;
+
+	if (x->added_pages != y->added_pages)
+		return x->added_pages < y->added_pages ? 1 : -1;
+	return x->removed_pages < y->removed_pages ? 1 : x->removed_pages > y->removed_pages ? -1 : 0;
+}
+
+static int by_added_proc(const void *a, const void *b)
+{
+	const struct rec_cache_proc *x = a, *y = b;
+
+	if (x->added_bytes != y->added_bytes)
+		return x->added_bytes < y->added_bytes ? 1 : -1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int by_file_id(const void *a, const void *b)
+{
+	const struct agg_file *x = *(const struct agg_file *const *)a, *y = *(const struct agg_file *const *)b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/*
+ * A file's pages can be charged to several cgroups of one target; the
+ * target shows the file once, with the sums. Sorting by (dev, ino) puts
+ * the pieces side by side.
+ */
+static size_t target_files(const struct target *t, const struct agg *a, struct agg_file *merged,
+			   const struct agg_file **order)
+{
+	size_t i, k = 0, n = 0;
+
+	for (i = 0; i < a->n_files; i++)
+		if (target_contains(t, a->files[i].cgid))
+			order[k++] = &a->files[i];
+	qsort(order, k, sizeof(*order), by_file_id);
+	for (i = 0; i < k; i++) {
+		if (n && merged[n - 1].dev == order[i]->dev && merged[n - 1].ino == order[i]->ino) {
+			merged[n - 1].added_pages += order[i]->added_pages;
+			merged[n - 1].removed_pages += order[i]->removed_pages;
+			if (!merged[n - 1].name)
+				merged[n - 1].name = order[i]->name;
+			continue;
+		}
+		merged[n++] = *order[i];
+	}
+	for (i = 0; i < n; i++)
+		order[i] = &merged[i];
+	qsort(order, n, sizeof(*order), by_added_file);
+	return n;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct rec_cache_proc *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* The same, for processes whose pages went to several cgroups of the target. */
+static size_t target_cache_procs(const struct target *t, const struct agg *a, struct rec_cache_proc *out)
+{
+	size_t i, k = 0, n = 0;
+
+	for (i = 0; i < a->n_tasks; i++) {
+		const struct agg_task *task = &a->tasks[i];
+
+		if (!target_contains(t, task->cgid))
+			continue;
+		out[k].pid = task->tgid;
+		out[k].comm = task->comm;
+		out[k].added_bytes = report_page_bytes(task->cache_added_pages);
+		k++;
+	}
+	qsort(out, k, sizeof(*out), by_pid);
+	for (i = 0; i < k; i++) {
+		if (n && out[n - 1].pid == out[i].pid) {
+			out[n - 1].added_bytes += out[i].added_bytes;
+			continue;
+		}
+		out[n++] = out[i];
+	}
+	qsort(out, n, sizeof(*out), by_added_proc);
+	return n;
+}
+
+/* The POSIX shm files the target's processes use, with only those processes listed. */
+static size_t target_posix(const struct target *t, const struct report_input *in, struct rec_posix_shm *out,
+			   struct rec_posix_user **next, __u64 *bytes)
+{
+	const struct pshm *ps = in->pshm;
+	size_t i, k, n = 0;
+
+	*bytes = 0;
+	for (i = 0; ps && i < ps->n; i++) {
+		const struct pshm_file *f = &ps->v[i];
+		size_t users = 0;
+
+		for (k = 0; k < f->n_users; k++) {
+			struct rec_posix_user *u = *next;
+
+			if (!target_contains(t, f->users[k].cgid))
+				continue;
+			u->pid = f->users[k].pid;
+			u->comm = f->users[k].comm;
+			u->cgroup = in->names ? cgnames_get(in->names, f->users[k].cgid) : "";
+			(*next)++;
+			users++;
+		}
+		if (!users)
+			continue;
+		out[n].path = f->path;
+		out[n].size_bytes = f->size;
+		out[n].memory_bytes = f->memory;
+		out[n].users = *next - users;
+		out[n].n_users = users;
+		*bytes += f->memory;
+		n++;
+	}
+	return n;
+}
+
+static void cache_note(char *buf, size_t len, const struct rec_summary *s)
+{
+	double mb = 1024.0 * 1024.0;
+
+	if (s->page_cache_growth_bytes > 0)
+		snprintf(buf, len,
+			 "page cache grew %.1f MB during the run and %.1f MB of it is reclaimable now: that is cache, not a leak; the verdict looks at anon memory only",
+			 s->page_cache_growth_bytes / mb, s->page_cache_reclaimable_bytes / mb);
+	else
+		snprintf(buf, len,
+			 "page cache holds %.1f MB, %.1f MB of it reclaimable; page cache never makes a warning, the verdict looks at anon memory only",
+			 s->page_cache_bytes / mb, s->page_cache_reclaimable_bytes / mb);
+}
+
+static void summary_figures(struct rec_summary *s, const struct targets *ts, const struct target *t)
+{
+	s->ts = ts->t_now;
+	s->cgroup = t->cg.rel;
+	s->cgroup_id = t->cg.id;
+	s->duration_s = ts->t_now - ts->t_start;
+	s->gone = t->gone;
+	s->lives = t->lives;
+	s->first_cgroup_id = t->first_id;
+	s->page_cache_bytes = memstat_page_cache(&t->now);
+	s->page_cache_start_bytes = memstat_page_cache(&t->first);
+	s->page_cache_added_bytes = report_page_bytes(t->sum.cache_added_pages);
+	s->page_cache_removed_bytes = report_page_bytes(t->sum.cache_removed_pages);
+	s->page_cache_growth_bytes = (__s64)s->page_cache_bytes - (__s64)s->page_cache_start_bytes;
+	s->page_cache_reclaimable_bytes = report_reclaimable(&t->now);
+	s->anon_bytes = t->now.anon;
+	s->anon_start_bytes = t->first.anon;
+	s->anon_growth_bytes = (__s64)t->now.anon - (__s64)t->first.anon;
+	s->anon_growth_bytes_per_hour = t->verdict.slope_per_hour;
+	s->shmem_bytes = t->now.shmem;
+	s->shmem_start_bytes = t->first.shmem;
+	s->file_mapped_bytes = t->now.file_mapped;
+	s->mem_available_bytes = ts->mi_now.available;
+	s->mem_available_start_bytes = ts->mi_first.available;
+	s->alloc_pages = t->sum.alloc_pages;
+	memcpy(s->alloc_order, t->sum.alloc_order, sizeof(s->alloc_order));
+	report_fill_verdict(&s->verdict, &t->verdict);
+}
+
+int report_summaries(struct report *rep, const struct report_input *in)
+{
+	const struct targets *ts = in->targets;
+	const struct agg *a = in->agg;
+	unsigned int top = in->top;
+	size_t *idx = NULL, n, i, j, nf, np, files_at = 0, procs_at = 0, processes_at = 0, posix_at = 0;
+	size_t posix_users = 0;
+	struct rec_posix_user *next_user;
+	const struct agg_file **order = NULL;
+	struct rec_cache_proc *procs = NULL;
+	struct agg_file *merged = NULL;
+	int r = -ENOMEM;
+
+	memset(rep, 0, sizeof(*rep));
+	idx = calloc(ts->n, sizeof(*idx));
+	rep->summaries = calloc(ts->n, sizeof(*rep->summaries));
+	merged = calloc(a->n_files + 1, sizeof(*merged));
+	order = calloc(a->n_files + 1, sizeof(*order));
+	procs = calloc(a->n_tasks + 1, sizeof(*procs));
+	if (!idx || !rep->summaries || !merged || !order || !procs)
+		goto out;
+	n = report_choose(ts, top, true, idx);
+	rep->files = calloc(n * top + 1, sizeof(*rep->files));
+	rep->procs = calloc(n * top + 1, sizeof(*rep->procs));
+	rep->processes = calloc(2 * n * top + 1, sizeof(*rep->processes));
+	rep->strings = calloc(n * (top + 1) + 1, PATH_LEN);
+	for (i = 0; in->pshm && i < in->pshm->n; i++)
+		posix_users += in->pshm->v[i].n_users;
+	rep->posix = calloc(n * (in->pshm ? in->pshm->n : 0) + 1, sizeof(*rep->posix));
+	rep->posix_users = calloc(n * posix_users + 1, sizeof(*rep->posix_users));
+	if (!rep->files || !rep->procs || !rep->processes || !rep->strings || !rep->posix || !rep->posix_users)
+		goto out;
+	next_user = rep->posix_users;
+	for (i = 0; i < n; i++) {
+		const struct target *t = &ts->v[idx[i]];
+		struct rec_summary *s = &rep->summaries[i];
+		char *note = rep->strings + (n * top + i) * PATH_LEN;
+
+		summary_figures(s, ts, t);
+		s->lost_events = agg_lost(a);
+		cache_note(note, NOTE_LEN, s);
+		s->page_cache_note = note;
+
+		nf = target_files(t, a, merged, order);
+		s->top_files = &rep->files[files_at];
+		for (j = 0; j < nf && j < top; j++) {
+			const struct agg_file *f = order[j];
+			struct rec_file *rf = &rep->files[files_at];
+			char *path = rep->strings + files_at * PATH_LEN;
+			struct file_ref ref = {
+				.dev = kdev_to_dev(f->dev), .ino = f->ino, .name = f->name,
+				.complete = f->complete, .magic = f->magic, .rdev = kdev_to_dev(f->rdev),
+			};
+
+			rf->dev = (__u32)ref.dev;
+			rf->ino = f->ino;
+			rf->added_bytes = report_page_bytes(f->added_pages);
+			rf->removed_bytes = report_page_bytes(f->removed_pages);
+			rf->cached_bytes = file_path(in->mounts, &ref, path, PATH_LEN) ?
+				file_cached_bytes(path, ref.dev, f->ino) : -1;
+			rf->path = path;
+			files_at++;
+			s->n_top_files++;
+		}
+
+		np = target_cache_procs(t, a, procs);
+		s->cache_processes = &rep->procs[procs_at];
+		for (j = 0; j < np && j < top; j++) {
+			rep->procs[procs_at++] = procs[j];
+			s->n_cache_processes++;
+		}
+
+		s->top_processes = &rep->processes[processes_at];
+		s->n_top_processes = report_processes(t, in->procs, false, top, &rep->processes[processes_at]);
+		processes_at += s->n_top_processes;
+		s->exited_processes = &rep->processes[processes_at];
+		s->n_exited_processes = report_processes(t, in->procs, true, top, &rep->processes[processes_at]);
+		processes_at += s->n_exited_processes;
+
+		if (in->ooms)
+			s->oom_kills = ooms_in(in->ooms, t);
+		if (in->sysv)
+			sysv_usage(in->sysv, t, &s->sysv_shm_segments, &s->sysv_shm_bytes, &s->shm_orphans);
+		s->posix_shm = &rep->posix[posix_at];
+		s->n_posix_shm = target_posix(t, in, &rep->posix[posix_at], &next_user, &s->posix_shm_bytes);
+		posix_at += s->n_posix_shm;
+	}
+	rep->n_summaries = n;
+	r = 0;
+out:
+	free(idx);
+	free(merged);
+	free(order);
+	free(procs);
+	if (r)
+		report_free(rep);
+	return r;
+}
