@@ -42,7 +42,7 @@ BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 # One object, linked from them all, so that loading parses the kernel's BTF once.
 BPF_LINKED := $(BUILD)/bpf/memprobe.linked.o
 SKELS     := $(BUILD)/memprobe.skel.h
-# user/: main.c and options on top; agent/ runs the cycle, out/ prints, probe/
+# user/: main.c and options on top; agent/ runs the cycle, output/ prints, probe/
 # reads the kernel, model/ keeps what is known, sys/ is the platform.
 USER_SRCS := $(wildcard user/*.c user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))

@@ -102,22 +102,25 @@ struct bench {
 	int n_event_rates;
 };
 
+/* context.c: what every part shares; it calls nothing of the benchmark's. */
 double bench_now(void);
 void bench_spread(const double *v, int n, double *median, double *min, double *max);
 struct prog_total *bench_prog(struct bench *b, const char *tool, const char *name);
-
 struct footprint *bench_footprint(struct bench *b, const char *tool);
-
-/* extras.c: start-up, footprint, the event path. */
+/* CPU seconds pid has used, and its resident and peak resident memory. */
+bool bench_usage(pid_t pid, double *cpu, __u64 *rss_kb, __u64 *hwm_kb);
+/* A tool's CPU and memory while a workload runs, into its footprint. */
 void bench_usage_start(struct tool_run *r, pid_t pid);
 void bench_usage_stop(struct bench *b, const char *tool, struct tool_run *r, pid_t pid);
+
+/* extras.c: start-up, footprint, the event path. */
 void bench_startup(struct bench *b);
 void bench_idle(struct bench *b);
 void bench_events(struct bench *b);
 
 /* tools.c: fills b->tools (bare, memprobe, and bpftrace when installed). */
 void bench_tools(struct bench *b);
-/* report.c: prints the table and writes results.md and results.json under b->out. */
+/* results.c: prints the table and writes results.md and results.json under b->out. */
 int bench_report(const struct bench *b);
 
 #endif /* MEMPROBE_BENCH_H */

@@ -29,49 +29,6 @@ static void nap(double s)
 		nanosleep(&ts, NULL);
 }
 
-/* CPU seconds pid has used, and its resident and peak resident memory. */
-static bool usage(pid_t pid, double *cpu, __u64 *rss_kb, __u64 *hwm_kb)
-{
-	char path[64], buf[4096], *p;
-	struct pstat st;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_text(path, buf, sizeof(buf)) < 0 || pstat_parse(buf, &st))
-		return false;
-	*cpu = (double)(st.utime + st.stime) / sysconf(_SC_CLK_TCK);
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (read_text(path, buf, sizeof(buf)) < 0)
-		return false;
-	*rss_kb = (p = strstr(buf, "VmRSS:")) ? strtoull(p + 6, NULL, 10) : 0;
-	*hwm_kb = (p = strstr(buf, "VmHWM:")) ? strtoull(p + 6, NULL, 10) : 0;
-	return true;
-}
-
-void bench_usage_start(struct tool_run *r, pid_t pid)
-{
-	__u64 rss, hwm;
-
-	r->cpu_start = 0;
-	if (usage(pid, &r->cpu_start, &rss, &hwm))
-		r->t_start = bench_now();
-}
-
-void bench_usage_stop(struct bench *b, const char *tool, struct tool_run *r, pid_t pid)
-{
-	struct footprint *f = bench_footprint(b, tool);
-	double cpu;
-	__u64 rss, hwm;
-
-	if (!f || !usage(pid, &cpu, &rss, &hwm) || bench_now() <= r->t_start)
-		return;
-	f->busy_cpu_s += cpu - r->cpu_start;
-	f->busy_wall_s += bench_now() - r->t_start;
-	if (hwm > f->peak_kb)
-		f->peak_kb = hwm;
-	if (rss > f->busy_rss_kb)
-		f->busy_rss_kb = rss;
-}
-
 /* Launch to ready, for each tool that can attach, several times. */
 void bench_startup(struct bench *b)
 {
@@ -109,13 +66,13 @@ void bench_idle(struct bench *b)
 
 	if (!f || agent_start(&a, argv) || !agent_wait_for(&a, "start", 30))
 		goto out;
-	if (!usage(a.pid, &cpu0, &rss, &hwm))
+	if (!bench_usage(a.pid, &cpu0, &rss, &hwm))
 		goto out;
 	t0 = bench_now();
 	/* Read its output as it comes, so that it never waits on the pipe. */
 	while (bench_now() - t0 < b->idle_s)
 		agent_wait_for(&a, "never", 1);
-	if (!usage(a.pid, &cpu1, &rss, &hwm))
+	if (!bench_usage(a.pid, &cpu1, &rss, &hwm))
 		goto out;
 	f->idle_cpu_s = cpu1 - cpu0;
 	f->idle_wall_s = bench_now() - t0;

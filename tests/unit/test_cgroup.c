@@ -9,50 +9,11 @@
 #include <unistd.h>
 
 #include "sys/cgroup.h"
+#include "fakefs.h"
 #include "harness.h"
 
-struct fake {
-	char base[256];
-};
-
-static bool mk(const struct fake *f, const char *rel)
-{
-	char path[1024], *p;
-
-	snprintf(path, sizeof(path), "%s/%s", f->base, rel);
-	for (p = path + strlen(f->base) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	return !mkdir(path, 0755) || errno == EEXIST;
-}
-
-static bool touch(const struct fake *f, const char *rel, const char *text)
-{
-	char path[1024];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", f->base, rel);
-	fp = fopen(path, "w");
-	if (!fp)
-		return false;
-	fputs(text, fp);
-	return !fclose(fp);
-}
-
-static void cleanup(struct fake *f)
-{
-	char cmd[400];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->base);
-	if (f->base[0] && system(cmd)) {
-		/* nothing more to do */
-	}
-}
-
 /* A systemd-like v2 tree under base/cg2, memory enabled. */
-static bool v2_tree(struct fake *f, struct cg_hier *h)
+static bool v2_tree(struct fakefs *f, struct cg_hier *h)
 {
 	static const char *const dirs[] = {
 		"cg2/system.slice/visioncore.service", "cg2/system.slice/cron.service",
@@ -62,20 +23,19 @@ static bool v2_tree(struct fake *f, struct cg_hier *h)
 	char mountinfo[1024];
 	size_t i;
 
-	snprintf(f->base, sizeof(f->base), "/tmp/memprobe-unit-XXXXXX");
-	if (!mkdtemp(f->base))
+	if (!fakefs_init(f))
 		return false;
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		if (!mk(f, dirs[i]))
+		if (!fakefs_mkdir(f, dirs[i]))
 			return false;
 	for (i = 0; i < 4; i++) {
 		char rel[512];
 
 		snprintf(rel, sizeof(rel), "%s/memory.stat", dirs[i]);
-		touch(f, rel, "anon 0\nfile 0\nshmem 0\n");
+		fakefs_write(f, rel, "anon 0\nfile 0\nshmem 0\n");
 	}
-	touch(f, "cg2/system.slice/memory.stat", "anon 0\n");
-	touch(f, "cg2/cgroup.controllers", "cpu io memory pids\n");
+	fakefs_write(f, "cg2/system.slice/memory.stat", "anon 0\n");
+	fakefs_write(f, "cg2/cgroup.controllers", "cpu io memory pids\n");
 	snprintf(mountinfo, sizeof(mountinfo),
 		 "22 1 0:21 / /proc rw - proc proc rw\n"
 		 "30 22 0:26 / %s/cg2 rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n", f->base);
@@ -110,18 +70,18 @@ UNIT_TEST(cgroup_detects_nothing_without_memory)
 
 UNIT_TEST(cgroup_detects_v2_and_escapes)
 {
-	struct fake f = { "" };
+	struct fakefs f = { "" };
 	struct cg_hier h;
 	bool ok = ASSERT(v2_tree(&f, &h), "fake tree") &&
 		  ASSERT(strstr(h.root, "/cg2") != NULL, "root %s", h.root);
 
-	cleanup(&f);
+	fakefs_cleanup(&f);
 	return ok;
 }
 
 UNIT_TEST(cgroup_resolves_units_and_paths)
 {
-	struct fake f = { "" };
+	struct fakefs f = { "" };
 	struct cg_target t;
 	struct cg_hier h;
 	char err[512], abs[512];
@@ -165,7 +125,7 @@ UNIT_TEST(cgroup_resolves_units_and_paths)
 	}
 	ok = true;
 out:
-	cleanup(&f);
+	fakefs_cleanup(&f);
 	return ok;
 }
 
@@ -188,7 +148,7 @@ UNIT_TEST(cgroup_refuses_bad_targets)
 		{ "/etc/passwd", -EINVAL, "is not under" },
 		{ "nomem.service", -ENOENT, "no memory controller" },
 	};
-	struct fake f = { "" };
+	struct fakefs f = { "" };
 	struct cg_target t;
 	struct cg_hier h;
 	char err[512], longname[2048];
@@ -210,24 +170,24 @@ UNIT_TEST(cgroup_refuses_bad_targets)
 		goto out;
 	ok = true;
 out:
-	cleanup(&f);
+	fakefs_cleanup(&f);
 	return ok;
 }
 
 UNIT_TEST(cgroup_reports_ambiguous_units)
 {
-	struct fake f = { "" };
+	struct fakefs f = { "" };
 	struct cg_target t;
 	struct cg_hier h;
 	char err[512];
 	bool ok = false;
 
-	if (!ASSERT(v2_tree(&f, &h), "fake tree") || !ASSERT(mk(&f, "cg2/other.slice/visioncore.service"), "mk"))
+	if (!ASSERT(v2_tree(&f, &h), "fake tree") || !ASSERT(fakefs_mkdir(&f, "cg2/other.slice/visioncore.service"), "mk"))
 		goto out;
 	ok = ASSERT(cg_resolve(&h, "visioncore.service", &t, err, sizeof(err)) == -EINVAL, "resolved") &&
 	     ASSERT(strstr(err, "matches 2 cgroups"), "%s", err);
 out:
-	cleanup(&f);
+	fakefs_cleanup(&f);
 	return ok;
 }
 
@@ -252,7 +212,7 @@ static int count(void *ctx, const char *rel, __u64 id, unsigned int depth, bool 
 UNIT_TEST(cgroup_walks_subtrees)
 {
 	struct visits v = { 0 };
-	struct fake f = { "" };
+	struct fakefs f = { "" };
 	struct cg_hier h;
 	bool ok = false;
 
@@ -267,6 +227,6 @@ UNIT_TEST(cgroup_walks_subtrees)
 	     ASSERT(v.n == 14 && v.leaves == 6, "%u visited, %u leaves", v.n, v.leaves) &&
 	     ASSERT_STR(v.seen[0], "/");
 out:
-	cleanup(&f);
+	fakefs_cleanup(&f);
 	return ok;
 }

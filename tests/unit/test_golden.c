@@ -13,8 +13,8 @@
 
 #include "harness.h"
 #include "model/accounting.h"
-#include "out/report.h"
-#include "out/sink.h"
+#include "output/report.h"
+#include "output/sink.h"
 #include "model/verdict.h"
 
 #define GOLDEN_DIR	"tests/golden/"

@@ -5,7 +5,7 @@
 
 #include "harness.h"
 #include "jsonr.h"
-#include "out/sink.h"
+#include "output/sink.h"
 
 UNIT_TEST(json_records_parse_back)
 {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Aggregation and rate arithmetic: probe counters into targets, targets into records. */
+/* The record builders (output/report.c, output/summary.c): targets into records, rates, merged lists. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "harness.h"
 #include "model/accounting.h"
-#include "out/report.h"
+#include "output/report.h"
 
 static struct target *add(struct targets *ts, const char *rel, __u64 id, const __u64 *members, size_t n)
 {

@@ -17,7 +17,7 @@
 #include "model/procs.h"
 #include "model/targets.h"
 #include "options.h"
-#include "out/sink.h"
+#include "output/sink.h"
 #include "probe/registry.h"
 #include "sys/cgroup.h"
 #include "sys/loop.h"

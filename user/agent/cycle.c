@@ -6,7 +6,7 @@
 #include "model/accounting.h"
 #include "model/posixshm.h"
 #include "model/refresh.h"
-#include "out/report.h"
+#include "output/report.h"
 #include "sys/files.h"
 #include "sys/log.h"
 #include "sys/util.h"

@@ -16,7 +16,7 @@
 #include "model/ooms.h"
 #include "model/sysv.h"
 #include "model/targets.h"
-#include "out/sink.h"
+#include "output/sink.h"
 
 struct events {
 	struct sinks *sinks;

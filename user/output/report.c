@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "out/build.h"
-#include "out/report.h"
+#include "output/build.h"
+#include "output/report.h"
 
 __u64 report_page_bytes(__u64 pages)
 {

@@ -9,7 +9,7 @@
 
 #include "model/procs.h"
 #include "model/targets.h"
-#include "out/record.h"
+#include "output/record.h"
 
 __u64 report_page_bytes(__u64 pages);
 /* Clean page cache: what reclaim can drop without writing anything first. */

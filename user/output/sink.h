@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "out/record.h"
+#include "output/record.h"
 
 struct sink;
 

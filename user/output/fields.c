@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <string.h>
 
-#include "out/fields.h"
+#include "output/fields.h"
 
 void fields_start(const struct rec_start *r, const struct field_visitor *v, void *ctx)
 {

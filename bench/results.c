@@ -33,7 +33,7 @@ static int tool_index(const struct bench *b, const char *name)
 	return -1;
 }
 
-static struct row ratio(const struct bench *b, int w, int t)
+static struct row slowdown(const struct bench *b, int w, int t)
 {
 	struct row r;
 
@@ -107,7 +107,7 @@ static void verdicts(const struct bench *b, FILE *f, bool md)
 {
 	const struct prog_total *pa = find(b, "memprobe", "page_alloc");
 	int mp = tool_index(b, "memprobe"), bt = tool_index(b, "bpftrace");
-	struct row alloc = ratio(b, 0, mp), cache = ratio(b, 1, mp);
+	struct row alloc = slowdown(b, 0, mp), cache = slowdown(b, 1, mp);
 	const char *item = md ? "- " : "  ";
 	const struct footprint *fp;
 
@@ -123,7 +123,7 @@ static void verdicts(const struct bench *b, FILE *f, bool md)
 		(cache.median - 1) * 100, (TARGET_CACHE_SLOWDOWN - 1) * 100,
 		cache.median < TARGET_CACHE_SLOWDOWN ? "met" : "MISSED");
 	if (bt >= 0) {
-		struct row ba = ratio(b, 0, bt), bc = ratio(b, 1, bt);
+		struct row ba = slowdown(b, 0, bt), bc = slowdown(b, 1, bt);
 
 		fprintf(f, "%snever worse than bpftrace on the same hooks (median ratios %.3f vs %.3f, %.3f vs %.3f): %s\n",
 			item, alloc.median, ba.median, cache.median, bc.median,
@@ -225,7 +225,7 @@ static void table(const struct bench *b, FILE *f, bool md)
 		bench_spread(b->results[w].seconds[0], b->rounds, &bare.median, &bare.min, &bare.max);
 		fprintf(f, md ? "| %s | %.3f |" : "%-10s %10.3f", b->results[w].workload->name, bare.median);
 		for (t = 1; t < b->n_tools; t++) {
-			struct row r = ratio(b, w, t);
+			struct row r = slowdown(b, w, t);
 			char cellbuf[64];
 
 			snprintf(cellbuf, sizeof(cellbuf), "%.3f [%.3f-%.3f]", r.median, r.min, r.max);
@@ -256,7 +256,7 @@ static void json(const struct bench *b, FILE *f)
 	for (w = 0; w < b->n_results; w++) {
 		fprintf(f, "%s{\"name\":\"%s\",\"tools\":[", w ? "," : "", b->results[w].workload->name);
 		for (t = 0; t < b->n_tools; t++) {
-			struct row rr = ratio(b, w, t);
+			struct row rr = slowdown(b, w, t);
 
 			fprintf(f, "%s{\"tool\":\"%s\",\"ratio_median\":%.4f,\"ratio_min\":%.4f,\"ratio_max\":%.4f,\"seconds\":[",
 				t ? "," : "", b->tools[t]->name, rr.median, rr.min, rr.max);

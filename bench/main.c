@@ -73,11 +73,6 @@ static int enable_stats(void)
 	return write_text(BPF_STATS, "1\n");
 }
 
-double bench_now(void)
-{
-	return now_monotonic();
-}
-
 /* bpftrace needs tracefs for classic tracepoints; a fresh machine may not have it mounted. */
 static bool mount_tracefs(void)
 {
@@ -155,53 +150,6 @@ static double run_workload(struct bench *b)
 		return -1;
 	}
 	return end - start;
-}
-
-/* ---- results ---- */
-
-static int by_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-void bench_spread(const double *v, int n, double *median, double *min, double *max)
-{
-	double s[BENCH_MAX_ROUNDS];
-
-	memcpy(s, v, n * sizeof(*v));
-	qsort(s, n, sizeof(*s), by_double);
-	*median = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-	*min = s[0];
-	*max = s[n - 1];
-}
-
-struct footprint *bench_footprint(struct bench *b, const char *tool)
-{
-	int i;
-
-	for (i = 0; i < b->n_footprints; i++)
-		if (!strcmp(b->footprints[i].tool, tool))
-			return &b->footprints[i];
-	if (b->n_footprints == BENCH_MAX_TOOLS)
-		return NULL;
-	snprintf(b->footprints[b->n_footprints].tool, sizeof(b->footprints[0].tool), "%s", tool);
-	return &b->footprints[b->n_footprints++];
-}
-
-struct prog_total *bench_prog(struct bench *b, const char *tool, const char *name)
-{
-	int i;
-
-	for (i = 0; i < b->n_progs; i++)
-		if (!strcmp(b->progs[i].tool, tool) && !strcmp(b->progs[i].name, name))
-			return &b->progs[i];
-	if (b->n_progs == BENCH_MAX_PROGS)
-		return NULL;
-	snprintf(b->progs[b->n_progs].tool, sizeof(b->progs[0].tool), "%s", tool);
-	snprintf(b->progs[b->n_progs].name, sizeof(b->progs[0].name), "%s", name);
-	return &b->progs[b->n_progs++];
 }
 
 static void usage(void)

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 
-#include "out/record.h"
+#include "output/record.h"
 
 struct field_visitor {
 	void (*str)(void *ctx, const char *key, const char *val);

@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "out/sink.h"
-#include "out/format.h"
+#include "output/sink.h"
+#include "output/format.h"
 
 #define HEADER_EVERY	20	/* intervals between repeated column headers */
 #define CGROUP_WIDTH	26

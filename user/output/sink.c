@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 
-#include "out/sink.h"
+#include "output/sink.h"
 
 int sinks_add(struct sinks *ss, struct sink *s)
 {

@@ -2,7 +2,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "out/format.h"
+#include "output/format.h"
 
 const char *fmt_bytes(char *buf, size_t len, double v)
 {

@@ -15,7 +15,7 @@
 #include "model/procs.h"
 #include "model/sysv.h"
 #include "model/targets.h"
-#include "out/record.h"
+#include "output/record.h"
 #include "sys/files.h"
 
 struct report {

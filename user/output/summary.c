@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "out/build.h"
-#include "out/report.h"
+#include "output/build.h"
+#include "output/report.h"
 
 #define PATH_LEN	PATH_MAX
 #define NOTE_LEN	256

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "out/fields.h"
-#include "out/sink.h"
+#include "output/fields.h"
+#include "output/sink.h"
 #include "sys/buf.h"
 
 struct jbuf {

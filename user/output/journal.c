@@ -21,11 +21,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "out/fields.h"
+#include "output/fields.h"
 #include "sys/log.h"
-#include "out/sink.h"
+#include "output/sink.h"
 #include "sys/buf.h"
-#include "out/format.h"
+#include "output/format.h"
 #include "sys/util.h"
 #include "version.h"
 

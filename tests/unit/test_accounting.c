@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * model/accounting.c and model/refresh.c on a fake cgroup tree: probe
+ * counters summed into targets, cgroups retired when they are gone (their
+ * counts kept, their ids handed to the probes), strangers retired after an
+ * interval, and a target whose cgroup is removed and created again followed
+ * to its new life.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fakefs.h"
+#include "harness.h"
+#include "model/accounting.h"
+#include "model/refresh.h"
+#include "sys/util.h"
+
+struct tree {
+	struct fakefs fs;
+	struct cg_hier h;
+	struct verdict_cfg cfg;
+	struct targets ts;
+	struct agg agg;
+};
+
+/* A cgroup of the fake v2 tree, with the files refresh reads. */
+static bool cgroup(struct tree *t, const char *rel, const char *procs)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "root/%s", rel);
+	if (!fakefs_mkdir(&t->fs, path))
+		return false;
+	snprintf(path, sizeof(path), "root/%s/memory.stat", rel);
+	if (!fakefs_write(&t->fs, path, "anon 4096\nfile 8192\nshmem 0\n"))
+		return false;
+	snprintf(path, sizeof(path), "root/%s/cgroup.procs", rel);
+	return fakefs_write(&t->fs, path, procs);
+}
+
+/* Removes a leaf cgroup of the fake tree, as rmdir does a real one. */
+static bool drop_cgroup(struct tree *t, const char *rel)
+{
+	static const char *const files[] = { "memory.stat", "cgroup.procs" };
+	char sub[512], path[1024];
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(sub, sizeof(sub), "root/%s/%s", rel, files[i]);
+		unlink(fakefs_path(&t->fs, sub, path, sizeof(path)));
+	}
+	snprintf(sub, sizeof(sub), "root/%s", rel);
+	return !rmdir(fakefs_path(&t->fs, sub, path, sizeof(path)));
+}
+
+static __u64 id_of(struct tree *t, const char *rel)
+{
+	char rel2[512], path[1024];
+	struct stat st;
+
+	snprintf(rel2, sizeof(rel2), "root/%s", rel);
+	return stat(fakefs_path(&t->fs, rel2, path, sizeof(path)), &st) ? 0 : st.st_ino;
+}
+
+static bool setup(struct tree *t, const char *target)
+{
+	struct cg_target cg;
+
+	memset(t, 0, sizeof(*t));
+	verdict_defaults(&t->cfg);
+	agg_init(&t->agg);
+	if (!fakefs_init(&t->fs) || !cgroup(t, "svc", "") || !cgroup(t, "svc/worker", "") ||
+	    !cgroup(t, "other", ""))
+		return false;
+	t->h.version = CG_V2;
+	fakefs_path(&t->fs, "root", t->h.root, sizeof(t->h.root));
+	return !cg_lookup(&t->h, target, &cg) && !targets_init(&t->ts, &t->h, &cg, 1, &t->cfg);
+}
+
+static void teardown(struct tree *t)
+{
+	targets_free(&t->ts);
+	agg_free(&t->agg);
+	fakefs_cleanup(&t->fs);
+}
+
+static void count(struct agg *a, __u64 id, __u64 in)
+{
+	agg_counters(a, id)->cache_added_pages += in;
+}
+
+/* One sample as the agent takes it: the maps (here, by hand), the tree, the sums, the retirement. */
+static bool sample(struct tree *t, void (*fill)(struct tree *t))
+{
+	agg_begin(&t->agg);
+	fill(t);
+	if (targets_refresh(&t->ts))
+		return false;
+	targets_account(&t->ts, &t->agg);
+	return !targets_retire(&t->ts, &t->agg);
+}
+
+static __u64 worker_id, other_id, svc_id;
+
+static void fill_all(struct tree *t)
+{
+	count(&t->agg, svc_id, 10);
+	count(&t->agg, worker_id, 5);
+	count(&t->agg, other_id, 100);
+}
+
+static void fill_without_worker(struct tree *t)
+{
+	/* The kernel map entry of the removed cgroup is gone: the probes forgot it. */
+	count(&t->agg, svc_id, 12);
+	count(&t->agg, other_id, 100);
+}
+
+UNIT_TEST(accounting_retires_gone_cgroups_and_keeps_their_pages)
+{
+	struct tree t;
+	bool ok = false;
+
+	if (!ASSERT(setup(&t, "svc"), "fake tree"))
+		goto out;
+	svc_id = id_of(&t, "svc");
+	worker_id = id_of(&t, "svc/worker");
+	other_id = id_of(&t, "other");
+	if (!ASSERT(sample(&t, fill_all), "first sample"))
+		goto out;
+	/* The stranger is new: it gets an interval to be walked before it is retired. */
+	if (!ASSERT(t.ts.v[0].sum.cache_added_pages == 15, "sum %llu",
+		    (unsigned long long)t.ts.v[0].sum.cache_added_pages) ||
+	    !ASSERT(t.ts.n_dead == 0, "%zu retired at once", t.ts.n_dead) ||
+	    !ASSERT(target_contains(&t.ts.v[0], worker_id) && !target_contains(&t.ts.v[0], other_id), "members"))
+		goto out;
+	if (!ASSERT(sample(&t, fill_all), "second sample") ||
+	    !ASSERT(t.ts.n_dead == 1 && t.ts.dead[0] == other_id, "the stranger is retired (%zu)", t.ts.n_dead) ||
+	    !ASSERT(!agg_find(&t.agg, other_id), "and forgotten") ||
+	    !ASSERT(t.ts.v[0].retired.cache_added_pages == 0, "a stranger's pages are not the target's"))
+		goto out;
+	if (!ASSERT(drop_cgroup(&t, "svc/worker"), "worker removed") || !ASSERT(sample(&t, fill_all), "third sample"))
+		goto out;
+	ok = ASSERT(t.ts.n_dead >= 1 && ids_have(t.ts.dead, t.ts.n_dead, worker_id), "the gone member is retired") &&
+	     ASSERT(t.ts.v[0].retired.cache_added_pages == 5, "its pages are kept: %llu",
+		    (unsigned long long)t.ts.v[0].retired.cache_added_pages) &&
+	     ASSERT(target_contains(&t.ts.v[0], worker_id), "it stays a member");
+	if (!ok || !ASSERT(sample(&t, fill_without_worker), "fourth sample"))
+		goto out;
+	ok = ASSERT(t.ts.v[0].sum.cache_added_pages == 17, "sum after retirement %llu (12 + 5 retired)",
+		    (unsigned long long)t.ts.v[0].sum.cache_added_pages);
+out:
+	teardown(&t);
+	return ok;
+}
+
+static void fill_none(struct tree *t)
+{
+	(void)t;
+}
+
+UNIT_TEST(accounting_follows_a_recreated_cgroup)
+{
+	struct tree t;
+	char from[1024], to[1024];
+	unsigned int gen;
+	__u64 old_id;
+	bool ok = false;
+
+	if (!ASSERT(setup(&t, "svc"), "fake tree") || !ASSERT(sample(&t, fill_none), "first sample"))
+		goto out;
+	old_id = t.ts.v[0].cg.id;
+	gen = t.ts.generation;
+	/* A restart: the new cgroup exists before the old one is gone, so it cannot reuse the inode. */
+	if (!ASSERT(cgroup(&t, "svc-new", "") && cgroup(&t, "svc-new/worker", ""), "new cgroup"))
+		goto out;
+	if (!ASSERT(drop_cgroup(&t, "svc/worker") && drop_cgroup(&t, "svc"), "old cgroup removed") ||
+	    !ASSERT(!rename(fakefs_path(&t.fs, "root/svc-new", from, sizeof(from)),
+			    fakefs_path(&t.fs, "root/svc", to, sizeof(to))), "new one in place") ||
+	    !ASSERT(sample(&t, fill_none), "second sample"))
+		goto out;
+	ok = ASSERT(t.ts.v[0].cg.id != old_id && t.ts.v[0].cg.id == id_of(&t, "svc"), "follows the new id") &&
+	     ASSERT(t.ts.v[0].lives == 2 && t.ts.v[0].first_id == old_id, "second life of %llu",
+		    (unsigned long long)old_id) &&
+	     ASSERT(t.ts.generation == gen + 1, "the shm filter hears of it") &&
+	     ASSERT(!t.ts.v[0].gone, "not gone") &&
+	     ASSERT(target_contains(&t.ts.v[0], old_id) && target_contains(&t.ts.v[0], id_of(&t, "svc/worker")),
+		    "members of both lives");
+out:
+	teardown(&t);
+	return ok;
+}
