@@ -35,8 +35,10 @@
 #include <linux/types.h>
 
 #include "memprobe.h"
+#include "probe/ring.h"
 
 struct agg;
+struct bpf_map;
 struct bpf_program;
 struct memprobe_bpf;
 struct options;
@@ -71,9 +73,6 @@ struct probe_ops {
 	int (*collect)(void *state, struct agg *agg, bool final);
 	/* Deletes the map entries of retired cgroups (ids sorted); NULL if it keeps none. */
 	void (*forget)(void *state, const __u64 *ids, size_t n);
-	/* Discrete events (NULL for maps-only modules): an fd for the loop, and its consumer. */
-	int (*event_fd)(void *state);
-	int (*consume)(void *state);
 	void (*destroy)(void *state);	/* accepts NULL */
 };
 
@@ -85,5 +84,13 @@ extern const struct probe_ops oom_probe;
 
 /* Marks prog to be loaded for the module being opened; the registry attaches it and detaches it at the end. */
 int probe_claim(const struct probe_env *env, struct bpf_program *prog);
+
+/*
+ * The module streams discrete events through a ring buffer map: once it is
+ * attached, the registry reads the ring in the event loop and hands each
+ * event (checked to be of type and at least min_size) to fn(ctx, event).
+ */
+int probe_ring(const struct probe_env *env, struct bpf_map *map, __u16 type, size_t min_size, ring_event_fn fn,
+	       void *ctx);
 
 #endif /* MEMPROBE_PROBE_MODULE_H */

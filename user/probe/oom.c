@@ -17,7 +17,6 @@
 #include "memprobe.skel.h"
 #include "options.h"
 #include "probe/module.h"
-#include "probe/ring.h"
 
 enum victim_hook {
 	HOOK_TRACEPOINT,	/* oom:mark_victim carries the task */
@@ -27,7 +26,6 @@ enum victim_hook {
 
 struct oom {
 	struct memprobe_bpf *skel;	/* shared: the registry owns it */
-	struct ring ring;
 	struct probe_events events;
 	enum victim_hook hook;
 	bool context;		/* oom_kill_process() is hooked for the constraint */
@@ -99,6 +97,13 @@ static void decide(struct oom *o, const struct btf *btf)
 		log_debug("fentry on oom_kill_process refused; the constraint will be inferred from limits");
 }
 
+static int on_event(void *ctx, const void *event)
+{
+	struct oom *o = ctx;
+
+	return o->events.oom(o->events.ctx, event);
+}
+
 static int oom_open(void **state, const struct probe_env *env)
 {
 	struct memprobe_bpf *s = env->skel;
@@ -120,6 +125,7 @@ static int oom_open(void **state, const struct probe_env *env)
 		r = probe_claim(env, s->progs.oom_kill_enter) ?: probe_claim(env, s->progs.oom_kill_exit);
 	if (!r && env->o->ring_bytes)
 		r = bpf_map__set_max_entries(s->maps.oom_events, env->o->ring_bytes);
+	r = r ?: probe_ring(env, s->maps.oom_events, MP_EV_OOM, sizeof(struct mp_oom_event), on_event, o);
 	if (r) {
 		oom_probe.destroy(o);
 		return r;
@@ -128,47 +134,14 @@ static int oom_open(void **state, const struct probe_env *env)
 	return 0;
 }
 
-static int on_event(void *ctx, const void *event)
-{
-	struct oom *o = ctx;
-
-	return o->events.oom(o->events.ctx, event);
-}
-
-static int oom_attach(void *state)
-{
-	struct oom *o = state;
-
-	return ring_open(&o->ring, bpf_map__fd(o->skel->maps.oom_events), MP_EV_OOM, sizeof(struct mp_oom_event),
-			 on_event, o);
-}
-
-static int oom_event_fd(void *state)
-{
-	return ring_fd(&((struct oom *)state)->ring);
-}
-
-static int oom_consume(void *state)
-{
-	return ring_consume(&((struct oom *)state)->ring);
-}
-
 static void oom_destroy(void *state)
 {
-	struct oom *o = state;
-
-	if (!o)
-		return;
-	ring_close(&o->ring);
-	free(o);
+	free(state);
 }
 
 const struct probe_ops oom_probe = {
 	.name = "OOM kill",
 	.optional = true,
 	.open = oom_open,
-	.attach = oom_attach,
-	.event_fd = oom_event_fd,
-	.consume = oom_consume,
 	.destroy = oom_destroy,
 };

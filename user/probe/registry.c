@@ -30,8 +30,22 @@ int probe_claim(const struct probe_env *env, struct bpf_program *prog)
 	return bpf_program__set_autoload(prog, true);
 }
 
+int probe_ring(const struct probe_env *env, struct bpf_map *map, __u16 type, size_t min_size, ring_event_fn fn,
+	       void *ctx)
+{
+	struct probe_slot *s = env->slot;
+
+	s->ring_spec.map = map;
+	s->ring_spec.type = type;
+	s->ring_spec.min_size = min_size;
+	s->ring_spec.fn = fn;
+	s->ring_spec.ctx = ctx;
+	return 0;
+}
+
 static void detach(struct probe_slot *s)
 {
+	ring_close(&s->ring);
 	while (s->n_links)
 		bpf_link__destroy(s->links[--s->n_links]);
 }
@@ -39,6 +53,7 @@ static void detach(struct probe_slot *s)
 static int attach(struct probe_slot *s)
 {
 	unsigned int i;
+	int r;
 
 	for (i = 0; i < s->n_progs; i++) {
 		struct bpf_link *link = bpf_program__attach(s->progs[i]);
@@ -47,7 +62,11 @@ static int attach(struct probe_slot *s)
 			return -errno;
 		s->links[s->n_links++] = link;
 	}
-	return s->ops->attach ? s->ops->attach(s->state) : 0;
+	r = s->ops->attach ? s->ops->attach(s->state) : 0;
+	if (r || !s->ring_spec.map)
+		return r;
+	return ring_open(&s->ring, bpf_map__fd(s->ring_spec.map), s->ring_spec.type, s->ring_spec.min_size,
+			 s->ring_spec.fn, s->ring_spec.ctx);
 }
 
 static void drop_module(struct probes *p, unsigned int i)
@@ -200,15 +219,20 @@ void probes_forget(struct probes *p, const __u64 *ids, size_t n)
 			p->v[i].ops->forget(p->v[i].state, ids, n);
 }
 
+static int consume(void *ring)
+{
+	return ring_consume(ring);
+}
+
 int probes_watch(struct probes *p, struct loop *l)
 {
 	unsigned int i;
 	int r;
 
 	for (i = 0; i < p->n; i++) {
-		if (!p->v[i].ops->event_fd)
+		if (!p->v[i].ring.rb)
 			continue;
-		r = loop_add(l, p->v[i].ops->event_fd(p->v[i].state), p->v[i].ops->consume, p->v[i].state);
+		r = loop_add(l, ring_fd(&p->v[i].ring), consume, &p->v[i].ring);
 		if (r)
 			return log_err_errno(r, "cannot watch the %s events", p->v[i].ops->name);
 	}
@@ -221,9 +245,9 @@ int probes_drain(struct probes *p)
 	int r;
 
 	for (i = 0; i < p->n; i++) {
-		if (!p->v[i].ops->consume)
+		if (!p->v[i].ring.rb)
 			continue;
-		r = p->v[i].ops->consume(p->v[i].state);
+		r = ring_consume(&p->v[i].ring);
 		if (r)
 			return r;
 	}

@@ -14,6 +14,7 @@
 
 #include "probe/module.h"
 #include "probe/percpu.h"
+#include "probe/ring.h"
 
 struct bpf_link;
 struct loop;
@@ -21,7 +22,7 @@ struct loop;
 #define PROBES_MAX		8
 #define PROBE_PROGS_MAX		12
 
-/* A module in the table: its state, the programs it claimed and their links. */
+/* A module in the table: its state, the programs it claimed and their links, its ring. */
 struct probe_slot {
 	const struct probe_ops *ops;
 	void *state;
@@ -29,6 +30,14 @@ struct probe_slot {
 	unsigned int n_progs;
 	struct bpf_link *links[PROBE_PROGS_MAX];
 	unsigned int n_links;
+	struct {
+		struct bpf_map *map;	/* NULL: the module has no events */
+		__u16 type;
+		size_t min_size;
+		ring_event_fn fn;
+		void *ctx;
+	} ring_spec;
+	struct ring ring;
 };
 
 struct probes {

@@ -8,16 +8,21 @@
 #include "options.h"
 #include "memprobe.skel.h"
 #include "probe/module.h"
-#include "probe/ring.h"
 #include "model/targets.h"
 
 struct shm {
 	struct memprobe_bpf *skel;	/* shared: the registry owns it */
-	struct ring ring;
 	struct probe_events events;
 	const struct targets *targets;
 	unsigned int synced;		/* the targets' generation in the watched map; ~0 before the first */
 };
+
+static int on_event(void *ctx, const void *event)
+{
+	struct shm *sh = ctx;
+
+	return sh->events.shm(sh->events.ctx, event);
+}
 
 static int shm_open(void **state, const struct probe_env *env)
 {
@@ -41,6 +46,7 @@ static int shm_open(void **state, const struct probe_env *env)
 	r = bpf_map__set_max_entries(sh->skel->maps.shm_events, env->o->ring_bytes ?: MP_SHM_RING);
 	for (i = 0; !r && i < sizeof(progs) / sizeof(progs[0]); i++)
 		r = probe_claim(env, progs[i]);
+	r = r ?: probe_ring(env, sh->skel->maps.shm_events, MP_EV_SHM, sizeof(struct mp_shm_event), on_event, sh);
 	if (r)
 		goto fail;
 	*state = sh;
@@ -72,23 +78,9 @@ static int sync_watched(struct shm *sh)
 	return 0;
 }
 
-static int on_event(void *ctx, const void *event)
-{
-	struct shm *sh = ctx;
-
-	return sh->events.shm(sh->events.ctx, event);
-}
-
 static int shm_attach(void *state)
 {
-	struct shm *sh = state;
-	int r;
-
-	r = sync_watched(sh);
-	if (r)
-		return r;
-	return ring_open(&sh->ring, bpf_map__fd(sh->skel->maps.shm_events), MP_EV_SHM, sizeof(struct mp_shm_event),
-			 on_event, sh);
+	return sync_watched(state);
 }
 
 /* Nothing to read: events come through the ring. Targets that changed go to the kernel's filter. */
@@ -99,24 +91,9 @@ static int shm_collect(void *state, struct agg *agg, bool final)
 	return sync_watched(state);
 }
 
-static int shm_event_fd(void *state)
-{
-	return ring_fd(&((struct shm *)state)->ring);
-}
-
-static int shm_consume(void *state)
-{
-	return ring_consume(&((struct shm *)state)->ring);
-}
-
 static void shm_destroy(void *state)
 {
-	struct shm *sh = state;
-
-	if (!sh)
-		return;
-	ring_close(&sh->ring);
-	free(sh);
+	free(state);
 }
 
 const struct probe_ops shm_probe = {
@@ -125,7 +102,5 @@ const struct probe_ops shm_probe = {
 	.open = shm_open,
 	.attach = shm_attach,
 	.collect = shm_collect,
-	.event_fd = shm_event_fd,
-	.consume = shm_consume,
 	.destroy = shm_destroy,
 };
