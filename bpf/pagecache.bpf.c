@@ -184,3 +184,15 @@ int BPF_PROG(cache_delete, struct folio *folio)
 	count(folio, false);
 	return 0;
 }
+
+/* The same for the processes that brought pages in: reported under the name they run under now. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(cache_exec, struct task_struct *p)
+{
+	struct mp_task_key key = { .cgid = mp_task_memcg_id_direct(p), .tgid = p->tgid };
+	struct mp_task_val *val = bpf_map_lookup_elem(&cache_tasks, &key);
+
+	if (val)
+		bpf_probe_read_kernel_str(val->comm, sizeof(val->comm), p->comm);
+	return 0;
+}

@@ -63,3 +63,19 @@ int BPF_PROG(rss_stat, struct mm_struct *mm, int member)
 		val->cgid = mp_task_memcg_id_direct(owner);
 	return 0;
 }
+
+/*
+ * A process keeps its entry through exec, under the name it had when the
+ * probe first saw it (the shell that forked it): the name it runs under
+ * is the one to report.
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(rss_exec, struct task_struct *p)
+{
+	struct mp_proc_key key = { .tgid = p->tgid, .start_ns = p->group_leader->start_boottime };
+	struct mp_proc_val *val = bpf_map_lookup_elem(&procs, &key);
+
+	if (val)
+		bpf_probe_read_kernel_str(val->comm, sizeof(val->comm), p->comm);
+	return 0;
+}

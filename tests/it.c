@@ -244,6 +244,11 @@ const char *build_path(const char *rel)
 
 int agent_start(struct agent *a, const char *const argv[])
 {
+	return agent_start_with(a, argv, NULL);
+}
+
+int agent_start_with(struct agent *a, const char *const argv[], void (*before_exec)(void))
+{
 	const char *args[64];
 	int out[2], err, n;
 
@@ -263,6 +268,8 @@ int agent_start(struct agent *a, const char *const argv[])
 	if (a->pid == 0) {
 		dup2(out[1], 1);
 		dup2(err, 2);
+		if (before_exec)
+			before_exec();
 		execv(args[0], (char *const *)args);
 		_exit(127);
 	}
@@ -337,6 +344,21 @@ bool agent_wait_for(struct agent *a, const char *type, int timeout_s)
 			if (hit)
 				return true;
 		}
+		if (!pump(a, 100) && seen == a->n_lines)
+			return false;
+	}
+	return false;
+}
+
+bool agent_wait_line(struct agent *a, const char *prefix, int timeout_s)
+{
+	double end = mono() + timeout_s;
+	size_t seen = 0;
+
+	while (mono() < end) {
+		for (; seen < a->n_lines; seen++)
+			if (!strncmp(a->lines[seen], prefix, strlen(prefix)))
+				return true;
 		if (!pump(a, 100) && seen == a->n_lines)
 			return false;
 	}

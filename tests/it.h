@@ -68,8 +68,12 @@ struct agent {
 
 /* argv without the program name, NULL-terminated. */
 int agent_start(struct agent *a, const char *const argv[]);
+/* The same, calling before_exec in the child first (a signal disposition a shell would leave, ...). */
+int agent_start_with(struct agent *a, const char *const argv[], void (*before_exec)(void));
 /* Reads output until a record of that type arrives; false on timeout or exit. */
 bool agent_wait_for(struct agent *a, const char *type, int timeout_s);
+/* The same for a line starting with prefix (the table's output). */
+bool agent_wait_line(struct agent *a, const char *prefix, int timeout_s);
 /* Sends sig (0: none) and reads until memprobe exits; returns its exit code, or -1. */
 int agent_finish(struct agent *a, int sig, int timeout_s);
 /* The last record of type (and cgroup, if not NULL), parsed; the caller frees it. */

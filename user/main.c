@@ -77,11 +77,26 @@ static int check_system(void)
 	return EXIT_OK;
 }
 
-static int start_child(struct agent *a, const sigset_t *mask)
+/* COMMAND must be there to run before anything is announced: 127 (not found) or 126, as a shell says. */
+static int check_command(const struct options *o)
+{
+	char path[4096];
+	int r;
+
+	if (!o->command)
+		return EXIT_OK;
+	r = spawn_find(o->command[0], path, sizeof(path));
+	if (!r)
+		return EXIT_OK;
+	log_err("cannot run '%s': %s", o->command[0], strerror(-r));
+	return r == -ENOENT ? 127 : 126;
+}
+
+static int start_child(struct agent *a)
 {
 	int r;
 
-	r = spawn_prepare(&a->child, &a->hier, a->o->command, mask);
+	r = spawn_prepare(&a->child, &a->hier, a->o->command);
 	if (r)
 		return log_err_errno(r, "cannot start '%s' in a new memory cgroup under %s",
 				     a->o->command[0], a->hier.root);
@@ -132,9 +147,10 @@ static void prepare_tracefs(void)
 		log_debug("mounted tracefs at /sys/kernel/tracing in memprobe's own mount namespace");
 }
 
-static int run(const struct options *o, const sigset_t *mask)
+static int run(const struct options *o)
 {
-	struct agent a = { .o = o };
+	/* COMMAND is held until the probes are attached: the cgroup before it runs is not a data point. */
+	struct agent a = { .o = o, .trending = !o->command };
 	struct probe_env env = {
 		.o = o, .targets = &a.targets,
 		.events = { .shm = events_shm, .oom = events_oom, .ctx = &a.events },
@@ -143,11 +159,14 @@ static int run(const struct options *o, const sigset_t *mask)
 
 	spawn_init(&a.child);
 	agg_init(&a.agg);
-	procs_init(&a.procs);
+	procs_init(&a.procs, o->interval_s / 2);
 	status = resolve_targets(&a);
 	if (status)
 		return status;
 	status = check_system();
+	if (status)
+		return status;
+	status = check_command(o);
 	if (status)
 		return status;
 	status = EXIT_RUNTIME;
@@ -156,7 +175,7 @@ static int run(const struct options *o, const sigset_t *mask)
 		log_err_errno(r, "cannot set up the event loop");
 		return EXIT_RUNTIME;
 	}
-	if (o->command && start_child(&a, mask))
+	if (o->command && start_child(&a))
 		goto out;
 	r = targets_init(&a.targets, &a.hier, a.cgs, a.n_cgs, &o->verdict);
 	if (r) {
@@ -199,6 +218,7 @@ static int run(const struct options *o, const sigset_t *mask)
 			status = r == -ENOENT ? 127 : 126;
 			goto out;
 		}
+		a.trending = true;
 	}
 	r = watch(&a);
 	if (r && !a.output_closed)
@@ -223,7 +243,6 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	char err[512];
-	sigset_t mask;
 	int r;
 
 	r = options_parse(&o, argc, argv, err, sizeof(err));
@@ -241,9 +260,9 @@ int main(int argc, char **argv)
 	 * the threshold fixed, so they go back to the kernel when freed.
 	 */
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-	if (signals_block(&mask)) {
+	if (signals_block(NULL)) {
 		log_err_errno(errno, "cannot block signals");
 		return EXIT_RUNTIME;
 	}
-	return run(&o, &mask);
+	return run(&o);
 }

@@ -25,6 +25,7 @@ enum {
 	OPT_LEAK_RATE,
 	OPT_VERDICT_WINDOW,
 	OPT_VERDICT_SAMPLES,
+	OPT_LEAK_AFTER,
 	OPT_RING_SIZE,
 };
 
@@ -44,6 +45,7 @@ static const struct option long_options[] = {
 	{ "leak-rate",		required_argument,	NULL, OPT_LEAK_RATE },
 	{ "verdict-window",	required_argument,	NULL, OPT_VERDICT_WINDOW },
 	{ "verdict-samples",	required_argument,	NULL, OPT_VERDICT_SAMPLES },
+	{ "leak-after",		required_argument,	NULL, OPT_LEAK_AFTER },
 	{ "ring-size",		required_argument,	NULL, OPT_RING_SIZE },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -82,6 +84,8 @@ static const char usage[] =
 "                         fall back (500M)\n"
 "      --verdict-window SEC  how far back the trend looks (default 1800)\n"
 "      --verdict-samples N   samples needed before any growth verdict (default 12)\n"
+"      --leak-after SEC   fast growth is a leak once it has lasted this long\n"
+"                         (default: a quarter of --verdict-window); before, a warning\n"
 "  -v, --verbose          debug messages, libbpf's included, on stderr\n"
 "  -h, --help             this text\n"
 "  -V, --version          the version\n"
@@ -199,7 +203,7 @@ static void defaults(struct options *o)
 
 int options_parse(struct options *o, int argc, char *const argv[], char *err, size_t errlen)
 {
-	char show[96];
+	char show[96], why[256];
 	__u32 *cap;
 	int c;
 
@@ -278,6 +282,11 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 				return fail(err, errlen, "--verdict-samples: '%s' is not a whole number between 2 and 100000",
 					    shown(optarg, show, sizeof(show)));
 			break;
+		case OPT_LEAK_AFTER:
+			if (parse_seconds(optarg, 0.1, 31536000, &o->verdict.leak_after_s))
+				return fail(err, errlen, "--leak-after: '%s' is not a number of seconds",
+					    shown(optarg, show, sizeof(show)));
+			break;
 		case OPT_RING_SIZE: {
 			double v;
 
@@ -319,6 +328,8 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 	}
 	if (o->verdict.leak_rate < o->verdict.warn_rate)
 		return fail(err, errlen, "--leak-rate must not be below --warn-rate");
+	if (verdict_cfg_impossible(&o->verdict, o->interval_s, why, sizeof(why)))
+		return fail(err, errlen, "%s", why);
 	if (o->command && o->n_targets)
 		return fail(err, errlen, "--cgroup and -- COMMAND cannot be combined: COMMAND gets its own cgroup");
 	return OPTIONS_RUN;

@@ -16,6 +16,7 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -270,7 +271,8 @@ out:
 INTEGRATION_TEST(journal_verdict_change_entry, 60)
 {
 	const char *argv[] = { "--json", "--journal", "--interval", "0.25", "--verdict-samples", "6", "--leak-band", "16M",
-			       "--", build_path("workloads/anonload"), "--rate", "64M", "--seconds", "3", NULL };
+			       "--leak-after", "1", "--", build_path("workloads/anonload"), "--rate", "64M", "--seconds", "3",
+			       NULL };
 	struct agent a = { .out = -1 };
 	struct entries e = { .n = 0 };
 	const struct jv *j;
@@ -292,6 +294,60 @@ INTEGRATION_TEST(journal_verdict_change_entry, 60)
 out:
 	entries_free(&e);
 	agent_free(&a);
+	journald_stop(journald);
+	return ok;
+}
+
+/* A process whose name would clear the operator's screen makes a segment and removes it. */
+#define HOSTILE_COMM	"\033[2J\nclear"
+
+static int hostile_shm(void *arg)
+{
+	int id;
+
+	(void)arg;
+	prctl(PR_SET_NAME, HOSTILE_COMM);
+	id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	return id < 0 || shmctl(id, IPC_RMID, NULL);
+}
+
+/* MESSAGE is for people: names in it are escaped; the MEMPROBE_ fields keep the bytes. */
+INTEGRATION_TEST(journal_message_escapes_names, 60)
+{
+	const char *argv[] = { "--json", "--journal", "--interval", "0.5", "--cgroup", NULL, NULL };
+	struct tchild child = { .pid = 0, .go = -1 };
+	struct agent a = { .out = -1 };
+	struct entries e = { .n = 0 };
+	pid_t journald = journald_ensure(), memprobe;
+	const struct jv *j;
+	struct tcg cg = { 0 };
+	bool ok = false;
+
+	if (!ASSERT(journald >= 0, "no journald") || !ASSERT(!tcg_create(&cg, "jhostile"), "cgroup") ||
+	    !ASSERT(!tchild_start(&child, &cg, hostile_shm, NULL), "child"))
+		goto out;
+	argv[5] = cg.rel;
+	if (!ASSERT(!agent_start(&a, argv), "memprobe") || !ASSERT(agent_wait_for(&a, "start", 30), "no start"))
+		goto out;
+	memprobe = a.pid;
+	tchild_go(&child);
+	if (!ASSERT(tchild_wait_reading(&child, &a, 20) == 0, "child") ||
+	    !ASSERT(agent_wait_for(&a, "shm", 10), "no shm record") ||
+	    !ASSERT(agent_finish(&a, SIGINT, 30) == 0, "memprobe: %s", agent_stderr(&a)) ||
+	    !ASSERT(read_journal(memprobe, 3, &e), "entries"))
+		goto out;
+	j = by_id(&e, ID_SHM);
+	ok = ASSERT(j, "no shm entry") &&
+	     ASSERT(jv_str(j, "MESSAGE") && !strchr(jv_str(j, "MESSAGE"), '\033') && !strchr(jv_str(j, "MESSAGE"), '\n'),
+		    "MESSAGE raw: %s", jv_str(j, "MESSAGE") ?: "(not text)") &&
+	     ASSERT(strstr(jv_str(j, "MESSAGE"), "\\x1b[2J\\nclear"), "MESSAGE: %s", jv_str(j, "MESSAGE")) &&
+	     ASSERT(!jv_str(j, "MEMPROBE_COMM") || strcmp(jv_str(j, "MEMPROBE_COMM"), "\\x1b[2J\\nclear"),
+		    "the field is escaped too");
+out:
+	entries_free(&e);
+	agent_free(&a);
+	tchild_kill(&child);
+	tcg_remove(&cg);
 	journald_stop(journald);
 	return ok;
 }

@@ -44,6 +44,8 @@ static void stat_of(struct memstat *m, __u64 mib_file, __u64 mib_anon, __u64 mib
 	m->shmem = mib_shmem << 20;
 	m->file_mapped = 3 << 20;
 	m->file_dirty = 1 << 20;
+	m->active_file = (mib_file - mib_shmem) / 2 << 20;
+	m->inactive_file = (mib_file - mib_shmem) / 4 << 20;
 	m->have = MEMSTAT_HAVE_CORE;
 }
 
@@ -78,6 +80,7 @@ static void proc_of(struct procs *ps, __u32 pid, const char *comm, __u64 cgid, b
 	p->now.rss_shmem = (mib / 8) << 20;
 	p->now.vm_size = (mib * 3) << 20;
 	p->cpu_percent = 12.5;
+	p->cpu_known = alive;
 	p->peak[MP_RSS_ANON] = (__s64)mib * 200;
 	p->peak[MP_RSS_FILE] = 7;
 	trend_init(&p->anon);
@@ -93,6 +96,7 @@ static void scenario(struct targets *ts, struct agg *a, struct procs *ps, struct
 
 	verdict_defaults(cfg);
 	cfg->min_samples = 3;
+	cfg->leak_after_s = 30;
 	memset(ts, 0, sizeof(*ts));
 	ts->h = &hier;
 	ts->vcfg = cfg;
@@ -147,7 +151,7 @@ static void scenario(struct targets *ts, struct agg *a, struct procs *ps, struct
 	ts->v[0].sum_prev.cache_removed_pages = 50;
 	ts->v[0].sum_prev.alloc_pages = 3000;
 
-	procs_init(ps);
+	procs_init(ps, 5);
 	ps->v = calloc(4, sizeof(*ps->v));
 	ps->cap = 4;
 	proc_of(ps, 501, "python3", 10, true, 400);

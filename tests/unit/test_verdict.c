@@ -133,3 +133,96 @@ UNIT_TEST(verdict_thresholds_are_honoured)
 	verdict_eval(&tr, &c, &r);
 	return ASSERT(r.verdict == VERDICT_WARNING, "2 GB/h under a 5 GB/h leak rate: %s", r.reason);
 }
+
+/* Evaluates after every sample, as the agent does, and says whether any of them was a leak. */
+static bool ever_leak(double (*f)(double), int n, double dt, struct verdict_result *r, struct verdict_result *last)
+{
+	static struct trend tr;
+	struct verdict_cfg c;
+	bool leak = false;
+	int i;
+
+	verdict_defaults(&c);
+	trend_init(&tr);
+	for (i = 0; i < n; i++) {
+		trend_add(&tr, &c, 1000 + i * dt, f(i * dt));
+		verdict_eval(&tr, &c, last);
+		if (last->verdict == VERDICT_LEAK && !leak) {
+			*r = *last;
+			leak = true;
+		}
+	}
+	return leak;
+}
+
+static double big_sawtooth(double t)
+{
+	return 300 * MB + fmod(t, 100) * 4 * MB;	/* up 400 MB in 100 s, then freed */
+}
+
+static double warm_up(double t)
+{
+	return t < 12 ? 50 * MB + t * 25 * MB : 350 * MB;	/* 300 MB in 12 s, then flat */
+}
+
+UNIT_TEST(verdict_sawtooth_never_leak_even_on_its_first_ramp)
+{
+	struct verdict_result first, last;
+
+	return ASSERT(!ever_leak(big_sawtooth, 600, 1, &first, &last), "leak at %u samples: %s", first.samples,
+		      first.reason) &&
+	       ASSERT(last.verdict != VERDICT_LEAK, "%s", last.reason);
+}
+
+UNIT_TEST(verdict_warm_up_is_normal_once_flat)
+{
+	struct verdict_result first, last;
+	bool leak = ever_leak(warm_up, 40, 1, &first, &last);
+
+	return ASSERT(!leak, "leak at %u samples: %s", first.samples, first.reason) &&
+	       ASSERT(last.verdict == VERDICT_NORMAL && last.stopped, "after 28 s flat: %s", last.reason) &&
+	       ASSERT(strstr(last.reason, "stopped"), "%s", last.reason);
+}
+
+UNIT_TEST(verdict_fast_growth_is_a_warning_until_leak_after)
+{
+	static struct trend tr;
+	struct verdict_result r;
+	struct verdict_cfg c;
+	int i;
+	bool ok = true;
+
+	verdict_defaults(&c);
+	c.leak_after_s = 300;
+	trend_init(&tr);
+	for (i = 0; i <= 400 && ok; i += 5) {
+		trend_add(&tr, &c, 1000 + i, fast(i));
+		verdict_eval(&tr, &c, &r);
+		if (i >= 120 && i < 300)
+			ok = ASSERT(r.verdict == VERDICT_WARNING && strstr(r.reason, "a leak if it goes on"), "%d s: %s",
+				    i, r.reason);
+		else if (i >= 300)
+			ok = ASSERT(r.verdict == VERDICT_LEAK, "%d s: %s", i, r.reason);
+	}
+	return ok && ASSERT(strstr(r.reason, "GiB/h") && !strstr(r.reason, "MB"), "one unit system: %s", r.reason);
+}
+
+UNIT_TEST(verdict_impossible_settings_are_named)
+{
+	struct verdict_cfg c;
+	char why[256];
+
+	verdict_defaults(&c);
+	c.min_samples = 300;
+	if (!ASSERT(verdict_cfg_impossible(&c, 1, why, sizeof(why)), "300 samples"))
+		return false;
+	c.min_samples = 100;
+	c.window_s = 60;
+	if (!ASSERT(verdict_cfg_impossible(&c, 1, why, sizeof(why)), "100 samples in 60 s"))
+		return false;
+	c.min_samples = 61;
+	if (!ASSERT(!verdict_cfg_impossible(&c, 1, why, sizeof(why)), "61 samples in 60 s at 1 s: %s", why))
+		return false;
+	c.leak_after_s = 120;
+	return ASSERT(verdict_cfg_impossible(&c, 1, why, sizeof(why)), "leak after the window");
+}

@@ -5,6 +5,8 @@
  *   --seconds N      for this long (default 5)
  *   --fall           then give it all back (munmap) and keep running as long again
  *   --hold N         sleep N seconds before exiting
+ *   --initial SIZE   allocate and touch this much at once before the steady part
+ *                    (a worker starting from its parent's copy-on-write pages)
  * Memory is mmap'ed in 1 MiB chunks and written, so it is resident anon.
  */
 #include <sys/mman.h>
@@ -23,7 +25,7 @@ static void nap(double s)
 
 int main(int argc, char **argv)
 {
-	unsigned long long rate = 16 * WL_MIB, chunks, i, n = 0;
+	unsigned long long rate = 16 * WL_MIB, initial = 0, chunks, i, n = 0;
 	double seconds = 5, hold = 0;
 	int fall = 0, a, step, steps;
 	void **maps;
@@ -35,6 +37,8 @@ int main(int argc, char **argv)
 			seconds = atof(argv[++a]);
 		else if (!strcmp(argv[a], "--hold") && a + 1 < argc)
 			hold = atof(argv[++a]);
+		else if (!strcmp(argv[a], "--initial") && a + 1 < argc)
+			initial = wl_parse_size(argv[++a]);
 		else if (!strcmp(argv[a], "--fall"))
 			fall = 1;
 		else
@@ -47,6 +51,13 @@ int main(int argc, char **argv)
 	maps = calloc((size_t)steps * chunks + 1, sizeof(*maps));
 	if (!maps)
 		return 1;
+	if (initial) {
+		void *p = mmap(NULL, initial, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			return 1;
+		memset(p, 0x5a, initial);
+	}
 	for (step = 0; step < steps; step++) {
 		for (i = 0; i < chunks; i++) {
 			void *p = mmap(NULL, WL_MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

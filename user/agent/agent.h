@@ -38,6 +38,7 @@ struct agent {
 	struct sinks sinks;
 	struct loop loop;
 	bool output_closed;
+	bool trending;			/* readings feed the leak trends: not before COMMAND runs */
 	double last_interim;		/* monotonic time of the last periodic summary */
 	bool said_drop[MP_DROP_MAX];	/* each cause of loss is said on stderr once, when it starts */
 };

@@ -67,7 +67,8 @@ int agent_measure(struct agent *a, bool final)
 			  &a->o->verdict, a->targets.t_now);
 	if (r)
 		return log_err_errno(r, "cannot read the processes");
-	targets_trend(&a->targets, &a->procs);
+	if (a->trending)
+		targets_trend(&a->targets, &a->procs);
 	return 0;
 }
 

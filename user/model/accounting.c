@@ -104,9 +104,13 @@ void targets_trend(struct targets *ts, const struct procs *ps)
 		/*
 		 * A cgroup whose processes are gone, or going (an exiting process
 		 * frees its memory while still listed), has stopped, not fallen
-		 * back: keep its verdict.
+		 * back: keep its verdict. One whose processes have not started
+		 * yet (COMMAND held until the probes are attached, a service not
+		 * up) is no data point either: its start-up is not growth.
 		 */
-		if (!live && t->anon_trend.total)
+		t->running = live;
+		t->ran |= live;
+		if (!live)
 			continue;
 		trend_add(&t->anon_trend, ts->vcfg, ts->t_now, (double)t->now.anon);
 		verdict_eval(&t->anon_trend, ts->vcfg, &t->verdict);

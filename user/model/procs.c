@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,11 +15,25 @@
  */
 #define EXITED_KEPT	64
 
-void procs_init(struct procs *p)
+void procs_init(struct procs *p, double cpu_span)
 {
 	memset(p, 0, sizeof(*p));
 	p->hz = sysconf(_SC_CLK_TCK);
 	p->page = sysconf(_SC_PAGESIZE);
+	p->ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	p->cpu_span = cpu_span;
+}
+
+/* The CPUs a process may run on: its affinity, else every online one. */
+static int cpus_of(const struct procs *p, __u32 pid)
+{
+	cpu_set_t set;
+	int n;
+
+	if (sched_getaffinity((pid_t)pid, sizeof(set), &set))
+		return p->ncpu > 0 ? p->ncpu : 1;
+	n = CPU_COUNT(&set);
+	return n > 0 && (p->ncpu <= 0 || n < p->ncpu) ? n : (p->ncpu > 0 ? p->ncpu : 1);
 }
 
 void procs_free(struct procs *p)
@@ -58,16 +73,19 @@ static void sample(struct procs *p, struct proc *pr, const struct pstatus *st, c
 
 	if (!pr->have_status) {
 		pr->first = *st;
-		pr->t_first = now;
-		pr->cpu_now = cpu;
-		pr->t_now = now;
+		pr->t_first = pr->t_ref = now;
+		pr->cpu_ref = cpu;
+	} else if (now - pr->t_ref >= p->cpu_span && now > pr->t_ref && cpu >= pr->cpu_ref) {
+		/* Two readings of this process, far enough apart; one reading says nothing. */
+		double pct = 100.0 * (double)(cpu - pr->cpu_ref) / p->hz / (now - pr->t_ref);
+		double most = 100.0 * cpus_of(p, pr->pid);
+
+		pr->cpu_percent = pct < most ? pct : most;
+		pr->cpu_known = true;
+		pr->cpu_ref = cpu;
+		pr->t_ref = now;
 	}
-	pr->cpu_prev = pr->cpu_now;
-	pr->t_prev = pr->t_now;
-	pr->cpu_now = cpu;
 	pr->t_now = now;
-	pr->cpu_percent = pr->t_now > pr->t_prev ?
-		100.0 * (double)(pr->cpu_now - pr->cpu_prev) / p->hz / (pr->t_now - pr->t_prev) : 0;
 	pr->now = *st;
 	pr->have_status = true;
 	pr->alive = true;

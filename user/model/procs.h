@@ -25,9 +25,10 @@ struct proc {
 	bool alive;
 	bool have_status;		/* /proc figures read at least once */
 	struct pstatus first, now;
-	__u64 cpu_prev, cpu_now;	/* utime + stime, ticks */
-	double t_first, t_prev, t_now;
-	double cpu_percent;		/* over the last interval, of one CPU */
+	__u64 cpu_ref;			/* utime + stime at t_ref, ticks */
+	double t_first, t_ref, t_now;
+	bool cpu_known;			/* two readings far enough apart were had */
+	double cpu_percent;		/* between the last two such readings, of one CPU */
 	__s64 peak[MP_RSS_MEMBERS];	/* pages, from the probe */
 	__u64 updates;			/* counter changes the probe saw */
 	struct trend anon;		/* RssAnon, for the verdict */
@@ -39,9 +40,15 @@ struct procs {
 	size_t n, cap;
 	long hz;
 	long page;
+	int ncpu;			/* online CPUs: no process uses more */
+	double cpu_span;		/* the least time over which CPU% is measured */
 };
 
-void procs_init(struct procs *p);
+/*
+ * cpu_span: CPU% is measured between readings at least this far apart
+ * (clock ticks are 10 ms: over a short span one tick is a large share).
+ */
+void procs_init(struct procs *p, double cpu_span);
 void procs_free(struct procs *p);
 
 /*

@@ -48,7 +48,9 @@ struct target {
 	 */
 	struct counters sum, sum_prev, retired;
 
-	/* The leak verdict, from memory.stat's anon over time. */
+	/* The leak verdict, from memory.stat's anon over time, taken only while its processes run. */
+	bool running;			/* a process of it, with an address space, at the latest reading */
+	bool ran;			/* so at some reading of the run */
 	struct trend anon_trend;
 	struct verdict_result verdict;
 	enum verdict reported;		/* the verdict last announced */

@@ -2,11 +2,18 @@
 /*
  * Is it leaking? The users' criteria, applied to the trend of anonymous
  * memory (never page cache, which reclaim takes back):
- *   normal   stable, or fluctuating within a band (default about 50 MB);
- *   warning  growing slowly but steadily, faster than warn_rate (100 MB/h);
- *   leak     growing fast (leak_rate, 500 MB/h) and not falling back.
+ *   normal   stable, or fluctuating within a band (default 50 MiB); growth
+ *            that has stopped (a warm-up) or fallen back (a sawtooth);
+ *   warning  growing slowly but steadily, faster than warn_rate (100 MiB/h),
+ *            or growing fast for less time than leak_after;
+ *   leak     growing fast (leak_rate, 500 MiB/h), still growing, for at
+ *            least leak_after (default a quarter of the window), and not
+ *            falling back.
  * The trend is a least-squares line over a window of samples; its R² says
  * how steady the growth is, and the confidence how much to trust the call.
+ * A second fit over the latest quarter of the window says whether the
+ * growth goes on: a service that allocated its caches and stopped is not
+ * leaking, however fast it grew.
  */
 #ifndef MEMPROBE_VERDICT_H
 #define MEMPROBE_VERDICT_H
@@ -25,6 +32,7 @@ struct verdict_cfg {
 	double warn_rate;		/* bytes per hour */
 	double leak_rate;		/* bytes per hour */
 	double window_s;		/* how far back the trend looks */
+	double leak_after_s;		/* growth must last this long to be a leak; 0: a quarter of the window */
 	unsigned int min_samples;	/* fewer, and no growth verdict is given */
 };
 
@@ -52,11 +60,21 @@ struct verdict_result {
 	double fall;			/* highest sample minus the latest, bytes */
 	double span_s;
 	unsigned int samples;
+	double recent_slope_per_hour;	/* over the latest quarter of the span */
+	bool stopped;			/* it grew, and the latest quarter is flat */
 	double confidence;		/* 0..1 */
-	char reason[192];
+	char reason[224];
 };
 
 void verdict_defaults(struct verdict_cfg *c);
+/* How long growth must last to be a leak under c. */
+double verdict_leak_after(const struct verdict_cfg *c);
+/*
+ * Whether c can ever give a growth verdict at this sampling interval: the
+ * samples it needs must fit in the window and in the points a trend keeps.
+ * NULL if so, else why not.
+ */
+const char *verdict_cfg_impossible(const struct verdict_cfg *c, double interval_s, char *why, size_t len);
 void trend_init(struct trend *tr);
 void trend_add(struct trend *tr, const struct verdict_cfg *c, double t, double v);
 void verdict_eval(const struct trend *tr, const struct verdict_cfg *c, struct verdict_result *out);

@@ -52,7 +52,10 @@ static void processes(const char *key, const struct rec_proc *p, size_t n,
 		v->u64(ctx, "shared_bytes", p[i].shared_bytes);
 		v->u64(ctx, "vms_bytes", p[i].vms_bytes);
 		v->u64(ctx, "swap_bytes", p[i].swap_bytes);
-		v->dbl(ctx, "cpu_percent", p[i].cpu_percent, 1);
+		if (p[i].cpu_known)
+			v->dbl(ctx, "cpu_percent", p[i].cpu_percent, 1);
+		else
+			v->null(ctx, "cpu_percent");
 		v->s64(ctx, "rss_growth_bytes", p[i].rss_growth_bytes);
 		v->s64(ctx, "anon_growth_bytes", p[i].anon_growth_bytes);
 		v->u64(ctx, "peak_rss_bytes", p[i].peak_rss_bytes);
@@ -175,6 +178,11 @@ void fields_summary(const struct rec_summary *r, const struct field_visitor *v, 
 	v->u64(ctx, "mem_available_start_bytes", r->mem_available_start_bytes);
 	v->s64(ctx, "anon_growth_bytes", r->anon_growth_bytes);
 	verdict(&r->verdict, v, ctx);
+	v->boolean(ctx, "processes_exited", r->processes_exited);
+	if (r->processes_exited)
+		v->u64(ctx, "anon_last_running_bytes", r->anon_last_running_bytes);
+	else
+		v->null(ctx, "anon_last_running_bytes");
 	v->s64(ctx, "page_cache_growth_bytes", r->page_cache_growth_bytes);
 	v->u64(ctx, "page_cache_reclaimable_bytes", r->page_cache_reclaimable_bytes);
 	v->str(ctx, "page_cache_note", r->page_cache_note);

@@ -21,11 +21,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "output/escape.h"
 #include "output/fields.h"
 #include "sys/log.h"
 #include "output/sink.h"
 #include "sys/buf.h"
-#include "output/format.h"
+#include "sys/format.h"
 #include "sys/util.h"
 #include "version.h"
 
@@ -64,7 +65,11 @@ struct journal {
 	unsigned int said;		/* the kinds of failure already said on stderr */
 	double shm_tokens, shm_refill;	/* the token bucket of per-call shm entries */
 	unsigned long long shm_held;	/* held back since the last notice */
+	char esc[3][MESSAGE_MAX];	/* names from the system, escaped for MESSAGE */
 };
+
+/* A name from the system, escaped into scratch slot i, for MESSAGE; the MEMPROBE_ fields keep the bytes. */
+#define SAFE(j, i, str)	escape_text((j)->esc[i], MESSAGE_MAX, (str))
 
 enum failure {
 	FAIL_ABSENT = 1,
@@ -292,27 +297,30 @@ static int jr_start(struct sink *s, const struct rec_start *r)
 	at = snprintf(msg, sizeof(msg), "memprobe %s started, watching %s", MEMPROBE_VERSION,
 		      r->machine ? "the whole machine" : "");
 	for (i = 0; !r->machine && i < r->n_targets && at < sizeof(msg); i++)
-		at += snprintf(msg + at, sizeof(msg) - at, "%s%s", i ? ", " : "", r->targets[i].cgroup);
+		at += snprintf(msg + at, sizeof(msg) - at, "%s%s", i ? ", " : "", SAFE(j, 0, r->targets[i].cgroup));
 	return send_entry(j, msg);
 }
 
 static int jr_summaries(struct sink *s, const struct rec_summary *r, size_t n)
 {
 	struct journal *j = s->priv;
-	char msg[MESSAGE_MAX], a[32], b[32], c[32], d[32];
+	char msg[MESSAGE_MAX], a[32], b[32], c[32], d[32], e[32], f[32];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		begin(j, ID_SUMMARY, verdict_priority(r[i].verdict.verdict));
 		fields_summary(&r[i], &to_journal, j);
 		snprintf(msg, sizeof(msg),
-			 "%s summary for %s over %.0fs: verdict %s (%s); anon %s (%s since the start); page cache %s, %s in, %s out (%s); %llu OOM kills, %llu orphaned SysV segments",
-			 r[i].interim ? "periodic" : "final", r[i].cgroup, r[i].duration_s, r[i].verdict.verdict,
-			 r[i].verdict.reason, fmt_bytes(a, sizeof(a), (double)r[i].anon_bytes),
-			 fmt_bytes(b, sizeof(b), (double)r[i].anon_growth_bytes),
+			 "%s summary for %s over %.0fs: verdict %s%s (%s)%s; anon %s (%s since the start%s%s); page cache %s, %s in, %s out (%s); %llu OOM kills, %llu orphaned SysV segments",
+			 r[i].interim ? "periodic" : "final", SAFE(j, 0, r[i].cgroup), r[i].duration_s, r[i].verdict.verdict,
+			 r[i].processes_exited ? " while it ran" : "", r[i].verdict.reason,
+			 r[i].processes_exited ? "; its processes have exited" : "",
+			 fmt_bytes(a, sizeof(a), (double)r[i].anon_bytes), fmt_bytes(b, sizeof(b), (double)r[i].anon_growth_bytes),
+			 r[i].processes_exited ? "; when they last ran " : "",
+			 r[i].processes_exited ? fmt_bytes(f, sizeof(f), (double)r[i].anon_last_running_bytes) : "",
 			 fmt_bytes(c, sizeof(c), (double)r[i].page_cache_bytes),
 			 fmt_bytes(d, sizeof(d), (double)r[i].page_cache_added_bytes),
-			 fmt_bytes(a, sizeof(a), (double)r[i].page_cache_removed_bytes), r[i].page_cache_note,
+			 fmt_bytes(e, sizeof(e), (double)r[i].page_cache_removed_bytes), r[i].page_cache_note,
 			 (unsigned long long)r[i].oom_kills, (unsigned long long)r[i].shm_orphans);
 		send_entry(j, msg);
 	}
@@ -355,8 +363,8 @@ static int jr_shm(struct sink *s, const struct rec_shm *r)
 	begin(j, ID_SHM, PRIO_INFO);
 	fields_shm(r, &to_journal, j);
 	snprintf(msg, sizeof(msg), "SysV shared memory %s: id %d, key 0x%08x, %s, by %u (%s) in %s", r->event,
-		 r->shmid, (unsigned int)r->key, fmt_bytes(a, sizeof(a), (double)r->size_bytes), r->pid, r->comm,
-		 r->cgroup);
+		 r->shmid, (unsigned int)r->key, fmt_bytes(a, sizeof(a), (double)r->size_bytes), r->pid, SAFE(j, 0, r->comm),
+		 SAFE(j, 1, r->cgroup));
 	return send_entry(j, msg);
 }
 
@@ -370,8 +378,8 @@ static int jr_shm_orphan(struct sink *s, const struct rec_shm_orphan *r)
 	snprintf(msg, sizeof(msg),
 		 "orphaned SysV shared memory segment %d (key 0x%08x, %s) in %s: nothing attached, creator %u%s%s%s gone, not marked for removal; remove it with: %s",
 		 r->shmid, (unsigned int)r->key, fmt_bytes(a, sizeof(a), (double)r->size_bytes),
-		 *r->cgroup ? r->cgroup : "an unknown cgroup", r->creator_pid, *r->creator_comm ? " (" : "",
-		 r->creator_comm, *r->creator_comm ? ")" : "", r->remove_command);
+		 *r->cgroup ? SAFE(j, 0, r->cgroup) : "an unknown cgroup", r->creator_pid, *r->creator_comm ? " (" : "",
+		 SAFE(j, 1, r->creator_comm), *r->creator_comm ? ")" : "", r->remove_command);
 	return send_entry(j, msg);
 }
 
@@ -384,11 +392,11 @@ static int jr_oom_kill(struct sink *s, const struct rec_oom_kill *r)
 	fields_oom_kill(r, &to_journal, j);
 	if (!strcmp(r->scope, "cgroup"))
 		snprintf(msg, sizeof(msg), "OOM kill: pid %u (%s) in %s with %s anon; %s hit its limit of %s", r->pid,
-			 r->comm, r->cgroup, fmt_bytes(a, sizeof(a), (double)r->anon_rss_bytes), r->oom_cgroup,
+			 SAFE(j, 0, r->comm), SAFE(j, 1, r->cgroup), fmt_bytes(a, sizeof(a), (double)r->anon_rss_bytes), SAFE(j, 2, r->oom_cgroup),
 			 fmt_bytes(b, sizeof(b), (double)r->limit_bytes));
 	else
 		snprintf(msg, sizeof(msg), "OOM kill: pid %u (%s) in %s with %s anon; scope %s",
-			 r->pid, r->comm, r->cgroup, fmt_bytes(a, sizeof(a), (double)r->anon_rss_bytes), r->scope);
+			 r->pid, SAFE(j, 0, r->comm), SAFE(j, 1, r->cgroup), fmt_bytes(a, sizeof(a), (double)r->anon_rss_bytes), r->scope);
 	return send_entry(j, msg);
 }
 
@@ -399,7 +407,7 @@ static int jr_verdict_change(struct sink *s, const struct rec_verdict_change *r)
 
 	begin(j, ID_VERDICT, verdict_priority(r->verdict.verdict));
 	fields_verdict_change(r, &to_journal, j);
-	snprintf(msg, sizeof(msg), "%s: memory verdict %s -> %s: %s", r->cgroup, r->previous, r->verdict.verdict,
+	snprintf(msg, sizeof(msg), "%s: memory verdict %s -> %s: %s", SAFE(j, 0, r->cgroup), r->previous, r->verdict.verdict,
 		 r->verdict.reason);
 	return send_entry(j, msg);
 }

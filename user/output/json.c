@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/escape.h"
 #include "output/fields.h"
 #include "output/sink.h"
 #include "sys/buf.h"
@@ -25,32 +26,6 @@ static void put(struct jbuf *j, const char *s, size_t n)
 /* Numbers: a JSON number is never cut short, however large. */
 #define putf(j, ...)	buf_printf(&((struct jbuf *)(j))->b, __VA_ARGS__)
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-	unsigned int cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
 /* File and process names are arbitrary bytes; JSON wants UTF-8, so bad bytes become U+FFFD. */
 static void put_string(struct jbuf *b, const char *str)
 {
@@ -58,7 +33,7 @@ static void put_string(struct jbuf *b, const char *str)
 
 	put(b, "\"", 1);
 	while (*s) {
-		size_t n = utf8_len(s);
+		size_t n = utf8_seq_len(s);
 
 		if (*s == '"' || *s == '\\') {
 			put(b, "\\", 1);

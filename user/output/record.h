@@ -52,7 +52,8 @@ struct rec_proc {
 	__u64 shared_bytes;		/* file + shmem, as top(1)'s SHR */
 	__u64 vms_bytes;
 	__u64 swap_bytes;
-	double cpu_percent;
+	double cpu_percent;		/* of one CPU, between two readings; valid when cpu_known */
+	bool cpu_known;
 	__s64 rss_growth_bytes;		/* since memprobe first saw it */
 	__s64 anon_growth_bytes;
 	__u64 peak_rss_bytes;		/* highest the probe saw: anon + file + shmem */
@@ -220,6 +221,8 @@ struct rec_summary {
 	__s64 anon_growth_bytes;		/* now minus start */
 	double anon_growth_bytes_per_hour;	/* fitted over the window */
 	struct rec_verdict verdict;
+	bool processes_exited;			/* they ran and all have exited: the verdict is theirs */
+	__u64 anon_last_running_bytes;		/* anon at the last reading with a process running */
 	__s64 page_cache_growth_bytes;
 	__u64 page_cache_reclaimable_bytes;
 	const char *page_cache_note;		/* why page cache growth is not a leak */

@@ -20,9 +20,14 @@ static double rate(__u64 now, __u64 prev, double dt)
 
 __u64 report_reclaimable(const struct memstat *m)
 {
-	__u64 cache = memstat_page_cache(m), busy = m->file_dirty + m->file_writeback;
+	/*
+	 * The file LRUs hold what reclaim may take; mlocked and otherwise
+	 * unevictable pages sit on a list of their own, shmem on the anon
+	 * lists. Of those, dirty pages and pages under writeback need I/O first.
+	 */
+	__u64 lru = m->active_file + m->inactive_file, busy = m->file_dirty + m->file_writeback;
 
-	return cache > busy ? cache - busy : 0;
+	return lru > busy ? lru - busy : 0;
 }
 
 /* Orders target indexes by a figure, largest first. */
@@ -101,7 +106,8 @@ static void fill_proc(struct rec_proc *rp, const struct proc *pr, long page)
 		rp->anon_growth_bytes = (__s64)pr->now.rss_anon - (__s64)pr->first.rss_anon;
 	}
 	rp->shared_bytes = rp->file_bytes + rp->shmem_bytes;
-	rp->cpu_percent = pr->alive ? pr->cpu_percent : 0;
+	rp->cpu_known = pr->alive && pr->cpu_known;
+	rp->cpu_percent = rp->cpu_known ? pr->cpu_percent : 0;
 	rp->peak_anon_bytes = pr->peak[MP_RSS_ANON] > 0 ? (__u64)pr->peak[MP_RSS_ANON] * page : 0;
 	rp->peak_rss_bytes = rp->peak_anon_bytes +
 		(pr->peak[MP_RSS_FILE] > 0 ? (__u64)pr->peak[MP_RSS_FILE] * page : 0) +

@@ -12,6 +12,7 @@
 
 #include "output/build.h"
 #include "output/report.h"
+#include "sys/format.h"
 
 #define PATH_LEN	PATH_MAX
 #define NOTE_LEN	256
@@ -145,16 +146,18 @@ static size_t target_posix(const struct target *t, const struct report_input *in
 
 static void cache_note(char *buf, size_t len, const struct rec_summary *s)
 {
-	double mb = 1024.0 * 1024.0;
+	char a[32], b[32];
 
 	if (s->page_cache_growth_bytes > 0)
 		snprintf(buf, len,
-			 "page cache grew %.1f MB during the run and %.1f MB of it is reclaimable now: that is cache, not a leak; the verdict looks at anon memory only",
-			 s->page_cache_growth_bytes / mb, s->page_cache_reclaimable_bytes / mb);
+			 "page cache grew %s during the run and %s of it is reclaimable now: that is cache, not a leak; the verdict looks at anon memory only",
+			 fmt_bytes(a, sizeof(a), (double)s->page_cache_growth_bytes),
+			 fmt_bytes(b, sizeof(b), (double)s->page_cache_reclaimable_bytes));
 	else
 		snprintf(buf, len,
-			 "page cache holds %.1f MB, %.1f MB of it reclaimable; page cache never makes a warning, the verdict looks at anon memory only",
-			 s->page_cache_bytes / mb, s->page_cache_reclaimable_bytes / mb);
+			 "page cache holds %s, %s of it reclaimable; page cache never makes a warning, the verdict looks at anon memory only",
+			 fmt_bytes(a, sizeof(a), (double)s->page_cache_bytes),
+			 fmt_bytes(b, sizeof(b), (double)s->page_cache_reclaimable_bytes));
 }
 
 static void summary_figures(struct rec_summary *s, const struct targets *ts, const struct target *t)
@@ -184,6 +187,8 @@ static void summary_figures(struct rec_summary *s, const struct targets *ts, con
 	s->alloc_pages = t->sum.alloc_pages;
 	memcpy(s->alloc_order, t->sum.alloc_order, sizeof(s->alloc_order));
 	report_fill_verdict(&s->verdict, &t->verdict);
+	s->processes_exited = t->ran && !t->running;
+	s->anon_last_running_bytes = t->anon_trend.total ? (__u64)t->anon_trend.last_v : 0;
 }
 
 int report_summaries(struct report *rep, const struct report_input *in)

@@ -6,6 +6,7 @@
  * summary at the end.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,18 +15,24 @@
 #include <unistd.h>
 
 #include "output/sink.h"
-#include "output/format.h"
+#include "output/escape.h"
+#include "sys/format.h"
 
 #define HEADER_EVERY	20	/* intervals between repeated column headers */
 #define CGROUP_WIDTH	26
 #define PROC_ROWS	5	/* processes under each cgroup row, at most */
-#define MB		(1024.0 * 1024.0)
+
+#define ESC_LEN		(4 * 4096 + 1)	/* a path, every byte of it escaped */
 
 struct table {
 	unsigned int rows_since_header;
 	unsigned int intervals;
 	bool machine;
+	char esc[4][ESC_LEN];		/* names from the system, escaped for the terminal */
 };
+
+/* A name from the system, escaped into the sink's scratch slot i (up to 4 in one printf). */
+#define SAFE(s, i, str)	escape_text(((struct table *)(s)->priv)->esc[i], ESC_LEN, (str))
 
 /* "↑2.0MiB" or "↓512.0KiB"; nothing for no change. */
 static const char *delta(char *buf, size_t len, double d)
@@ -96,9 +103,9 @@ static int table_start(struct sink *s, const struct rec_start *r)
 		fprintf(s->out, "watching the whole machine (largest cgroups shown)");
 	else
 		for (i = 0; i < r->n_targets; i++)
-			fprintf(s->out, "%s%s", i ? ", " : "watching ", r->targets[i].cgroup);
+			fprintf(s->out, "%s%s", i ? ", " : "watching ", SAFE(s, 0, r->targets[i].cgroup));
 	fprintf(s->out, "; memory controller on cgroup v%d at %s; every %gs. Ctrl-C for the summary.\n",
-		r->cgroup_version, r->memory_root, r->interval_s);
+		r->cgroup_version, SAFE(s, 0, r->memory_root), r->interval_s);
 	return done(s);
 }
 
@@ -109,14 +116,23 @@ static void header(struct sink *s)
 		"AVAILABLE", "BUFF/CACHE");
 }
 
+/* "12.5%", or "-" until two readings of the process are had. */
+static const char *cpu(char *buf, size_t len, const struct rec_proc *p)
+{
+	if (!p->cpu_known)
+		return "-";
+	snprintf(buf, len, "%.1f%%", p->cpu_percent);
+	return buf;
+}
+
 static void process_row(struct sink *s, const struct rec_proc *p)
 {
 	char a[32], b[32], c[32], line[64];
 
-	fprintf(s->out, "          \u2514 %7u %-15s RSS ", p->pid, p->comm);
+	fprintf(s->out, "          \u2514 %7u %-15s RSS ", p->pid, SAFE(s, 0, p->comm));
 	moving(s->out, (double)p->rss_bytes, (double)p->rss_growth_bytes, 19);
-	fprintf(s->out, " VMS %-9s SHR %-9s CPU %5.1f%%  anon %s", fmt_bytes(a, sizeof(a), (double)p->vms_bytes),
-		fmt_bytes(b, sizeof(b), (double)p->shared_bytes), p->cpu_percent,
+	fprintf(s->out, " VMS %-9s SHR %-9s CPU %6s  anon %s", fmt_bytes(a, sizeof(a), (double)p->vms_bytes),
+		fmt_bytes(b, sizeof(b), (double)p->shared_bytes), cpu(line, sizeof(line), p),
 		fmt_bytes(c, sizeof(c), (double)p->anon_bytes));
 	if (p->anon_growth_bytes) {
 		snprintf(line, sizeof(line), " (%s since first seen)", delta(a, sizeof(a), (double)p->anon_growth_bytes));
@@ -147,7 +163,7 @@ static int table_samples(struct sink *s, const struct rec_sample *r, size_t n)
 	strftime(when, sizeof(when), "%H:%M:%S", localtime(&sec));
 	for (i = 0; i < n; i++) {
 		fprintf(s->out, "%-8s  ", when);
-		cell(s->out, cgname(name, CGROUP_WIDTH, r[i].cgroup), CGROUP_WIDTH, true);
+		cell(s->out, cgname(name, CGROUP_WIDTH, SAFE(s, 0, r[i].cgroup)), CGROUP_WIDTH, true);
 		fputs("  ", s->out);
 		moving(s->out, (double)r[i].anon_bytes, (double)r[i].anon_delta_bytes, 19);
 		fprintf(s->out, " %-9s ", fmt_bytes(a, sizeof(a), (double)r[i].shmem_bytes));
@@ -174,14 +190,14 @@ static void summary_files(struct sink *s, const struct rec_summary *r)
 		fprintf(s->out, "  no file brought pages into this cgroup's cache during the run\n");
 		return;
 	}
-	fprintf(s->out, "  files that filled its cache (probes; CACHED is the file's pages in the cache now):\n");
+	fprintf(s->out, "  files whose pages entered or left its cache (probes; CACHED: the file's pages in the cache now):\n");
 	fprintf(s->out, "    %10s %10s %10s  %s\n", "IN", "OUT", "CACHED", "PATH");
 	for (i = 0; i < r->n_top_files; i++) {
 		const struct rec_file *f = &r->top_files[i];
 
 		fprintf(s->out, "    %10s %10s %10s  %s\n", fmt_bytes(a, sizeof(a), f->added_bytes),
 			fmt_bytes(b, sizeof(b), f->removed_bytes),
-			f->cached_bytes >= 0 ? fmt_bytes(c, sizeof(c), f->cached_bytes) : "?", f->path);
+			f->cached_bytes >= 0 ? fmt_bytes(c, sizeof(c), f->cached_bytes) : "?", SAFE(s, 0, f->path));
 	}
 }
 
@@ -196,12 +212,12 @@ static void summary_cache_procs(struct sink *s, const struct rec_summary *r)
 	fprintf(s->out, "    %8s %-16s %10s\n", "PID", "COMM", "IN");
 	for (i = 0; i < r->n_cache_processes; i++)
 		fprintf(s->out, "    %8u %-16s %10s\n", r->cache_processes[i].pid,
-			r->cache_processes[i].comm, fmt_bytes(a, sizeof(a), r->cache_processes[i].added_bytes));
+			SAFE(s, 0, r->cache_processes[i].comm), fmt_bytes(a, sizeof(a), r->cache_processes[i].added_bytes));
 }
 
 static void summary_procs(struct sink *s, const struct rec_proc *p, size_t n, bool exited)
 {
-	char a[32], b[32], c[32], d[32], e[32];
+	char a[32], b[32], c[32], d[32], e[32], f[32], g[32];
 	size_t i;
 
 	if (!n)
@@ -210,21 +226,21 @@ static void summary_procs(struct sink *s, const struct rec_proc *p, size_t n, bo
 		fprintf(s->out, "  processes that exited during the run (peaks the probe saw):\n");
 		fprintf(s->out, "    %8s %-16s %10s %10s\n", "PID", "COMM", "PEAK RSS", "PEAK ANON");
 		for (i = 0; i < n; i++)
-			fprintf(s->out, "    %8u %-16s %10s %10s\n", p[i].pid, p[i].comm,
+			fprintf(s->out, "    %8u %-16s %10s %10s\n", p[i].pid, SAFE(s, 0, p[i].comm),
 				fmt_bytes(a, sizeof(a), (double)p[i].peak_rss_bytes),
 				fmt_bytes(b, sizeof(b), (double)p[i].peak_anon_bytes));
 		return;
 	}
 	fprintf(s->out, "  processes (RSS now; GROWTH since memprobe first saw them):\n");
-	fprintf(s->out, "    %8s %-16s %10s %10s %10s %6s %10s %11s %10s  %s\n", "PID", "COMM", "RSS", "VMS",
-		"SHARED", "CPU%", "ANON", "ANON GROWTH", "PEAK RSS", "VERDICT");
+	fprintf(s->out, "    %8s %-16s %10s %10s %10s %7s %10s %11s %10s  %s\n", "PID", "COMM", "RSS", "VMS",
+		"SHARED", "CPU", "ANON", "ANON GROWTH", "PEAK RSS", "VERDICT");
 	for (i = 0; i < n; i++)
-		fprintf(s->out, "    %8u %-16s %10s %10s %10s %6.1f %10s %11s %10s  %s\n", p[i].pid, p[i].comm,
+		fprintf(s->out, "    %8u %-16s %10s %10s %10s %7s %10s %11s %10s  %s\n", p[i].pid, SAFE(s, 0, p[i].comm),
 			fmt_bytes(a, sizeof(a), (double)p[i].rss_bytes), fmt_bytes(b, sizeof(b), (double)p[i].vms_bytes),
-			fmt_bytes(c, sizeof(c), (double)p[i].shared_bytes), p[i].cpu_percent,
+			fmt_bytes(c, sizeof(c), (double)p[i].shared_bytes), cpu(g, sizeof(g), &p[i]),
 			fmt_bytes(d, sizeof(d), (double)p[i].anon_bytes),
 			fmt_bytes(e, sizeof(e), (double)p[i].anon_growth_bytes),
-			fmt_bytes(a, sizeof(a), (double)p[i].peak_rss_bytes), p[i].verdict.verdict);
+			fmt_bytes(f, sizeof(f), (double)p[i].peak_rss_bytes), p[i].verdict.verdict);
 }
 
 static void summary_shm(struct sink *s, const struct rec_summary *r)
@@ -244,10 +260,10 @@ static void summary_shm(struct sink *s, const struct rec_summary *r)
 		fmt_bytes(a, sizeof(a), (double)r->posix_shm_bytes));
 	for (i = 0; i < r->n_posix_shm; i++) {
 		fprintf(s->out, "    %10s  %s  (", fmt_bytes(b, sizeof(b), (double)r->posix_shm[i].memory_bytes),
-			r->posix_shm[i].path);
+			SAFE(s, 0, r->posix_shm[i].path));
 		for (k = 0; k < r->posix_shm[i].n_users && k < 8; k++)
 			fprintf(s->out, "%s%u %s", k ? ", " : "", r->posix_shm[i].users[k].pid,
-				r->posix_shm[i].users[k].comm);
+				SAFE(s, 0, r->posix_shm[i].users[k].comm));
 		fprintf(s->out, "%s)\n", r->posix_shm[i].n_users > 8 ? ", ..." : "");
 	}
 }
@@ -269,30 +285,46 @@ static void summary_allocs(struct sink *s, const struct rec_summary *r)
 		100.0 * (calls - r->alloc_order[0] - r->alloc_order[1] - r->alloc_order[2] - r->alloc_order[3]) / calls);
 }
 
+/*
+ * The verdict and the anon figures it rests on. A cgroup whose processes
+ * have all exited keeps the verdict they had: say so, with anon as it was
+ * while they ran, not the 0B they left.
+ */
+static void summary_verdict(struct sink *s, const struct rec_summary *r)
+{
+	const char *v = r->verdict.verdict;
+	char a[32], b[32], c[32], d[32], e[32];
+
+	fprintf(s->out, "  verdict     %s%s (confidence %.2f): %s%s\n", !strcmp(v, "leak") ? "LEAK" :
+		!strcmp(v, "warning") ? "WARNING" : "normal", r->processes_exited ? " while it ran" : "",
+		r->verdict.confidence, r->verdict.reason,
+		r->processes_exited ? "; its processes have exited" : "");
+	fprintf(s->out, "  anon        %s now, %s at the start (%s)", fmt_bytes(a, sizeof(a), (double)r->anon_bytes),
+		fmt_bytes(b, sizeof(b), (double)r->anon_start_bytes),
+		r->anon_growth_bytes ? delta(c, sizeof(c), (double)r->anon_growth_bytes) : "unchanged");
+	if (r->processes_exited)
+		fprintf(s->out, ", %s when its processes last ran", fmt_bytes(d, sizeof(d), (double)r->anon_last_running_bytes));
+	fprintf(s->out, "; trend %s%s/h; shmem %s, mapped files %s\n", r->anon_growth_bytes_per_hour < 0 ? "-" : "+",
+		fmt_bytes(e, sizeof(e), fabs(r->anon_growth_bytes_per_hour)), fmt_bytes(a, sizeof(a), (double)r->shmem_bytes),
+		fmt_bytes(b, sizeof(b), (double)r->file_mapped_bytes));
+}
+
 static int table_summaries(struct sink *s, const struct rec_summary *r, size_t n)
 {
 	char a[32], b[32], c[32], d[32];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		const char *v = r[i].verdict.verdict;
-
 		if (r[i].interim)
 			continue;
-		fprintf(s->out, "\nSummary for %s (cgroup id %llu) over %.1fs%s", r[i].cgroup,
+		fprintf(s->out, "\nSummary for %s (cgroup id %llu) over %.1fs%s", SAFE(s, 0, r[i].cgroup),
 			(unsigned long long)r[i].cgroup_id, r[i].duration_s,
 			r[i].gone ? " (the cgroup is gone)" : "");
 		if (r[i].lives > 1)
 			fprintf(s->out, " (%u lives: removed and created again; the first was id %llu)", r[i].lives,
 				(unsigned long long)r[i].first_cgroup_id);
 		fputc('\n', s->out);
-		fprintf(s->out, "  verdict     %s (confidence %.2f): %s\n", !strcmp(v, "leak") ? "LEAK" :
-			!strcmp(v, "warning") ? "WARNING" : "normal", r[i].verdict.confidence, r[i].verdict.reason);
-		fprintf(s->out, "  anon        %s now, %s at the start (%s); %+.1f MB/h fitted; shmem %s, mapped files %s\n",
-			fmt_bytes(a, sizeof(a), (double)r[i].anon_bytes), fmt_bytes(b, sizeof(b), (double)r[i].anon_start_bytes),
-			r[i].anon_growth_bytes ? delta(c, sizeof(c), (double)r[i].anon_growth_bytes) : "unchanged",
-			r[i].anon_growth_bytes_per_hour / MB, fmt_bytes(d, sizeof(d), (double)r[i].shmem_bytes),
-			fmt_bytes(a, sizeof(a), (double)r[i].file_mapped_bytes));
+		summary_verdict(s, &r[i]);
 		fprintf(s->out, "  page cache  %s now, %s at the start; probes saw %s come in and %s leave\n",
 			fmt_bytes(a, sizeof(a), (double)r[i].page_cache_bytes),
 			fmt_bytes(b, sizeof(b), (double)r[i].page_cache_start_bytes),
@@ -329,7 +361,7 @@ static int table_shm(struct sink *s, const struct rec_shm *r)
 
 	fprintf(s->out, "%-8s  shm %-6s id %d key 0x%08x %s by %u (%s) in %s\n", clock_of(r->ts, when, sizeof(when)),
 		r->event, r->shmid, (unsigned int)r->key, fmt_bytes(a, sizeof(a), (double)r->size_bytes), r->pid,
-		r->comm, *r->cgroup ? r->cgroup : "?");
+		SAFE(s, 0, r->comm), *r->cgroup ? SAFE(s, 1, r->cgroup) : "?");
 	return done(s);
 }
 
@@ -340,7 +372,7 @@ static int table_shm_orphan(struct sink *s, const struct rec_shm_orphan *r)
 	fprintf(s->out, "%-8s  ORPHANED SHM id %d key 0x%08x %s: nothing attached, creator %u%s%s%s gone, not marked for removal; remove it with: %s\n",
 		clock_of(r->ts, when, sizeof(when)), r->shmid, (unsigned int)r->key,
 		fmt_bytes(a, sizeof(a), (double)r->size_bytes), r->creator_pid, *r->creator_comm ? " (" : "",
-		r->creator_comm, *r->creator_comm ? ")" : "", r->remove_command);
+		SAFE(s, 0, r->creator_comm), *r->creator_comm ? ")" : "", r->remove_command);
 	return done(s);
 }
 
@@ -349,11 +381,11 @@ static int table_oom_kill(struct sink *s, const struct rec_oom_kill *r)
 	char when[16], a[32], b[32], c[32], d[32];
 
 	fprintf(s->out, "%-8s  OOM KILL pid %u (%s) in %s: anon %s, file %s, shmem %s, oom_score_adj %d; ",
-		clock_of(r->ts, when, sizeof(when)), r->pid, r->comm, r->cgroup,
+		clock_of(r->ts, when, sizeof(when)), r->pid, SAFE(s, 0, r->comm), SAFE(s, 1, r->cgroup),
 		fmt_bytes(a, sizeof(a), (double)r->anon_rss_bytes), fmt_bytes(b, sizeof(b), (double)r->file_rss_bytes),
 		fmt_bytes(c, sizeof(c), (double)r->shmem_rss_bytes), r->oom_score_adj);
 	if (!strcmp(r->scope, "cgroup"))
-		fprintf(s->out, "%s hit its limit of %s\n", r->oom_cgroup, fmt_bytes(d, sizeof(d), (double)r->limit_bytes));
+		fprintf(s->out, "%s hit its limit of %s\n", SAFE(s, 0, r->oom_cgroup), fmt_bytes(d, sizeof(d), (double)r->limit_bytes));
 	else
 		fprintf(s->out, "%s\n", !strcmp(r->scope, "system") ? "the whole machine ran out of memory" :
 			!strcmp(r->scope, "cpuset") ? "its cpuset ran out of memory" :
@@ -365,7 +397,7 @@ static int table_verdict_change(struct sink *s, const struct rec_verdict_change 
 {
 	char when[16];
 
-	fprintf(s->out, "%-8s  VERDICT %s: %s -> %s (%s)\n", clock_of(r->ts, when, sizeof(when)), r->cgroup,
+	fprintf(s->out, "%-8s  VERDICT %s: %s -> %s (%s)\n", clock_of(r->ts, when, sizeof(when)), SAFE(s, 0, r->cgroup),
 		r->previous, r->verdict.verdict, r->verdict.reason);
 	return done(s);
 }

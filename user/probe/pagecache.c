@@ -38,6 +38,7 @@ static int pc_open(void **state, const struct probe_env *env)
 	r = r ?: bpf_map__set_max_entries(pc->skel->maps.cache_tasks, o->max_tasks);
 	r = r ?: probe_claim(env, pc->skel->progs.cache_add);
 	r = r ?: probe_claim(env, pc->skel->progs.cache_delete);
+	r = r ?: probe_claim(env, pc->skel->progs.cache_exec);
 	if (r)
 		goto fail;
 	*state = pc;

@@ -37,6 +37,7 @@ static int rss_open(void **state, const struct probe_env *env)
 	rs->skel = env->skel;
 	r = bpf_map__set_max_entries(rs->skel->maps.procs, o->max_tasks);
 	r = r ?: probe_claim(env, rs->skel->progs.rss_stat);
+	r = r ?: probe_claim(env, rs->skel->progs.rss_exec);
 	if (r)
 		goto fail;
 	*state = rs;

@@ -275,6 +275,11 @@ static int from_absolute(const struct cg_hier *h, const char *target, char *rel,
 	if (!mount)
 		return fail(err, errlen, -EINVAL, "'%s' is not inside a cgroup hierarchy mounted under %s",
 			    target, h->base);
+	/* Hierarchies are independent (v1, and v2 beside v1 on hybrid hosts): a namesake is not the same cgroup. */
+	if (strcmp(mount, h->root))
+		return fail(err, errlen, -EINVAL,
+			    "'%s' is in the cgroup hierarchy at %s, which has no memory controller; memory cgroups are under %s (give a path there, or a unit name)",
+			    target, mount, h->root);
 	r = real + strlen(mount);
 	while (*r == '/')
 		r++;

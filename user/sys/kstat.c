@@ -43,6 +43,10 @@ static const struct field meminfo_fields[] = {
 	{ "SReclaimable",	NULL, offsetof(struct meminfo, sreclaimable) },
 	{ "Mapped",		NULL, offsetof(struct meminfo, mapped) },
 	{ "Dirty",		NULL, offsetof(struct meminfo, dirty) },
+	{ "Writeback",		NULL, offsetof(struct meminfo, writeback) },
+	{ "Active(file)",	NULL, offsetof(struct meminfo, active_file) },
+	{ "Inactive(file)",	NULL, offsetof(struct meminfo, inactive_file) },
+	{ "Unevictable",	NULL, offsetof(struct meminfo, unevictable) },
 };
 
 static const struct field pstatus_fields[] = {
@@ -338,6 +342,10 @@ int memstat_read(const char *dir, enum cg_version v, bool root, struct memstat *
 	out->shmem = mi.shmem;
 	out->file_mapped = mi.mapped;
 	out->file_dirty = mi.dirty;
+	out->file_writeback = mi.writeback;
+	out->active_file = mi.active_file;
+	out->inactive_file = mi.inactive_file;
+	out->unevictable = mi.unevictable;
 	out->have = MEMSTAT_HAVE_CORE;
 	return 0;
 }

@@ -44,6 +44,10 @@ struct meminfo {
 	__u64 sreclaimable;
 	__u64 mapped;
 	__u64 dirty;
+	__u64 writeback;
+	__u64 active_file;
+	__u64 inactive_file;
+	__u64 unevictable;
 	unsigned int have;
 };
 

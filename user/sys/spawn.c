@@ -2,7 +2,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,13 +18,30 @@ void spawn_init(struct spawn *s)
 	s->pidfd = s->go_fd = s->err_fd = -1;
 }
 
-static void child(int go, int err, char *const argv[], const sigset_t *mask)
+/*
+ * COMMAND starts as if memprobe were not there: every signal at its
+ * default and none blocked. A shell starts background jobs with SIGINT and
+ * SIGQUIT ignored, and an ignored disposition survives exec: memprobe would
+ * pass an interrupt on to a COMMAND that cannot hear it.
+ */
+static void reset_signals(void)
+{
+	sigset_t none;
+	int sig;
+
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static void child(int go, int err, char *const argv[])
 {
 	char byte;
 	int e;
 
-	signal(SIGPIPE, SIG_DFL);
-	sigprocmask(SIG_SETMASK, mask, NULL);
+	reset_signals();
 	/* EOF without the byte: the agent gave up before the probes were ready. */
 	if (read(go, &byte, 1) != 1)
 		_exit(127);
@@ -33,7 +53,39 @@ static void child(int go, int err, char *const argv[], const sigset_t *mask)
 	_exit(e == ENOENT ? 127 : 126);
 }
 
-int spawn_prepare(struct spawn *s, const struct cg_hier *h, char *const argv[], const sigset_t *mask)
+int spawn_find(const char *file, char *path, size_t len)
+{
+	const char *dirs = getenv("PATH");
+	struct stat st;
+	int r = -ENOENT;
+
+	if (strchr(file, '/')) {
+		snprintf(path, len, "%s", file);
+		if (stat(path, &st))
+			return -errno;
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		return access(path, X_OK) ? -errno : 0;
+	}
+	/* execvp's search: an empty PATH entry is the current directory, no PATH is the default. */
+	if (!dirs)
+		dirs = "/usr/local/bin:/bin:/usr/bin";
+	while (dirs) {
+		const char *end = strchr(dirs, ':');
+		int n = end ? (int)(end - dirs) : (int)strlen(dirs);
+
+		snprintf(path, len, "%.*s%s%s", n, dirs, n ? "/" : "", file);
+		dirs = end ? end + 1 : NULL;
+		if (stat(path, &st) || S_ISDIR(st.st_mode))
+			continue;
+		if (!access(path, X_OK))
+			return 0;
+		r = -EACCES;	/* found, not executable: go on looking, as execvp does */
+	}
+	return r;
+}
+
+int spawn_prepare(struct spawn *s, const struct cg_hier *h, char *const argv[])
 {
 	char name[64];
 	int go[2], er[2], r;
@@ -62,7 +114,7 @@ int spawn_prepare(struct spawn *s, const struct cg_hier *h, char *const argv[], 
 		return r;
 	}
 	if (s->pid == 0)
-		child(go[0], er[1], argv, mask);
+		child(go[0], er[1], argv);
 	close(go[0]);
 	close(er[1]);
 	s->go_fd = go[1];

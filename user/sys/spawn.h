@@ -7,8 +7,8 @@
 #ifndef MEMPROBE_SPAWN_H
 #define MEMPROBE_SPAWN_H
 
-#include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "sys/cgroup.h"
@@ -25,8 +25,15 @@ struct spawn {
 
 void spawn_init(struct spawn *s);
 
-/* Creates the cgroup and a child in it, waiting; mask is the signal mask COMMAND gets. */
-int spawn_prepare(struct spawn *s, const struct cg_hier *h, char *const argv[], const sigset_t *mask);
+/*
+ * Finds what execvp would run for file (searching PATH when it has no '/')
+ * into path; -ENOENT, -EACCES or -EISDIR when there is nothing to run, so a
+ * run can be refused before anything is announced.
+ */
+int spawn_find(const char *file, char *path, size_t len);
+
+/* Creates the cgroup and a child in it, waiting; COMMAND gets default signals and an empty mask. */
+int spawn_prepare(struct spawn *s, const struct cg_hier *h, char *const argv[]);
 
 /* Lets COMMAND run. -ENOENT, -EACCES, ...: it could not be executed. */
 int spawn_release(struct spawn *s);
