@@ -186,6 +186,7 @@ install: $(BUILD)/memprobe $(UNITS)
 	install -d $(DESTDIR)$(UNITDIR)
 	install -m 0644 $(UNITS) $(DESTDIR)$(UNITDIR)/
 	install -D -m 0644 systemd/examples/visioncore.service $(DESTDIR)$(DOCDIR)/examples/visioncore.service
+	install -D -m 0644 systemd/examples/memprobe-exporter-fleet.conf $(DESTDIR)$(DOCDIR)/examples/memprobe-exporter-fleet.conf
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/prometheus contrib/prometheus/*.yml
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 
