@@ -24,7 +24,10 @@ VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 
 # Debian 12 packages the build and the tests need.
 DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
-DEBS_TEST  := $(DEBS_BUILD) libclang-rt-14-dev e2fsprogs systemd qemu-system-x86 busybox-static cpio
+# prometheus: promtool for the alert rules, and a real Prometheus for the metrics
+# tests; libcurl4-openssl-dev: the tests' HTTP client (tests/http.c).
+DEBS_TEST  := $(DEBS_BUILD) libclang-rt-14-dev e2fsprogs systemd qemu-system-x86 busybox-static cpio \
+	      prometheus libcurl4-openssl-dev
 DEBS_BENCH := $(DEBS_BUILD) bpftrace
 
 CFLAGS   ?= -O2 -g
@@ -183,6 +186,8 @@ install: $(BUILD)/memprobe $(UNITS)
 	install -d $(DESTDIR)$(UNITDIR)
 	install -m 0644 $(UNITS) $(DESTDIR)$(UNITDIR)/
 	install -D -m 0644 systemd/examples/visioncore.service $(DESTDIR)$(DOCDIR)/examples/visioncore.service
+	install -D -m 0644 systemd/examples/memprobe-exporter-fleet.conf $(DESTDIR)$(DOCDIR)/examples/memprobe-exporter-fleet.conf
+	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/prometheus contrib/prometheus/*.yml
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 
 clean:

@@ -3,13 +3,14 @@
  * Unit names resolve on whichever hierarchy holds the memory controller,
  * and name cgroups the same way on v1 and v2. On a systemd-style v2 tree
  * (as in the test VM) a real system.slice/visioncore.service is found and
- * measured.
+ * measured. And memprobe's own unit for Prometheus is a unit systemd accepts.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -109,5 +110,99 @@ INTEGRATION_TEST(systemd_service_found_on_v2, 60)
 	     ASSERT_NEAR(jv_u64_or(sample, "anon_bytes"), anon, 5, 64 * 1024);
 	jv_free(start);
 	jv_free(sample);
+	return ok;
+}
+
+#define UNIT_LINES	128
+
+/* The [Service] lines of a unit file, "Key=value" each, into lines (NULL-terminated), pointing into buf. */
+static bool service_lines(const char *path, char *buf, size_t len, const char *lines[UNIT_LINES])
+{
+	bool in_service = false;
+	size_t n = 0;
+	char *p, *save = NULL;
+
+	if (read_text(path, buf, len) <= 0)
+		return false;
+	for (p = strtok_r(buf, "\n", &save); p && n < UNIT_LINES - 1; p = strtok_r(NULL, "\n", &save)) {
+		if (*p == '[')
+			in_service = !strcmp(p, "[Service]");
+		else if (in_service && *p != '#' && strchr(p, '='))
+			lines[n++] = p;
+	}
+	lines[n] = NULL;
+	return n > 0;
+}
+
+static bool has_line(const char *const *lines, const char *line)
+{
+	for (; lines && *lines; lines++)
+		if (!strcmp(*lines, line))
+			return true;
+	return false;
+}
+
+/*
+ * The exporter's unit: accepted by systemd-analyze (with the documented fleet
+ * drop-in too), hardened as memprobe.service is, and on the network only as
+ * far as serving its port to this host.
+ */
+INTEGRATION_TEST(exporter_unit_verify, 60)
+{
+	/* memprobe.service's settings that serving a port has to change. */
+	static const char *const network[] = { "PrivateNetwork=", "RestrictAddressFamilies=", "IPAddressDeny=" };
+	static const char *const wanted[] = {
+		"RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6",
+		"IPAddressAllow=localhost",
+		"IPAddressDeny=any",
+		"SocketBindAllow=tcp:19792",
+		"SocketBindDeny=any",
+		"Environment=MEMPROBE_LISTEN=127.0.0.1:19792",
+	};
+	static char base_buf[8192], exp_buf[8192];
+	const char *base[UNIT_LINES], *exp[UNIT_LINES];
+	char cmd[2048], *build = realpath(build_path(""), NULL);
+	bool ok = true;
+	size_t i, j;
+	int status;
+
+	if (!ASSERT(build, "no build directory"))
+		return false;
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; d=$(mktemp -d /tmp/memprobe-test-units-XXXXXX); trap 'rm -rf $d' EXIT; "
+		 "sed 's|@SBINDIR@|%s|' systemd/memprobe-exporter.service.in > $d/memprobe-exporter.service; "
+		 "cd $d; out=$(systemd-analyze verify memprobe-exporter.service 2>&1); [ -z \"$out\" ] || { echo \"$out\" >&2; exit 1; }; "
+		 "mkdir memprobe-exporter.service.d; "
+		 "cp \"$OLDPWD/systemd/examples/memprobe-exporter-fleet.conf\" memprobe-exporter.service.d/fleet.conf; "
+		 "out=$(systemd-analyze verify memprobe-exporter.service 2>&1); [ -z \"$out\" ] || { echo \"$out\" >&2; exit 1; }",
+		 build);
+	free(build);
+	status = system(cmd);
+	if (!ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0, "systemd-analyze verify found problems"))
+		return false;
+
+	if (!ASSERT(service_lines("systemd/memprobe.service.in", base_buf, sizeof(base_buf), base) &&
+		    service_lines("systemd/memprobe-exporter.service.in", exp_buf, sizeof(exp_buf), exp),
+		    "cannot read the units"))
+		return false;
+	/* From the capabilities down, every setting of memprobe.service is hardening. */
+	for (i = 0; base[i] && strncmp(base[i], "CapabilityBoundingSet=", 22); i++)
+		;
+	if (!ASSERT(base[i], "no CapabilityBoundingSet in memprobe.service"))
+		return false;
+	for (; base[i]; i++) {
+		bool changes = false;
+
+		for (j = 0; j < ARRAY_SIZE(network); j++)
+			changes |= !strncmp(base[i], network[j], strlen(network[j]));
+		if (!changes)
+			ok &= ASSERT(has_line(exp, base[i]), "the exporter lacks memprobe.service's %s", base[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(wanted); i++)
+		ok &= ASSERT(has_line(exp, wanted[i]), "the exporter lacks %s", wanted[i]);
+	ok &= ASSERT(!has_line(exp, "PrivateNetwork=yes"), "it could not serve in a network of its own");
+	for (i = 0; exp[i]; i++)
+		if (!strncmp(exp[i], "ExecStart=", 10))
+			ok &= ASSERT(strstr(exp[i], "--listen ${MEMPROBE_LISTEN}"), "%s", exp[i]);
 	return ok;
 }
