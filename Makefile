@@ -31,7 +31,12 @@ CFLAGS   ?= -O2 -g
 WARNINGS := -Wall -Wextra -Werror -Wno-missing-field-initializers
 CPPFLAGS += -D_GNU_SOURCE -DMEMPROBE_VERSION='"$(VERSION)"' -Iinclude -Iuser -I$(BUILD)
 DEPFLAGS  = -MMD -MP
-LDLIBS   += -lbpf -lelf -lz -lm
+# libbpf, libelf and zlib linked in, so that the binary needs only the C
+# library (libc, libm) and starts on userlands without libbpf 1.x. Debian
+# ships their .a files; `pkg-config --static --libs libbpf` is -lbpf -lelf -lz.
+# `make BPF_LIBS='-lbpf -lelf -lz'` links them as shared libraries again.
+BPF_LIBS ?= -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic
+LDLIBS   += $(BPF_LIBS) -lm
 
 # BPF_PROG() declares ctx whether a program uses it or not.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARNINGS) -Wno-unused-parameter \
