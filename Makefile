@@ -13,6 +13,9 @@ PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
 UNITDIR  ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 DOCDIR   ?= $(PREFIX)/share/doc/memprobe
+MANDIR   ?= $(PREFIX)/share/man
+# bash-completion looks in $XDG_DATA_DIRS/bash-completion/completions: /usr/local/share is one.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 CC       ?= cc
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
@@ -24,7 +27,7 @@ VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 
 # Debian 12 packages the build and the tests need.
 DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
-DEBS_TEST  := $(DEBS_BUILD) libclang-rt-14-dev e2fsprogs systemd qemu-system-x86 busybox-static cpio
+DEBS_TEST  := $(DEBS_BUILD) libclang-rt-14-dev e2fsprogs systemd qemu-system-x86 busybox-static cpio groff-base
 DEBS_BENCH := $(DEBS_BUILD) bpftrace
 
 CFLAGS   ?= -O2 -g
@@ -185,6 +188,8 @@ install: $(BUILD)/memprobe $(UNITS)
 	install -m 0644 $(UNITS) $(DESTDIR)$(UNITDIR)/
 	install -D -m 0644 systemd/examples/visioncore.service $(DESTDIR)$(DOCDIR)/examples/visioncore.service
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -D -m 0644 man/memprobe.8 $(DESTDIR)$(MANDIR)/man8/memprobe.8
+	install -D -m 0644 completion/memprobe.bash $(DESTDIR)$(BASHCOMPDIR)/memprobe
 
 clean:
 	rm -rf $(BUILD)

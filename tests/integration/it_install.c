@@ -22,6 +22,246 @@
 #include "it.h"
 #include "util.h"
 
+#define MAN_PAGE	"man/memprobe.8"
+#define MAX_OPTS	64
+
+/* A whole file from the source tree (the tests run at its root), NUL-terminated; NULL if absent. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (f) {
+		/* No file here comes near a megabyte. */
+		buf = calloc(1, 1 << 20);
+		if (buf)
+			len = fread(buf, 1, (1 << 20) - 1, f);
+		fclose(f);
+	}
+	if (buf)
+		buf[len] = '\0';
+	return buf;
+}
+
+/* stdout of a shell command, NUL-terminated (at most len - 1 bytes); -1 if it failed. */
+static int command_output(const char *cmd, char *out, size_t len)
+{
+	FILE *p = popen(cmd, "re");
+	size_t n = 0;
+
+	if (!p)
+		return -1;
+	n = fread(out, 1, len - 1, p);
+	out[n] = '\0';
+	return pclose(p) == 0 ? 0 : -1;
+}
+
+struct optset {
+	char name[MAX_OPTS][32];
+	size_t n;
+};
+
+static void add_opt(struct optset *s, const char *name, size_t len)
+{
+	size_t i;
+
+	if (len >= sizeof(s->name[0]) || s->n == MAX_OPTS)
+		return;
+	for (i = 0; i < s->n; i++)
+		if (strlen(s->name[i]) == len && !strncmp(s->name[i], name, len))
+			return;
+	memcpy(s->name[s->n], name, len);
+	s->name[s->n++][len] = '\0';
+}
+
+static bool has_opt(const struct optset *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->name[i], name))
+			return true;
+	return false;
+}
+
+/* Options as --help prints them: "-c," and "--cgroup" after a blank, a comma or a line start. */
+static void help_options(const char *text, struct optset *s)
+{
+	const char *p;
+	size_t len;
+
+	for (p = text; *p; p++) {
+		if (*p != '-' || (p > text && !strchr(" ,\n", p[-1])))
+			continue;
+		if (p[1] == '-' && islower((unsigned char)p[2])) {
+			len = 2 + strspn(p + 2, "abcdefghijklmnopqrstuvwxyz0123456789-");
+			add_opt(s, p, len);
+			p += len - 1;
+		} else if (isalpha((unsigned char)p[1]) && !isalnum((unsigned char)p[2]) && p[2] != '-') {
+			add_opt(s, p, 2);
+		}
+	}
+}
+
+/* Options as the man page writes them, roff's "\-" for each dash: \-c, \-\-journal\-interval. */
+static void man_options(const char *text, struct optset *s)
+{
+	char name[32];
+	const char *p;
+	size_t n;
+
+	for (p = text; *p; p++) {
+		if (strncmp(p, "\\-", 2))
+			continue;
+		if (!strncmp(p + 2, "\\-", 2) && islower((unsigned char)p[4])) {
+			n = 0;
+			name[n++] = '-';
+			name[n++] = '-';
+			for (p += 4; n < sizeof(name) - 1; ) {
+				if (islower((unsigned char)*p) || isdigit((unsigned char)*p))
+					name[n++] = *p++;
+				else if (!strncmp(p, "\\-", 2) && (islower((unsigned char)p[2])))
+					name[n++] = '-', p += 2;
+				else
+					break;
+			}
+			add_opt(s, name, n);
+			p--;
+		} else if (isalpha((unsigned char)p[2]) && !isalnum((unsigned char)p[3]) && p[3] != '\\') {
+			name[0] = '-';
+			name[1] = p[2];
+			add_opt(s, name, 2);
+		}
+	}
+}
+
+/* The man page's text from ".SH name" to the next section. */
+static char *man_section(char *page, const char *name)
+{
+	char head[64], *start, *end;
+
+	snprintf(head, sizeof(head), "\n.SH %s\n", name);
+	start = strstr(page, head);
+	if (!start)
+		return NULL;
+	start += strlen(head);
+	end = strstr(start, "\n.SH ");
+	if (end)
+		end[1] = '\0';
+	return start;
+}
+
+INTEGRATION_TEST(manpage_lists_every_option, 30)
+{
+	struct optset help = { 0 }, man = { 0 };
+	char *page = slurp(MAN_PAGE), *opts, cmd[512], *text = NULL;
+	bool ok = false;
+	size_t i;
+
+	if (!ASSERT(page, "%s: %s", MAN_PAGE, strerror(errno)))
+		return false;
+	text = calloc(1, 65536);
+	snprintf(cmd, sizeof(cmd), "%s --help", build_path("memprobe"));
+	if (!ASSERT(text && !command_output(cmd, text, 65536), "%s", cmd))
+		goto out;
+	opts = man_section(page, "OPTIONS");
+	if (!ASSERT(opts, "no OPTIONS section"))
+		goto out;
+	help_options(text, &help);
+	man_options(opts, &man);
+	if (!ASSERT(help.n >= 20, "only %zu options found in --help", help.n))
+		goto out;
+	ok = true;
+	for (i = 0; i < help.n; i++)
+		ok &= ASSERT(has_opt(&man, help.name[i]), "%s is in --help, not in the man page's OPTIONS",
+			     help.name[i]);
+	for (i = 0; i < man.n; i++)
+		ok &= ASSERT(has_opt(&help, man.name[i]), "%s is in the man page's OPTIONS, not in --help",
+			     man.name[i]);
+out:
+	free(text);
+	free(page);
+	return ok;
+}
+
+INTEGRATION_TEST(manpage_renders_cleanly, 30)
+{
+	static const char *const sections[] = {
+		"NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "OUTPUT", "\"JOURNAL FIELDS\"",
+		"\"EXIT STATUS\"", "FILES", "EXAMPLES", "\"SEE ALSO\"",
+	};
+	char warnings[4096], head[64], *page;
+	bool ok = true;
+	size_t i;
+
+	if (system("command -v groff >/dev/null"))
+		SKIP("groff is not installed (make deps-test installs groff-base)");
+	/* Every warning on (-ww), output thrown away: stderr is all there is to see. */
+	if (!ASSERT(!command_output("groff -ww -z -man -Tutf8 " MAN_PAGE " 2>&1", warnings, sizeof(warnings)),
+		    "groff failed: %s", warnings) ||
+	    !ASSERT(!warnings[0], "groff -ww: %s", warnings))
+		return false;
+	page = slurp(MAN_PAGE);
+	if (!ASSERT(page, "%s", MAN_PAGE))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(sections); i++) {
+		snprintf(head, sizeof(head), "\n.SH %s\n", sections[i]);
+		ok &= ASSERT(strstr(page, head), "no %s section", sections[i]);
+	}
+	free(page);
+	return ok;
+}
+
+/* Runs argv[0] with argv in a mount namespace of its own (mounts made there die with it). */
+static int run_unshared(const char *const argv[], int timeout_s)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+			_exit(126);
+		alarm(timeout_s);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+INTEGRATION_TEST(completion_offers_options_values_units, 60)
+{
+	struct tcg cg = { 0 };
+	char unit[64], dir[IT_PATH + 64];
+	bool ok = false;
+	int status;
+
+	if (access("/bin/bash", X_OK))
+		SKIP("no bash");
+	if (!ASSERT(!tcg_create(&cg, "completion"), "cgroup"))
+		return false;
+	/* A unit-named cgroup inside it, for the completion to find in the tree. */
+	snprintf(unit, sizeof(unit), "mp%d.service", (int)getpid());
+	snprintf(dir, sizeof(dir), "%s/%s", cg.dir, unit);
+	if (!ASSERT(!mkdir(dir, 0755), "mkdir %s", dir))
+		goto out;
+	{
+		const char *argv[] = { "/bin/bash", "tests/integration/completion.sh", "completion/memprobe.bash",
+				       build_path("memprobe"), cg.rel, unit, NULL };
+
+		status = run_unshared(argv, 50);
+	}
+	ok = ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0, "completion.sh: status %d", status);
+out:
+	rmdir(dir);
+	tcg_remove(&cg);
+	return ok;
+}
+
 /*
  * The C library as this process has it loaded (the loader, libc, libm): the
  * same files a memprobe built by the same toolchain asks for.
