@@ -213,6 +213,37 @@ INTEGRATION_TEST(manpage_renders_cleanly, 30)
 	return ok;
 }
 
+/* VERSION is the release's version: the binary, the man page and debian/changelog say the same. */
+INTEGRATION_TEST(release_versions_agree, 30)
+{
+	char *version = slurp("VERSION"), *changelog = slurp("debian/changelog"), *page = slurp(MAN_PAGE);
+	char want[128], out[256], cmd[512], *th;
+	bool ok = false;
+
+	if (!ASSERT(version && changelog && page, "VERSION, debian/changelog and %s", MAN_PAGE))
+		goto out;
+	version[strcspn(version, "\n")] = '\0';
+	snprintf(want, sizeof(want), "memprobe (%s) ", version);
+	if (!ASSERT(!strncmp(changelog, want, strlen(want)),
+		    "debian/changelog's first entry is not for %s: add one (dch -v %s)", version, version))
+		goto out;
+	th = strstr(page, "\n.TH MEMPROBE 8 ");
+	if (!ASSERT(th, "no .TH line"))
+		goto out;
+	th[strcspn(th + 1, "\n") + 1] = '\0';
+	snprintf(want, sizeof(want), "\"memprobe %s\"", version);
+	if (!ASSERT(strstr(th, want), "the man page's .TH does not say %s: %s", want, th + 1))
+		goto out;
+	snprintf(cmd, sizeof(cmd), "%s --version", build_path("memprobe"));
+	snprintf(want, sizeof(want), "memprobe %s\n", version);
+	ok = ASSERT(!command_output(cmd, out, sizeof(out)), "%s", cmd) && ASSERT_STR(out, want);
+out:
+	free(version);
+	free(changelog);
+	free(page);
+	return ok;
+}
+
 /* Runs argv[0] with argv in a mount namespace of its own (mounts made there die with it). */
 static int run_unshared(const char *const argv[], int timeout_s)
 {
