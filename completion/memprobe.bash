@@ -104,7 +104,7 @@ _memprobe()
 		return 0
 		;;
 	-i | --interval | -d | --duration | --journal-interval | --top | --max-cgroups | --max-files | \
-	--max-tasks | --leak-band | --warn-rate | --leak-rate | --verdict-window | --verdict-samples)
+	--max-tasks | --leak-band | --warn-rate | --leak-rate | --verdict-window | --verdict-samples | --leak-after)
 		# A number: nothing to offer, and no file names either.
 		return 0
 		;;
@@ -113,7 +113,7 @@ _memprobe()
 	if [[ $cur == -* ]]; then
 		local opts='-c --cgroup -i --interval -d --duration --json --journal --journal-interval
 			--top --max-cgroups --max-files --max-tasks --ring-size --leak-band --warn-rate
-			--leak-rate --verdict-window --verdict-samples -v --verbose -h --help -V --version --'
+			--leak-rate --verdict-window --verdict-samples --leak-after -v --verbose -h --help -V --version --'
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 	fi
 	return 0

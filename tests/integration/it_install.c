@@ -20,7 +20,7 @@
 
 #include "harness.h"
 #include "it.h"
-#include "util.h"
+#include "sys/util.h"
 
 #define MAN_PAGE	"man/memprobe.8"
 #define MAX_OPTS	64
