@@ -145,6 +145,28 @@ struct mp_alloc_slot {
 };
 
 /*
+ * Time the tasks of a memory cgroup spent in reclaim, the latency memory
+ * pressure costs them: direct reclaim (the machine short of memory) and
+ * memcg reclaim (the cgroup at memory.high or its limit), with a log2
+ * histogram of the stalls of either kind.
+ */
+enum mp_reclaim_kind {
+	MP_RECLAIM_DIRECT,
+	MP_RECLAIM_MEMCG,
+	MP_RECLAIM_KINDS,
+};
+
+#define MP_RECLAIM_BUCKETS	24	/* bucket b: stalls of 2^(b-1) to 2^b µs; 0 under 1 µs; the last, 2^22 µs and more */
+
+struct mp_reclaim_val {
+	__u64 count[MP_RECLAIM_KINDS];
+	__u64 ns[MP_RECLAIM_KINDS];
+	__u64 hist[MP_RECLAIM_BUCKETS];
+};
+_Static_assert(sizeof(struct mp_reclaim_val) == 8 * (2 * MP_RECLAIM_KINDS + MP_RECLAIM_BUCKETS),
+	       "mp_reclaim_val layout");
+
+/*
  * Discrete events, streamed through a ring buffer per object. Every event
  * starts with this header: the type says which struct follows, the version
  * changes when that struct does.
@@ -235,6 +257,7 @@ enum mp_drop {
 	MP_DROP_ALLOC_FULL,	/* page-allocation map of cgroups full */
 	MP_DROP_RING_FULL,	/* an event the ring buffer could not take */
 	MP_DROP_INFLIGHT_FULL,	/* too many syscalls in flight to follow */
+	MP_DROP_RECLAIM_FULL,	/* reclaim map of cgroups or tasks full */
 	MP_DROP_MAX,
 };
 

@@ -191,7 +191,7 @@ static int run(const struct options *o)
 	}
 	a.last_interim = now_monotonic();
 	cgnames_init(&a.names, &a.hier, &a.targets);
-	events_init(&a.events, &a.sinks, &a.targets, &a.hier, &a.names);
+	events_init(&a.events, &a.sinks, &a.targets, &a.procs, &a.hier, &a.names);
 	prepare_tracefs();
 	if (probes_start(&a.probes, &env) || probes_watch(&a.probes, &a.loop))
 		goto out;

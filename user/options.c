@@ -26,6 +26,7 @@ enum {
 	OPT_VERDICT_WINDOW,
 	OPT_VERDICT_SAMPLES,
 	OPT_LEAK_AFTER,
+	OPT_OOM_HORIZON,
 	OPT_RING_SIZE,
 };
 
@@ -46,6 +47,7 @@ static const struct option long_options[] = {
 	{ "verdict-window",	required_argument,	NULL, OPT_VERDICT_WINDOW },
 	{ "verdict-samples",	required_argument,	NULL, OPT_VERDICT_SAMPLES },
 	{ "leak-after",		required_argument,	NULL, OPT_LEAK_AFTER },
+	{ "oom-horizon",	required_argument,	NULL, OPT_OOM_HORIZON },
 	{ "ring-size",		required_argument,	NULL, OPT_RING_SIZE },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -86,6 +88,8 @@ static const char usage[] =
 "      --verdict-samples N   samples needed before any growth verdict (default 12)\n"
 "      --leak-after SEC   fast growth is a leak once it has lasted this long\n"
 "                         (default: a quarter of --verdict-window); before, a warning\n"
+"      --oom-horizon SEC  a forecast record when the time to the cgroup's memory\n"
+"                         limit falls below SEC at its present rate (default 3600)\n"
 "  -v, --verbose          debug messages, libbpf's included, on stderr\n"
 "  -h, --help             this text\n"
 "  -V, --version          the version\n"
@@ -198,6 +202,7 @@ static void defaults(struct options *o)
 	o->max_files = MP_MAX_FILES;
 	o->max_tasks = MP_MAX_TASKS;
 	verdict_defaults(&o->verdict);
+	o->oom_horizon_s = 3600;
 	o->journal_interval_s = 300;
 }
 
@@ -285,6 +290,11 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 		case OPT_LEAK_AFTER:
 			if (parse_seconds(optarg, 0.1, 31536000, &o->verdict.leak_after_s))
 				return fail(err, errlen, "--leak-after: '%s' is not a number of seconds",
+					    shown(optarg, show, sizeof(show)));
+			break;
+		case OPT_OOM_HORIZON:
+			if (parse_seconds(optarg, 1, 31536000, &o->oom_horizon_s))
+				return fail(err, errlen, "--oom-horizon: '%s' is not a number of seconds",
 					    shown(optarg, show, sizeof(show)));
 			break;
 		case OPT_RING_SIZE: {

@@ -27,6 +27,7 @@ struct options {
 	__u32 ring_bytes;		/* each event ring; 0: each its own default */
 	char *const *command;		/* after "--", NULL-terminated; NULL when absent */
 	struct verdict_cfg verdict;	/* the leak criteria */
+	double oom_horizon_s;		/* a forecast record when the time to memory.max falls below this */
 };
 
 enum options_result {

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent/agent.h"
 #include "model/accounting.h"
+#include "model/health.h"
 #include "model/posixshm.h"
 #include "model/refresh.h"
 #include "output/report.h"
@@ -102,6 +104,43 @@ int agent_report_start(struct agent *a)
 	return r ? agent_output_error(a, r) : 0;
 }
 
+/*
+ * Limits, events, pressure and forecasts of the targets about to be shown;
+ * what crossed a line is news: a forecast under --oom-horizon (and back),
+ * a cgroup that hit its limit or ran out in the interval.
+ */
+static int check_health(struct agent *a, bool summary)
+{
+	struct targets *ts = &a->targets;
+	size_t *idx = calloc(ts->n + 1, sizeof(*idx)), n, i;
+	int r;
+
+	if (!idx)
+		return log_err_errno(-ENOMEM, "cannot read the cgroups' limits");
+	n = targets_pick(ts, a->o->top, summary, idx);
+	r = health_refresh(ts, idx, n);
+	if (r) {
+		free(idx);
+		return log_err_errno(r, "cannot read the cgroups' limits");
+	}
+	for (i = 0; i < n && !summary; i++) {
+		struct target *t = &ts->v[idx[i]];
+		struct rec_forecast_change fc;
+		struct rec_memory_event me;
+
+		if (health_crossed(&t->health, a->o->oom_horizon_s)) {
+			report_forecast_change(&fc, t, ts->t_now, a->o->oom_horizon_s);
+			r = sinks_forecast_change(&a->sinks, &fc);
+		}
+		if (!r && report_memory_event(&me, t, ts->t_now, ts->t_now - ts->t_prev))
+			r = sinks_memory_event(&a->sinks, &me);
+		if (r)
+			break;
+	}
+	free(idx);
+	return r ? agent_output_error(a, r) : 0;
+}
+
 int agent_summarise(struct agent *a, bool interim)
 {
 	struct mounts mounts = { 0 };
@@ -109,7 +148,7 @@ int agent_summarise(struct agent *a, bool interim)
 	struct report_input in = {
 		.targets = &a->targets, .procs = &a->procs, .agg = &a->agg, .mounts = &mounts,
 		.names = &a->names, .sysv = &a->events.sysv, .ooms = &a->events.ooms, .pshm = &pshm,
-		.top = a->o->top,
+		.top = a->o->top, .reclaim_known = probes_have(&a->probes, &reclaim_probe),
 	};
 	struct report rep;
 	int r;
@@ -119,6 +158,8 @@ int agent_summarise(struct agent *a, bool interim)
 	if (r)
 		log_warn("cannot read the last events: %s", strerror(-r));
 	r = agent_measure(a, true);
+	if (!r)
+		r = check_health(a, true);
 	if (r)
 		return r;
 	if (!interim)
@@ -169,7 +210,8 @@ static int announce_verdicts(struct agent *a)
 int agent_tick(void *ctx)
 {
 	struct agent *a = ctx;
-	struct report_input in = { .targets = &a->targets, .procs = &a->procs, .top = a->o->top };
+	struct report_input in = { .targets = &a->targets, .procs = &a->procs, .top = a->o->top,
+				   .reclaim_known = probes_have(&a->probes, &reclaim_probe) };
 	struct report rep;
 	int r;
 
@@ -182,6 +224,8 @@ int agent_tick(void *ctx)
 	if (r)
 		return r;
 	r = announce_verdicts(a);
+	if (!r)
+		r = check_health(a, false);
 	if (r)
 		return r;
 	r = report_samples(&rep, &in);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "agent/events.h"
+#include "output/build.h"
 #include "sys/kstat.h"
 #include "sys/util.h"
 
@@ -22,12 +23,13 @@ static double boot_time(void)
 	return strtod(p + 7, NULL);
 }
 
-void events_init(struct events *ev, struct sinks *sinks, const struct targets *ts, const struct cg_hier *h,
-		 struct cgnames *names)
+void events_init(struct events *ev, struct sinks *sinks, const struct targets *ts, const struct procs *ps,
+		 const struct cg_hier *h, struct cgnames *names)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->sinks = sinks;
 	ev->targets = ts;
+	ev->procs = ps;
 	ev->hier = h;
 	ev->names = names;
 	ev->hz = sysconf(_SC_CLK_TCK);
@@ -102,8 +104,62 @@ static __u64 pages_bytes(__s64 pages, long page)
 	return pages > 0 ? (__u64)pages * page : 0;
 }
 
+/*
+ * What led to the kill, from the watched cgroup the victim belongs to (or
+ * whose limit was hit): its last readings, its trend and forecast, the
+ * memory events and reclaim stalls of its last interval, its processes.
+ */
+static void pre_kill(struct events *ev, const struct mp_oom_event *e, struct rec_oom_kill *r,
+		     struct rec_reading *readings, struct rec_proc *procs)
+{
+	const struct target *t = targets_owner(ev->targets, e->cgid);
+	const struct health *h;
+	unsigned int k, n;
+
+	if (!t && e->oom_cgid)
+		t = targets_owner(ev->targets, e->oom_cgid);
+	if (!t || !t->health.n_recent)
+		return;
+	h = &t->health;
+	r->pre_known = true;
+	r->pre_cgroup = t->cg.rel;
+	n = h->n_recent < HEALTH_READINGS ? h->n_recent : HEALTH_READINGS;
+	for (k = 0; k < n; k++) {
+		const struct reading *x = health_latest(h, n - 1 - k);
+
+		readings[k] = (struct rec_reading){ .ts = x->t, .anon_bytes = x->anon, .shmem_bytes = x->shmem,
+						    .page_cache_bytes = x->page_cache,
+						    .unreclaimable_bytes = x->unreclaimable };
+	}
+	r->pre_readings = readings;
+	r->n_pre_readings = n;
+	r->pre_anon_growth_bytes_per_hour = t->verdict.slope_per_hour;
+	r->pre_forecast = (struct rec_forecast){ .known = h->forecast.known,
+						 .unreclaimable_bytes = h->forecast.unreclaimable,
+						 .growth_bytes_per_hour = h->forecast.slope_per_hour,
+						 .confidence = h->forecast.confidence,
+						 .high_eta_s = h->forecast.high_eta_s, .oom_eta_s = h->forecast.oom_eta_s };
+	if (h->events_now.have && h->have_events_prev)
+		r->pre_events = (struct rec_events){ .known = true,
+						     .high = h->events_now.high - h->events_prev.high,
+						     .max = h->events_now.max - h->events_prev.max,
+						     .oom = h->events_now.oom - h->events_prev.oom,
+						     .oom_kill = h->events_now.oom_kill - h->events_prev.oom_kill,
+						     .oom_group_kill = h->events_now.oom_group_kill -
+								       h->events_prev.oom_group_kill };
+	r->pre_reclaim.known = true;
+	r->pre_reclaim.direct_count = h->interval.reclaim_count[MP_RECLAIM_DIRECT];
+	r->pre_reclaim.memcg_count = h->interval.reclaim_count[MP_RECLAIM_MEMCG];
+	r->pre_reclaim.direct_s = (double)h->interval.reclaim_ns[MP_RECLAIM_DIRECT] / 1e9;
+	r->pre_reclaim.memcg_s = (double)h->interval.reclaim_ns[MP_RECLAIM_MEMCG] / 1e9;
+	r->pre_top_processes = procs;
+	r->n_pre_top_processes = ev->procs ? report_processes(t, ev->procs, false, PRE_KILL_PROCS, procs) : 0;
+}
+
 int events_oom(void *ctx, const struct mp_oom_event *e)
 {
+	struct rec_reading readings[HEALTH_READINGS];
+	struct rec_proc procs[PRE_KILL_PROCS];
 	struct events *ev = ctx;
 	long page = sysconf(_SC_PAGESIZE);
 	struct rec_oom_kill r = { 0 };
@@ -133,6 +189,7 @@ int events_oom(void *ctx, const struct mp_oom_event *e)
 	r.oom_cgroup_id = e->oom_cgid;
 	r.limit_bytes = e->limit_pages * page;
 	r.exact = e->exact;
+	pre_kill(ev, e, &r, readings, procs);
 	note(ev, sinks_oom_kill(ev->sinks, &r));
 	return 0;
 }

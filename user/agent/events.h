@@ -14,13 +14,17 @@
 #include "memprobe.h"
 #include "model/cgnames.h"
 #include "model/ooms.h"
+#include "model/procs.h"
 #include "model/sysv.h"
 #include "model/targets.h"
 #include "output/sink.h"
 
+#define PRE_KILL_PROCS	5
+
 struct events {
 	struct sinks *sinks;
 	const struct targets *targets;
+	const struct procs *procs;	/* for an OOM kill's post-mortem */
 	const struct cg_hier *hier;
 	struct cgnames *names;
 	struct sysv sysv;
@@ -30,8 +34,8 @@ struct events {
 	double btime;			/* boot time, Unix seconds */
 };
 
-void events_init(struct events *ev, struct sinks *sinks, const struct targets *ts, const struct cg_hier *h,
-		 struct cgnames *names);
+void events_init(struct events *ev, struct sinks *sinks, const struct targets *ts, const struct procs *ps,
+		 const struct cg_hier *h, struct cgnames *names);
 void events_free(struct events *ev);
 
 /* The probes' callbacks (struct probe_events): 0, or a negative errno that stops the ring. */

@@ -196,6 +196,8 @@ const char *agg_drop_text(enum mp_drop cause)
 		return "an event ring buffer was full: events were lost (raise --ring-size)";
 	case MP_DROP_INFLIGHT_FULL:
 		return "too many shared-memory syscalls were in flight at once to follow them all";
+	case MP_DROP_RECLAIM_FULL:
+		return "the reclaim map is full: some reclaim stalls are not counted (raise --max-cgroups)";
 	case MP_DROP_MAX:
 		break;
 	}

@@ -22,6 +22,9 @@ struct counters {
 	__u64 alloc_pages;			/* page allocations by the cgroup's tasks (alloc probe) */
 	__u64 alloc_calls;
 	__u64 alloc_order[MP_ALLOC_ORDERS];	/* calls by order; the last is 10 and above */
+	__u64 reclaim_count[MP_RECLAIM_KINDS];	/* reclaim stalls of its tasks (reclaim probe) */
+	__u64 reclaim_ns[MP_RECLAIM_KINDS];
+	__u64 reclaim_hist[MP_RECLAIM_BUCKETS];	/* stalls of either kind by log2 of their µs */
 };
 
 #define COUNTERS_N	(sizeof(struct counters) / sizeof(__u64))

@@ -15,14 +15,14 @@ __u64 report_page_bytes(__u64 pages);
 /* Clean page cache: what reclaim can drop without writing anything first. */
 __u64 report_reclaimable(const struct memstat *m);
 
-/*
- * Which targets to report: all of them, or for the whole machine the root
- * and the top leaves (by page cache for samples, by pages brought in for
- * summaries). Writes their indexes to idx; returns the count.
- */
-size_t report_choose(const struct targets *ts, unsigned int top, bool summary, size_t *idx);
-
 void report_fill_verdict(struct rec_verdict *rv, const struct verdict_result *vr);
+
+/*
+ * t's limits, forecast, memory events, pressure, reclaim stalls and
+ * refaults: those of the last interval (run false) or of the whole run.
+ * reclaim_known: the reclaim probe is loaded.
+ */
+void report_health(struct rec_health *h, const struct target *t, bool run, bool reclaim_known);
 
 /* The target's living processes by RSS (or, exited, those gone by peak), at most top, into out. */
 size_t report_processes(const struct target *t, const struct procs *ps, bool exited, unsigned int top,

@@ -15,7 +15,7 @@
 #include "sys/format.h"
 
 #define PATH_LEN	PATH_MAX
-#define NOTE_LEN	256
+#define NOTE_LEN	640
 
 static int by_added_file(const void *a, const void *b)
 {
@@ -144,20 +144,44 @@ static size_t target_posix(const struct target *t, const struct report_input *in
 	return n;
 }
 
+/*
+ * Whether the page cache is needed: pages read back soon after reclaim
+ * dropped them (refaults) make it a working set; cache that left without
+ * coming back is cold. Never under pressure, it cannot be told.
+ */
+static const char *working_set(const struct rec_summary *s)
+{
+	__u64 refaults = s->health.refault_file_bytes, floor = s->page_cache_added_bytes / 100;
+
+	if (!s->health.refaults_known)
+		return "unknown";
+	if (refaults >= (floor > (1 << 20) ? floor : (1 << 20)))
+		return "working set";
+	return s->page_cache_removed_bytes >= (1 << 20) ? "cold" : "unknown";
+}
+
 static void cache_note(char *buf, size_t len, const struct rec_summary *s)
 {
-	char a[32], b[32];
+	char a[32], b[32], c[32];
+	int n;
 
 	if (s->page_cache_growth_bytes > 0)
-		snprintf(buf, len,
-			 "page cache grew %s during the run and %s of it is reclaimable now: that is cache, not a leak; the verdict looks at anon memory only",
-			 fmt_bytes(a, sizeof(a), (double)s->page_cache_growth_bytes),
-			 fmt_bytes(b, sizeof(b), (double)s->page_cache_reclaimable_bytes));
+		n = snprintf(buf, len,
+			     "page cache grew %s during the run and %s of it is reclaimable now: that is cache, not a leak; the verdict looks at anon memory only",
+			     fmt_bytes(a, sizeof(a), (double)s->page_cache_growth_bytes),
+			     fmt_bytes(b, sizeof(b), (double)s->page_cache_reclaimable_bytes));
 	else
-		snprintf(buf, len,
-			 "page cache holds %s, %s of it reclaimable; page cache never makes a warning, the verdict looks at anon memory only",
-			 fmt_bytes(a, sizeof(a), (double)s->page_cache_bytes),
-			 fmt_bytes(b, sizeof(b), (double)s->page_cache_reclaimable_bytes));
+		n = snprintf(buf, len,
+			     "page cache holds %s, %s of it reclaimable; page cache never makes a warning, the verdict looks at anon memory only",
+			     fmt_bytes(a, sizeof(a), (double)s->page_cache_bytes),
+			     fmt_bytes(b, sizeof(b), (double)s->page_cache_reclaimable_bytes));
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (!strcmp(s->page_cache_working_set, "working set"))
+		snprintf(buf + n, len - n, ". It is a working set: %s was read back soon after reclaim dropped it, so dropping it costs reads",
+			 fmt_bytes(c, sizeof(c), (double)s->health.refault_file_bytes));
+	else if (!strcmp(s->page_cache_working_set, "cold"))
+		snprintf(buf + n, len - n, ". It is cold: what left the cache was not read back, so reclaim may take it freely");
 }
 
 static void summary_figures(struct rec_summary *s, const struct targets *ts, const struct target *t)
@@ -187,6 +211,8 @@ static void summary_figures(struct rec_summary *s, const struct targets *ts, con
 	s->alloc_pages = t->sum.alloc_pages;
 	memcpy(s->alloc_order, t->sum.alloc_order, sizeof(s->alloc_order));
 	report_fill_verdict(&s->verdict, &t->verdict);
+	s->machine = t->root;
+	s->mem_available_eta_s = ts->available_eta_s;
 	s->processes_exited = t->ran && !t->running;
 	s->anon_last_running_bytes = t->anon_trend.total ? (__u64)t->anon_trend.last_v : 0;
 }
@@ -212,7 +238,7 @@ int report_summaries(struct report *rep, const struct report_input *in)
 	procs = calloc(a->n_tasks + 1, sizeof(*procs));
 	if (!idx || !rep->summaries || !merged || !order || !procs)
 		goto out;
-	n = report_choose(ts, top, true, idx);
+	n = targets_pick(ts, top, true, idx);
 	rep->files = calloc(n * top + 1, sizeof(*rep->files));
 	rep->procs = calloc(n * top + 1, sizeof(*rep->procs));
 	rep->processes = calloc(2 * n * top + 1, sizeof(*rep->processes));
@@ -230,6 +256,8 @@ int report_summaries(struct report *rep, const struct report_input *in)
 		char *note = rep->strings + (n * top + i) * PATH_LEN;
 
 		summary_figures(s, ts, t);
+		report_health(&s->health, t, true, in->reclaim_known);
+		s->page_cache_working_set = working_set(s);
 		s->lost_events = agg_lost(a);
 		cache_note(note, NOTE_LEN, s);
 		s->page_cache_note = note;

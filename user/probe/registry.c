@@ -16,6 +16,7 @@ static const struct probe_ops *const all_probes[] = {
 	&alloc_probe,
 	&shm_probe,
 	&oom_probe,
+	&reclaim_probe,
 };
 
 _Static_assert(ARRAY_SIZE(all_probes) <= PROBES_MAX, "raise PROBES_MAX");
@@ -258,4 +259,14 @@ void probes_stop(struct probes *p)
 {
 	close_all(p);
 	percpu_free(&p->pcpu);
+}
+
+bool probes_have(const struct probes *p, const struct probe_ops *ops)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->v[i].ops == ops)
+			return true;
+	return false;
 }
