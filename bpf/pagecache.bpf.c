@@ -135,7 +135,7 @@ static __always_inline void count_task(__u64 cgid, __u64 pages)
 	struct mp_task_val *val = bpf_map_lookup_elem(&cache_tasks, &key);
 
 	if (!val) {
-		struct mp_task_val init = {};
+		struct mp_task_val init = { .comm_ns = bpf_ktime_get_ns() };
 
 		bpf_get_current_comm(init.comm, sizeof(init.comm));
 		val = mp_upsert(&cache_tasks, &key, &init, &drops, MP_DROP_TASK_FULL);
@@ -192,7 +192,9 @@ int BPF_PROG(cache_exec, struct task_struct *p)
 	struct mp_task_key key = { .cgid = mp_task_memcg_id_direct(p), .tgid = p->tgid };
 	struct mp_task_val *val = bpf_map_lookup_elem(&cache_tasks, &key);
 
-	if (val)
+	if (val) {
 		bpf_probe_read_kernel_str(val->comm, sizeof(val->comm), p->comm);
+		val->comm_ns = bpf_ktime_get_ns();
+	}
 	return 0;
 }

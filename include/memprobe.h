@@ -73,11 +73,16 @@ struct mp_task_key {
 };
 _Static_assert(sizeof(struct mp_task_key) == 16, "mp_task_key layout");
 
+/*
+ * Per CPU: comm is set on the CPU that saw the process first or saw it
+ * exec; comm_ns (when) says which copy is the newest name.
+ */
 struct mp_task_val {
 	__u64 added_pages;
+	__u64 comm_ns;
 	char comm[MP_COMM_LEN];
 };
-_Static_assert(sizeof(struct mp_task_val) == 24, "mp_task_val layout");
+_Static_assert(sizeof(struct mp_task_val) == 32, "mp_task_val layout");
 
 /*
  * An mm's RSS counters as the kernel's kmem:rss_stat reports them, in our

@@ -63,8 +63,11 @@ static void sum_task(const void *cpu_val, void *total)
 	struct mp_task_val *t = total;
 
 	t->added_pages += v->added_pages;
-	if (!t->comm[0])
+	/* The newest name: the copy of the CPU that saw it exec, if it did. */
+	if (v->comm[0] && v->comm_ns >= t->comm_ns) {
 		memcpy(t->comm, v->comm, sizeof(t->comm));
+		t->comm_ns = v->comm_ns;
+	}
 }
 
 static int add_cgroup(void *ctx, const void *key, const void *total)
