@@ -198,6 +198,11 @@ static int run(const struct options *o)
 	loop_on_batch(&a.loop, agent_batch_done, &a);
 	/* What loading left free on the heap is not needed again. */
 	malloc_trim(0);
+	/* Other IPC namespaces' SysV tables are read by a process that keeps what entering them needs. */
+	r = ipc_start_reader(&a.events.ipc);
+	if (r)
+		log_warn("cannot start the IPC namespace reader (%s): segments of other namespaces will not be read",
+			 strerror(-r));
 	/* Attached: loading and attaching are over, and so is the need for most privileges. */
 	r = caps_drop(o->command != NULL);
 	if (r)

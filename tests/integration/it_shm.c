@@ -7,6 +7,8 @@
  * makes is removed by the test, also when it fails.
  */
 #include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,5 +297,107 @@ out:
 	tchild_kill(&child);
 	unlink(p.path);
 	tcg_remove(&cg);
+	return ok;
+}
+
+/*
+ * Segment ids are per IPC namespace. A container (a child in an IPC
+ * namespace of its own) makes a segment with the very id a segment of the
+ * host has, leaves it, and keeps living: memprobe reports the container's
+ * create as a create with its own key and size, and its orphan in its
+ * namespace, with a command that enters the namespace to remove it.
+ */
+struct boxed {
+	int host_id;
+	int report[2];		/* the container: its segment id, then its keeper's pid */
+};
+
+static int make_in_box(void *arg)
+{
+	struct boxed *b = arg;
+	char v[32];
+	pid_t keeper;
+	int id;
+
+	if (unshare(CLONE_NEWIPC))
+		return 1;
+	/* The keeper holds the namespace alive once the maker has gone. */
+	keeper = fork();
+	if (keeper == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(v, sizeof(v), "%d\n", b->host_id);
+	if (keeper < 0 || write_text("/proc/sys/kernel/shm_next_id", v))
+		return 2;
+	id = shmget(0x4d50b0c5, 4096, IPC_CREAT | 0600);
+	if (write(b->report[1], &id, sizeof(id)) != sizeof(id) || write(b->report[1], &keeper, sizeof(keeper)) !=
+										    sizeof(keeper))
+		return 3;
+	return id < 0 ? 4 : 0;	/* exits, leaving it: an orphan in a living namespace */
+}
+
+INTEGRATION_TEST(shm_ids_are_per_ipc_namespace, 60)
+{
+	const char *argv[] = { "--json", "--interval", "0.25", "--cgroup", NULL, NULL };
+	struct tchild child = { .pid = 0, .go = -1 };
+	struct agent a = { .out = -1 };
+	struct boxed b = { .host_id = -1, .report = { -1, -1 } };
+	struct jv *create = NULL, *orphan = NULL;
+	char want[128];
+	struct tcg cg = { 0 };
+	pid_t keeper = 0;
+	int box_id = -1;
+	bool ok = false;
+	size_t i;
+
+	b.host_id = shmget(IPC_PRIVATE, SEG_SIZE, IPC_CREAT | 0600);
+	if (!ASSERT(b.host_id >= 0, "host segment") || !ASSERT(!pipe(b.report), "pipe") ||
+	    !ASSERT(!tcg_create(&cg, "ipcns"), "cgroup") || !ASSERT(!tchild_start(&child, &cg, make_in_box, &b), "child"))
+		goto out;
+	argv[4] = cg.rel;
+	if (!ASSERT(!agent_start(&a, argv), "memprobe") || !ASSERT(agent_wait_for(&a, "start", 30), "no start"))
+		goto out;
+	tchild_go(&child);
+	if (!ASSERT(tchild_wait_reading(&child, &a, 20) == 0, "child") ||
+	    !ASSERT(read(b.report[0], &box_id, sizeof(box_id)) == sizeof(box_id) && box_id == b.host_id,
+		    "the container's segment %d, the host's %d", box_id, b.host_id) ||
+	    !ASSERT(read(b.report[0], &keeper, sizeof(keeper)) == sizeof(keeper), "keeper") ||
+	    !ASSERT(agent_wait_for(&a, "shm_orphan", 15), "no orphan reported: %s", agent_stderr(&a)) ||
+	    !ASSERT(agent_finish(&a, SIGINT, 30) == 0, "memprobe: %s", agent_stderr(&a)))
+		goto out;
+	for (i = 0; i < a.n_lines && !create; i++) {
+		struct jv *v = jv_parse(a.lines[i]);
+
+		if (v && jv_str(v, "type") && !strcmp(jv_str(v, "type"), "shm") && jv_str(v, "event") &&
+		    jv_u64_or(v, "shmid") == (uint64_t)box_id && jv_u64_or(v, "ipc_ns") != ipc_ns())
+			create = v;
+		else
+			jv_free(v);
+	}
+	orphan = agent_record(&a, "shm_orphan", cg.rel);
+	snprintf(want, sizeof(want), "nsenter --ipc=/proc/%d/ns/ipc ipcrm -m %d", (int)keeper, box_id);
+	ok = ASSERT(create, "no shm record of the container's segment") &&
+	     ASSERT_STR(jv_str(create, "event"), "create") &&
+	     ASSERT(jv_u64_or(create, "key") == 0x4d50b0c5 && jv_u64_or(create, "size_bytes") == 4096,
+		    "the container's key and size") &&
+	     ASSERT(orphan, "no orphan") && ASSERT(jv_u64_or(orphan, "shmid") == (uint64_t)box_id, "orphan id") &&
+	     ASSERT(jv_u64_or(orphan, "ipc_ns") != ipc_ns(), "orphan's namespace is the host's") &&
+	     ASSERT(jv_u64_or(orphan, "size_bytes") == 4096, "orphan size") &&
+	     ASSERT_STR(jv_str(orphan, "remove_command"), want);
+out:
+	jv_free(create);
+	jv_free(orphan);
+	agent_free(&a);
+	tchild_kill(&child);
+	if (keeper > 0)
+		kill(keeper, SIGKILL);	/* the container's namespace, and its segment, go with it */
+	tcg_remove(&cg);
+	if (b.host_id >= 0)
+		shmctl(b.host_id, IPC_RMID, NULL);
+	if (b.report[0] >= 0) {
+		close(b.report[0]);
+		close(b.report[1]);
+	}
 	return ok;
 }

@@ -381,6 +381,7 @@ void fields_shm_orphan(const struct rec_shm_orphan *r, const struct field_visito
 	v->u64(ctx, "memory_bytes", r->memory_bytes);
 	v->u64(ctx, "last_pid", r->last_pid);
 	v->str(ctx, "remove_command", r->remove_command);
+	v->u64(ctx, "ipc_ns", r->ipc_ns);
 }
 
 /* What led to an OOM kill: the watched cgroup's last readings, its trend, events and stalls. */

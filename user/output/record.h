@@ -200,9 +200,10 @@ struct rec_shm_orphan {
 	__u64 cgroup_id;
 	double created;			/* Unix time */
 	double last_detached;		/* Unix time, 0 if never attached */
-	const char *remove_command;	/* "ipcrm -m ID": memprobe removes nothing itself */
+	const char *remove_command;	/* "ipcrm -m ID", entering its namespace when not memprobe's */
 	__u64 memory_bytes;		/* resident and swapped */
 	__u32 last_pid;			/* the last to attach or detach */
+	__u32 ipc_ns;			/* the IPC namespace (inode): ids are per namespace */
 };
 
 /* One reading of a cgroup, for an OOM kill's post-mortem. */
