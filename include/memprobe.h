@@ -65,6 +65,19 @@ struct mp_file_name {
 _Static_assert(sizeof(struct mp_file_name) == 24 + MP_PATH_DEPTH * MP_NAME_LEN,
 	       "mp_file_name layout");
 
+/*
+ * A tmpfs or shmem file (/dev/shm, memfd, SysV) and the memory cgroup its
+ * pages were charged to as they were added: which cgroup a POSIX shm file
+ * belongs to, whoever maps it now.
+ */
+struct mp_shmem_key {
+	__u64 cgid;
+	__u64 ino;
+	__u32 dev;
+	__u32 _pad;
+};
+_Static_assert(sizeof(struct mp_shmem_key) == 24, "mp_shmem_key layout");
+
 /* The process that brought pages into a cgroup's page cache. */
 struct mp_task_key {
 	__u64 cgid;
@@ -263,6 +276,7 @@ enum mp_drop {
 	MP_DROP_RING_FULL,	/* an event the ring buffer could not take */
 	MP_DROP_INFLIGHT_FULL,	/* too many syscalls in flight to follow */
 	MP_DROP_RECLAIM_FULL,	/* reclaim map of cgroups or tasks full */
+	MP_DROP_SHMEM_FULL,	/* map of shmem files full */
 	MP_DROP_MAX,
 };
 

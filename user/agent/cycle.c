@@ -167,7 +167,7 @@ int agent_summarise(struct agent *a, bool interim)
 	events_scan(&a->events);
 	if (mounts_load(&mounts, "/proc/self/mountinfo"))
 		log_warn("cannot read the mount table; files are shown by device and inode");
-	if (pshm_scan(&pshm, a->targets.pids, a->targets.n_pids))
+	if (pshm_scan(&pshm, "/dev/shm", a->targets.pids, a->targets.n_pids))
 		log_warn("cannot read the processes' POSIX shared memory");
 	r = report_summaries(&rep, &in);
 	mounts_free(&mounts);

@@ -253,6 +253,9 @@ static void posix_shm(const struct rec_summary *r, const struct field_visitor *v
 		v->str(ctx, "path", p->path);
 		v->u64(ctx, "size_bytes", p->size_bytes);
 		v->u64(ctx, "memory_bytes", p->memory_bytes);
+		v->boolean(ctx, "deleted", p->deleted);
+		str_or_null(v, ctx, "charged_cgroup", p->charged_cgroup);
+		v->u64(ctx, "charged_bytes", p->charged_bytes);
 		v->list_begin(ctx, "users");
 		for (k = 0; k < p->n_users; k++) {
 			v->item_begin(ctx);

@@ -258,6 +258,9 @@ struct rec_posix_shm {
 	const char *path;
 	__u64 size_bytes;		/* its size */
 	__u64 memory_bytes;		/* what it takes from memory: its allocated pages */
+	bool deleted;			/* unlinked, still open or mapped */
+	const char *charged_cgroup;	/* the cgroup most of its pages were charged to; NULL: unknown */
+	__u64 charged_bytes;		/* the share of memory_bytes charged to this summary's cgroup */
 	const struct rec_posix_user *users;	/* the watched processes that have it open or mapped */
 	size_t n_users;
 };

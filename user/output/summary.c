@@ -108,7 +108,36 @@ static size_t target_cache_procs(const struct target *t, const struct agg *a, st
 	return n;
 }
 
-/* The POSIX shm files the target's processes use, with only those processes listed. */
+/* A file's pages by the cgroup they were charged to, from the shmem probe: the target's, all, and the largest. */
+static __u64 charged_pages(const struct agg *a, const struct pshm_file *f, const struct target *t, __u64 *total,
+			   __u64 *top_cgid)
+{
+	__u64 mine = 0, top = 0;
+	size_t i;
+
+	*total = 0;
+	*top_cgid = 0;
+	for (i = 0; a && i < a->n_shmem; i++) {
+		const struct agg_shmem *e = &a->shmem[i];
+
+		if (kdev_to_dev(e->dev) != f->dev || e->ino != f->ino)
+			continue;
+		*total += e->pages;
+		if (target_contains(t, e->cgid))
+			mine += e->pages;
+		if (e->pages > top) {
+			top = e->pages;
+			*top_cgid = e->cgid;
+		}
+	}
+	return mine;
+}
+
+/*
+ * The POSIX shm files of the target: those whose pages were charged to
+ * its cgroups (its share of their memory counts for it), and those its
+ * processes use (listed, counted only as far as they were charged to it).
+ */
 static size_t target_posix(const struct target *t, const struct report_input *in, struct rec_posix_shm *out,
 			   struct rec_posix_user **next, __u64 *bytes)
 {
@@ -118,6 +147,7 @@ static size_t target_posix(const struct target *t, const struct report_input *in
 	*bytes = 0;
 	for (i = 0; ps && i < ps->n; i++) {
 		const struct pshm_file *f = &ps->v[i];
+		__u64 total, top, mine = charged_pages(in->agg, f, t, &total, &top);
 		size_t users = 0;
 
 		for (k = 0; k < f->n_users; k++) {
@@ -131,14 +161,17 @@ static size_t target_posix(const struct target *t, const struct report_input *in
 			(*next)++;
 			users++;
 		}
-		if (!users)
+		if (!users && !mine)
 			continue;
 		out[n].path = f->path;
 		out[n].size_bytes = f->size;
 		out[n].memory_bytes = f->memory;
+		out[n].deleted = f->deleted;
+		out[n].charged_cgroup = total ? (in->names ? cgnames_get(in->names, top) : "") : NULL;
+		out[n].charged_bytes = total ? (__u64)((double)f->memory * (double)mine / (double)total) : 0;
 		out[n].users = *next - users;
 		out[n].n_users = users;
-		*bytes += f->memory;
+		*bytes += out[n].charged_bytes;
 		n++;
 	}
 	return n;

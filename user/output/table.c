@@ -257,7 +257,7 @@ static void summary_procs(struct sink *s, const struct rec_proc *p, size_t n, bo
 
 static void summary_shm(struct sink *s, const struct rec_summary *r)
 {
-	char a[32], b[32];
+	char a[32], b[32], c[32];
 	size_t i, k;
 
 	if (r->oom_kills)
@@ -268,15 +268,20 @@ static void summary_shm(struct sink *s, const struct rec_summary *r)
 			(unsigned long long)r->shm_orphans);
 	if (!r->n_posix_shm)
 		return;
-	fprintf(s->out, "  POSIX shm   %s in files its processes have open or mapped:\n",
+	fprintf(s->out, "  POSIX shm   %s charged to it in files under /dev/shm (MEMORY: the file's; CHARGED: its share):\n",
 		fmt_bytes(a, sizeof(a), (double)r->posix_shm_bytes));
+	fprintf(s->out, "    %10s %10s  %s\n", "MEMORY", "CHARGED", "PATH (charged to; its processes using it)");
 	for (i = 0; i < r->n_posix_shm; i++) {
-		fprintf(s->out, "    %10s  %s  (", fmt_bytes(b, sizeof(b), (double)r->posix_shm[i].memory_bytes),
-			SAFE(s, 0, r->posix_shm[i].path));
-		for (k = 0; k < r->posix_shm[i].n_users && k < 8; k++)
-			fprintf(s->out, "%s%u %s", k ? ", " : "", r->posix_shm[i].users[k].pid,
-				SAFE(s, 0, r->posix_shm[i].users[k].comm));
-		fprintf(s->out, "%s)\n", r->posix_shm[i].n_users > 8 ? ", ..." : "");
+		const struct rec_posix_shm *f = &r->posix_shm[i];
+
+		fprintf(s->out, "    %10s %10s  %s%s  (%s%s", fmt_bytes(b, sizeof(b), (double)f->memory_bytes),
+			fmt_bytes(c, sizeof(c), (double)f->charged_bytes), SAFE(s, 0, f->path),
+			f->deleted ? " (deleted)" : "",
+			f->charged_cgroup ? "charged to " : "charged before memprobe started: unknown",
+			f->charged_cgroup ? SAFE(s, 1, *f->charged_cgroup ? f->charged_cgroup : "?") : "");
+		for (k = 0; k < f->n_users && k < 8; k++)
+			fprintf(s->out, "%s%u %s", k ? ", " : "; used by ", f->users[k].pid, SAFE(s, 0, f->users[k].comm));
+		fprintf(s->out, "%s)\n", f->n_users > 8 ? ", ..." : "");
 	}
 }
 

@@ -82,6 +82,7 @@ extern const struct probe_ops alloc_probe;
 extern const struct probe_ops shm_probe;
 extern const struct probe_ops oom_probe;
 extern const struct probe_ops reclaim_probe;
+extern const struct probe_ops shmem_probe;
 
 /* Marks prog to be loaded for the module being opened; the registry attaches it and detaches it at the end. */
 int probe_claim(const struct probe_env *env, struct bpf_program *prog);
