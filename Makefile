@@ -23,11 +23,12 @@ BPF_ARCH  := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(ARCH)))
 VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 
 # Debian 12 packages the build and the tests need.
-DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
+DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config libjansson-dev
 # prometheus: promtool for the alert rules, and a real Prometheus for the metrics
-# tests; libcurl4-openssl-dev: the tests' HTTP client (tests/http.c).
+# tests; libcurl4-openssl-dev: the tests' HTTP client (tests/http.c); chromium and
+# libxml2-utils: the HTML report opened in a real browser and parsed strictly.
 DEBS_TEST  := $(DEBS_BUILD) libclang-rt-14-dev e2fsprogs systemd qemu-system-x86 busybox-static cpio \
-	      prometheus libcurl4-openssl-dev
+	      prometheus libcurl4-openssl-dev chromium libxml2-utils
 DEBS_BENCH := $(DEBS_BUILD) bpftrace
 
 CFLAGS   ?= -O2 -g
@@ -35,6 +36,9 @@ WARNINGS := -Wall -Wextra -Werror -Wno-missing-field-initializers
 CPPFLAGS += -D_GNU_SOURCE -DMEMPROBE_VERSION='"$(VERSION)"' -Iinclude -Iuser -I$(BUILD)
 DEPFLAGS  = -MMD -MP
 LDLIBS   += -lbpf -lelf -lz -lm
+# Jansson reads saved runs for `memprobe report`; linked in, as Debian ships its .a.
+JSON_LIBS ?= -Wl,-Bstatic -ljansson -Wl,-Bdynamic
+LDLIBS   += $(JSON_LIBS)
 
 # BPF_PROG() declares ctx whether a program uses it or not.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARNINGS) -Wno-unused-parameter \
