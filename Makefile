@@ -74,7 +74,8 @@ FUZZ_SECONDS  ?= 20
 IT_OBJS       := $(BUILD)/tests/it.o $(BUILD)/tests/jsonr.o $(BUILD)/user/sys/cgroup.o $(BUILD)/user/sys/util.o \
 		 $(BUILD)/user/sys/kstat.o $(BUILD)/user/sys/mountinfo.o
 
-.PHONY: all run test test-vm tests asan fuzz bench deps deps-test deps-bench vmlinux units install clean
+.PHONY: all run test test-vm tests asan fuzz bench deps deps-test deps-bench vmlinux units install clean \
+	report-screenshot
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(BPF_LINKED) $(SKELS) $(BENCH_BPF) $(BENCH_SKELS)
 
@@ -166,6 +167,11 @@ run: deps
 test: deps-test
 	@$(MAKE) --no-print-directory tests asan
 	@scripts/run-tests $(BUILD)
+
+# The README's picture: the demo above, with --report, in Chromium.
+report-screenshot: deps-test
+	@$(MAKE) --no-print-directory all
+	scripts/report-screenshot $(BUILD) docs/report-demo.png
 
 # The integration suite on Debian 12's 6.1 kernel with pure cgroup v2, in qemu.
 test-vm: deps-test

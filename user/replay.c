@@ -64,7 +64,11 @@ static void walk(struct hrec *r, const char *key, json_t *v)
 	}
 }
 
-/* One line: 1 if it was a record, 0 if it was not one, a negative errno. */
+/*
+ * One line: 1 if it was a record, 0 if it was not one, a negative errno.
+ * Integers are read as doubles, as the report keeps them: a u64 beyond
+ * Jansson's long long would otherwise cost the whole line.
+ */
 static int line_in(struct hrun *run, struct hrec *r, const char *line, size_t len)
 {
 	json_t *root, *type, *ts, *v;
@@ -72,7 +76,7 @@ static int line_in(struct hrun *run, struct hrec *r, const char *line, size_t le
 	const char *k;
 	int ret = 0;
 
-	root = json_loadb(line, len, 0, &jerr);
+	root = json_loadb(line, len, JSON_DECODE_INT_AS_REAL, &jerr);
 	if (!root)
 		return 0;
 	type = json_object_get(root, "type");

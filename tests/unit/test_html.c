@@ -86,7 +86,7 @@ out:
 
 UNIT_TEST(html_report_of_an_hour_is_under_1mib)
 {
-	char path[] = "/tmp/memprobe-test-html-XXXXXX", names[CGROUPS][64], comms[PROCS][16];
+	char path[] = "/tmp/memprobe-test-html-XXXXXX", names[CGROUPS][64], comms[PROCS][24];
 	struct rec_target targets[1] = { { .cgroup = "/", .cgroup_id = 1 } };
 	struct rec_start st = { .ts = 1e9, .version = "test", .targets = targets, .n_targets = 1, .machine = true,
 				.cgroup_version = 2, .memory_root = "/sys/fs/cgroup", .interval_s = 1,
@@ -149,5 +149,65 @@ out:
 	if (fd >= 0)
 		close(fd);
 	unlink(path);
+	return ok;
+}
+
+static bool has(const struct buf *b, const char *what, bool want)
+{
+	return ASSERT(!!strstr(b->p, what) == want, "the page %s %s", want ? "lacks" : "has", what);
+}
+
+UNIT_TEST(html_chart_draws_limits_and_markers)
+{
+	struct hrun h;
+	struct hrec r = { 0 };
+	struct buf page = { 0 }, bare = { 0 };
+	bool ok = false;
+	int i;
+
+	hrun_init(&h);
+	for (i = 0; i < 30; i++) {
+		sample(&r, "svc", 1000 + i, 100 << 20);
+		hrec_add_null(&r, "memory_high_bytes");		/* unlimited */
+		hrec_add_num(&r, "memory_max_bytes", 200 << 20);
+		hrun_ingest(&h, &r);
+	}
+	hrec_begin(&r, "oom_kill", 1010);
+	hrec_add_str(&r, "cgroup", "svc/job");
+	hrec_add_str(&r, "comm", "victim");
+	hrec_add_str(&r, "scope", "cgroup");
+	hrec_add_str(&r, "oom_cgroup", "svc");
+	hrun_ingest(&h, &r);
+	hrec_begin(&r, "shm_orphan", 1020);
+	hrec_add_str(&r, "cgroup", "svc");
+	hrec_add_num(&r, "shmid", 7);
+	hrec_add_str(&r, "remove_command", "ipcrm -m 7");
+	hrun_ingest(&h, &r);
+	hrec_begin(&r, "verdict", 1025);
+	hrec_add_str(&r, "cgroup", "svc");
+	hrec_add_str(&r, "previous_verdict", "normal");
+	hrec_add_str(&r, "verdict", "warning");
+	hrun_ingest(&h, &r);
+	if (!ASSERT(!html_render(&h, &page), "render"))
+		goto out;
+	if (!has(&page, "class=\"limit-max\"", true) || !has(&page, "MemoryMax 200.0MiB", true) ||
+	    !has(&page, "class=\"limit-high\"", false) || !has(&page, "MemoryHigh", false) ||
+	    !has(&page, "class=\"m-oom\"", true) || !has(&page, "class=\"m-orphan\"", true) ||
+	    !has(&page, "class=\"m-verdict\"", true) || !has(&page, "<code>ipcrm -m 7</code>", true) ||
+	    !has(&page, "1 OOM kill, 1 orphaned SysV segment", true))
+		goto out;
+	/* Records of a memprobe that does not know the limits: nothing is said of them. */
+	hrun_free(&h);
+	for (i = 0; i < 5; i++) {
+		sample(&r, "svc", 1000 + i, 100 << 20);
+		hrun_ingest(&h, &r);
+	}
+	ok = ASSERT(!html_render(&h, &bare), "render") && has(&bare, "Memory", true) && has(&bare, "MemoryMax", false) &&
+	     has(&bare, "class=\"markers\"", true);
+out:
+	buf_free(&page);
+	buf_free(&bare);
+	hrec_free(&r);
+	hrun_free(&h);
 	return ok;
 }

@@ -18,7 +18,7 @@
 #include "sys/format.h"
 
 #define W		900
-#define X0		70.0
+#define X0		92.0
 #define X1		866.0
 #define Y0		14.0
 #define MEM_H		300

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * HTML text from names the system gave: markup characters as entities,
+ * the rest as the terminal table shows them (escape.c), so that the page
+ * stays well-formed XML whatever bytes a path or a command holds.
+ */
 #include <stdbool.h>
 #include <stdio.h>
 

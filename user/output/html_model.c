@@ -1,4 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Records into the report's model: samples into each cgroup's buckets
+ * (merged pairwise when full, so memory stays flat however long the run),
+ * the top processes' RSS into sparklines, events into capped lists, SysV
+ * calls into the segments they touched, the final summaries kept whole.
+ */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
