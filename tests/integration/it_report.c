@@ -24,8 +24,9 @@
 #include "png.h"
 #include "workload.h"
 
-#define COMM		"q\"u'o<t>&e"
-#define COMM_IN_DOM	"q\"u'o&lt;t&gt;&amp;e"
+/* Quotes, markup and a byte that is not UTF-8 (U+FFFD in JSON, and so in the page). */
+#define COMM		"q\"u'o<t>&e\xff"
+#define COMM_IN_DOM	"q\"u'o&lt;t&gt;&amp;e\xef\xbf\xbd"
 #define SCRIPT_IN_DOM	"&lt;script&gt;alert(1)&lt;/script&gt;"
 
 struct hostile {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/escape.h"
 #include "output/html_rec.h"
 #include "sys/array.h"
 
@@ -135,9 +136,26 @@ void hrec_close(struct hrec *r)
 		r->depth--;
 }
 
+/*
+ * Live strings are the system's bytes; JSON lines carry U+FFFD for what is
+ * not UTF-8. The report takes the JSON's form, so that a replay of a run's
+ * JSON lines draws the page the run drew.
+ */
 static void v_str(void *ctx, const char *k, const char *val)
 {
-	hrec_add_str(ctx, k, val);
+	const unsigned char *s = (const unsigned char *)(val ? val : "");
+	struct buf fixed = { 0 };
+
+	while (*s) {
+		size_t n = utf8_seq_len(s);
+
+		buf_put(&fixed, n ? (const char *)s : "\xef\xbf\xbd", n ? n : 3);
+		s += n ? n : 1;
+	}
+	hrec_add_str(ctx, k, fixed.p ? fixed.p : "");
+	if (fixed.oom)
+		((struct hrec *)ctx)->oom = true;
+	buf_free(&fixed);
 }
 
 static void v_u64(void *ctx, const char *k, __u64 val)
