@@ -27,12 +27,13 @@ BPF_ARCH  := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(ARCH)))
 VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 
 # Debian 12 packages the build and the tests need.
-DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
+DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config libjansson-dev
 # prometheus: promtool for the alert rules, and a real Prometheus for the metrics
 # tests; libcurl4-openssl-dev: the tests' HTTP client (tests/http.c); groff-base:
-# the man page is checked with groff -ww.
+# the man page is checked with groff -ww; chromium and libxml2-utils: the HTML
+# report opened in a real browser and parsed strictly.
 DEBS_TEST  := $(DEBS_BUILD) libclang-rt-14-dev e2fsprogs systemd qemu-system-x86 busybox-static cpio \
-	      prometheus libcurl4-openssl-dev groff-base
+	      prometheus libcurl4-openssl-dev groff-base chromium libxml2-utils
 DEBS_DEB   := $(DEBS_BUILD) dpkg-dev debhelper lintian
 DEBS_BENCH := $(DEBS_BUILD) bpftrace
 
@@ -45,7 +46,9 @@ DEPFLAGS  = -MMD -MP
 # ships their .a files; `pkg-config --static --libs libbpf` is -lbpf -lelf -lz.
 # `make BPF_LIBS='-lbpf -lelf -lz'` links them as shared libraries again.
 BPF_LIBS ?= -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic
-LDLIBS   += $(BPF_LIBS) -lm
+# Jansson reads saved runs for `memprobe report`; linked in, as Debian ships its .a.
+JSON_LIBS ?= -Wl,-Bstatic -ljansson -Wl,-Bdynamic
+LDLIBS   += $(BPF_LIBS) $(JSON_LIBS) -lm
 
 # BPF_PROG() declares ctx whether a program uses it or not.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARNINGS) -Wno-unused-parameter \
@@ -81,7 +84,8 @@ FUZZ_SECONDS  ?= 20
 IT_OBJS       := $(BUILD)/tests/it.o $(BUILD)/tests/jsonr.o $(BUILD)/user/sys/cgroup.o $(BUILD)/user/sys/util.o \
 		 $(BUILD)/user/sys/kstat.o $(BUILD)/user/sys/mountinfo.o
 
-.PHONY: all run test test-vm tests asan fuzz bench deps deps-test deps-bench deps-deb vmlinux units install deb clean
+.PHONY: all run test test-vm tests asan fuzz bench deps deps-test deps-bench deps-deb vmlinux units install deb \
+	clean report-screenshot
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(BPF_LINKED) $(SKELS) $(BENCH_BPF) $(BENCH_SKELS)
 
@@ -176,6 +180,11 @@ run: deps
 test: deps-test
 	@$(MAKE) --no-print-directory tests asan
 	@scripts/run-tests $(BUILD)
+
+# The README's picture: the demo above, with --report, in Chromium.
+report-screenshot: deps-test
+	@$(MAKE) --no-print-directory all
+	scripts/report-screenshot $(BUILD) docs/report-demo.png
 
 # The integration suite on Debian 12's 6.1 kernel with pure cgroup v2, in qemu.
 test-vm: deps-test

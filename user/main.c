@@ -17,6 +17,7 @@
 
 #include "agent/agent.h"
 #include "options.h"
+#include "replay.h"
 #include "sys/caps.h"
 #include "sys/log.h"
 #include "sys/tracefs.h"
@@ -189,6 +190,21 @@ static int run(const struct options *o)
 		log_err_errno(r, "cannot set up the output");
 		goto out;
 	}
+	if (o->report) {
+		struct sink *html;
+
+		r = sink_html_new(&html, o->report);
+		if (r) {
+			log_err_errno(r, "cannot write the report to %s", o->report);
+			status = EXIT_USAGE;
+			goto out;
+		}
+		r = sinks_add(&a.sinks, html);
+		if (r) {
+			log_err_errno(r, "cannot set up the output");
+			goto out;
+		}
+	}
 	a.last_interim = now_monotonic();
 	cgnames_init(&a.names, &a.hier, &a.targets);
 	events_init(&a.events, &a.sinks, &a.targets, &a.procs, &a.hier, &a.names);
@@ -250,6 +266,8 @@ int main(int argc, char **argv)
 	char err[512];
 	int r;
 
+	if (argc > 1 && !strcmp(argv[1], "report"))
+		return replay_main(argc - 1, argv + 1);
 	r = options_parse(&o, argc, argv, err, sizeof(err));
 	if (r == OPTIONS_EXIT)
 		return fflush(stdout) ? EXIT_RUNTIME : EXIT_OK;

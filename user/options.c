@@ -28,6 +28,7 @@ enum {
 	OPT_LEAK_AFTER,
 	OPT_OOM_HORIZON,
 	OPT_RING_SIZE,
+	OPT_REPORT,
 };
 
 static const struct option long_options[] = {
@@ -49,6 +50,7 @@ static const struct option long_options[] = {
 	{ "leak-after",		required_argument,	NULL, OPT_LEAK_AFTER },
 	{ "oom-horizon",	required_argument,	NULL, OPT_OOM_HORIZON },
 	{ "ring-size",		required_argument,	NULL, OPT_RING_SIZE },
+	{ "report",		required_argument,	NULL, OPT_REPORT },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
@@ -71,6 +73,9 @@ static const char usage[] =
 "      --journal          also send summaries and events to journald\n"
 "      --journal-interval MIN  a summary to journald every MIN minutes as well as\n"
 "                         at the end (default 5; 0: only at the end)\n"
+"      --report FILE.html at the end of the run, an HTML report with charts\n"
+"                         (one self-contained file; `memprobe report RUN.jsonl`\n"
+"                         draws the same from a saved --json run)\n"
 "      --top N            rows in the top files/processes/cgroups lists (default 10)\n"
 "      --max-cgroups N    capacity of the in-kernel maps (default %u cgroups,\n"
 "      --max-files N        %u files, %u processes); what does not fit is\n"
@@ -251,6 +256,11 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 			o->journal_interval_s = min * 60;
 			break;
 		}
+		case OPT_REPORT:
+			if (!*optarg)
+				return fail(err, errlen, "--report needs a file name for the HTML report");
+			o->report = optarg;
+			break;
 		case OPT_TOP:
 			if (parse_u32(optarg, 1, 1000, &o->top))
 				return fail(err, errlen, "--top: '%s' is not a whole number between 1 and 1000",

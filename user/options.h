@@ -18,6 +18,7 @@ struct options {
 	double duration_s;		/* 0: until a signal (or COMMAND's exit) */
 	bool json;
 	bool journal;
+	const char *report;		/* --report: the HTML page written at the end; NULL for none */
 	double journal_interval_s;	/* periodic summaries to journald; 0: only at the end */
 	int verbose;
 	unsigned int top;		/* rows of top files, processes and cgroups */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "agent/agent.h"
 #include "model/accounting.h"
@@ -93,13 +94,49 @@ int agent_batch_done(void *ctx)
 	return r;
 }
 
+/* COMMAND's words, each quoted when a shell would need it, so the line can be run again. */
+static const char *command_line(char *buf, size_t len, char *const *argv)
+{
+	size_t at = 0, i;
+
+	buf[0] = '\0';
+	for (; argv && *argv && at + 1 < len; argv++) {
+		const char *w = *argv;
+		bool plain = *w && w[strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%")] == '\0';
+
+		if (at)
+			buf[at++] = ' ';
+		if (!plain && at + 1 < len)
+			buf[at++] = '\'';
+		for (i = 0; w[i] && at + 5 < len; i++) {
+			if (w[i] == '\'' && !plain) {
+				memcpy(buf + at, "'\\''", 4);
+				at += 4;
+			} else {
+				buf[at++] = w[i];
+			}
+		}
+		if (!plain && at + 1 < len)
+			buf[at++] = '\'';
+		buf[at < len ? at : len - 1] = '\0';
+	}
+	return buf;
+}
+
 int agent_report_start(struct agent *a)
 {
 	struct rec_target t[OPT_MAX_TARGETS];
 	struct rec_start s;
+	struct utsname u;
+	char command[4096];
 	int r;
 
 	report_start(&s, t, OPT_MAX_TARGETS, &a->targets, MEMPROBE_VERSION, a->o->interval_s);
+	if (!uname(&u)) {
+		s.host = u.nodename;
+		s.kernel = u.release;
+		s.command = a->o->command ? command_line(command, sizeof(command), a->o->command) : NULL;
+	}
 	r = sinks_start(&a->sinks, &s);
 	return r ? agent_output_error(a, r) : 0;
 }

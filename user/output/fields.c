@@ -21,6 +21,14 @@ void fields_start(const struct rec_start *r, const struct field_visitor *v, void
 	v->u64(ctx, "cgroup_version", r->cgroup_version);
 	v->str(ctx, "memory_root", r->memory_root);
 	v->dbl(ctx, "interval_s", r->interval_s, 3);
+	if (r->host) {
+		v->str(ctx, "host", r->host);
+		v->str(ctx, "kernel", r->kernel);
+		if (r->command)
+			v->str(ctx, "command", r->command);
+		else
+			v->null(ctx, "command");
+	}
 }
 
 /* The verdict's scalars, flat, so that journald can carry them too. */

@@ -27,6 +27,10 @@ struct rec_start {
 	int cgroup_version;		/* 1 or 2: where the memory controller is */
 	const char *memory_root;
 	double interval_s;
+	/* Where and what ran, for a report read elsewhere; NULL when not known. */
+	const char *host;		/* uname -n */
+	const char *kernel;		/* uname -r */
+	const char *command;		/* -- COMMAND, its words quoted as a shell would need */
 };
 
 /* The leak verdict and what it rests on. */

@@ -47,6 +47,8 @@ struct sink *sink_table_new(FILE *out);
 struct sink *sink_json_new(FILE *out);
 /* journald, through its native protocol; never blocks, says once if journald is not there. */
 struct sink *sink_journal_new(void);
+/* --report: an HTML page written at the end of the run. Opens path now; 0 or a negative errno. */
+int sink_html_new(struct sink **out, const char *path);
 
 int sinks_add(struct sinks *ss, struct sink *s);
 int sinks_start(struct sinks *ss, const struct rec_start *r);
