@@ -98,13 +98,20 @@ _memprobe()
 		[[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == */ ]] && compopt -o nospace
 		return 0
 		;;
+	--report)
+		# A file to write.
+		compopt -o filenames
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return 0
+		;;
 	--ring-size)
 		# A power of two, 4K to 256M.
 		mapfile -t COMPREPLY < <(compgen -W '4K 8K 16K 32K 64K 128K 256K 512K 1M 2M 4M 8M 16M 32M 64M 128M 256M' -- "$cur")
 		return 0
 		;;
 	-i | --interval | -d | --duration | --journal-interval | --top | --max-cgroups | --max-files | \
-	--max-tasks | --leak-band | --warn-rate | --leak-rate | --verdict-window | --verdict-samples | --leak-after)
+	--max-tasks | --leak-band | --warn-rate | --leak-rate | --verdict-window | --verdict-samples | --leak-after | \
+	--oom-horizon)
 		# A number: nothing to offer, and no file names either.
 		return 0
 		;;
@@ -113,7 +120,7 @@ _memprobe()
 	if [[ $cur == -* ]]; then
 		local opts='-c --cgroup -i --interval -d --duration --json --journal --journal-interval
 			--top --max-cgroups --max-files --max-tasks --ring-size --leak-band --warn-rate
-			--leak-rate --verdict-window --verdict-samples --leak-after -v --verbose -h --help -V --version --'
+			--leak-rate --verdict-window --verdict-samples --leak-after --oom-horizon --report -v --verbose -h --help -V --version --'
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 	fi
 	return 0
