@@ -31,26 +31,54 @@
 #define MP_PATH_DEPTH		8
 #define MP_NAME_LEN		64
 
-/* Page-cache counters of one memory cgroup, cumulative since attach. */
+/*
+ * The agent's side of the kernel's filter (bpf/watch.bpf.h): filtering
+ * off watches everything; generation changes whenever the set of targets
+ * does, so cached answers of an older set are not trusted.
+ */
+struct mp_watch_state {
+	__u32 filtering;
+	__u32 generation;
+};
+
+/* Page-cache counters of one file in one memory cgroup, cumulative since attach. */
 struct mp_cache_val {
 	__u64 added_pages;
 	__u64 removed_pages;
 };
 _Static_assert(sizeof(struct mp_cache_val) == 16, "mp_cache_val layout");
 
-/* The memory cgroup a folio is charged to and the file it belongs to. */
+/*
+ * The same for a whole memory cgroup, with what its files and processes
+ * could not be counted in when those maps were full: losses are said
+ * against the cgroup that lost them.
+ */
+struct mp_cgroup_cache_val {
+	__u64 added_pages;
+	__u64 removed_pages;
+	__u64 lost_files;
+	__u64 lost_tasks;
+	__u64 lost_names;
+};
+_Static_assert(sizeof(struct mp_cgroup_cache_val) == 40, "mp_cgroup_cache_val layout");
+
+/*
+ * The memory cgroup a folio is charged to and the file it belongs to. A
+ * file is its inode with the inode's generation: an inode number a new
+ * file reuses is a new file.
+ */
 struct mp_file_key {
 	__u64 cgid;
 	__u64 ino;
 	__u32 dev;		/* kernel dev_t: major << 20 | minor */
-	__u32 _pad;
+	__u32 gen;		/* i_generation; 0 on filesystems that keep none */
 };
 _Static_assert(sizeof(struct mp_file_key) == 24, "mp_file_key layout");
 
 struct mp_file_name_key {
 	__u64 ino;
 	__u32 dev;
-	__u32 _pad;
+	__u32 gen;
 };
 _Static_assert(sizeof(struct mp_file_name_key) == 16, "mp_file_name_key layout");
 
@@ -59,7 +87,7 @@ struct mp_file_name {
 	__u32 complete;
 	__u64 magic;		/* superblock s_magic */
 	__u32 rdev;		/* i_rdev, kernel encoding */
-	__u32 _pad;
+	__u32 deleted;		/* its last link went while its pages were cached */
 	char comp[MP_PATH_DEPTH][MP_NAME_LEN];
 };
 _Static_assert(sizeof(struct mp_file_name) == 24 + MP_PATH_DEPTH * MP_NAME_LEN,

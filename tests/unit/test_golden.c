@@ -153,7 +153,9 @@ static void scenario(struct targets *ts, struct agg *a, struct procs *ps, struct
 	counters(a, 10, 1000, 100, 4096);
 	counters(a, 11, 500, 0, 64);
 	counters(a, 12, 70, 70, 8);
+	/* Task-map losses belong to the cgroup whose task was not counted; only svc lost any. */
 	a->drops[MP_DROP_TASK_FULL] = 2;
+	agg_counters(a, 11)->lost_tasks = 2;
 	{
 		struct agg_file f1 = { .cgid = 10, .ino = 5, .dev = 1 << 20 | 3, .added_pages = 600,
 				       .name = "/srv/model.bin", .complete = true };

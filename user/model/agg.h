@@ -39,6 +39,8 @@ struct agg_file {
 	__u64 cgid;
 	__u64 ino;
 	__u32 dev;
+	__u32 gen;			/* the inode's generation: with ino, which file */
+	bool deleted;			/* its last link went while cached */
 	bool complete;			/* name reaches the filesystem's root */
 	__u32 rdev;			/* kernel encoding, for block devices' own inodes */
 	__u64 magic;			/* the filesystem's magic, 0 if unknown */

@@ -41,7 +41,9 @@ static int by_file_id(const void *a, const void *b)
 
 	if (x->dev != y->dev)
 		return x->dev < y->dev ? -1 : 1;
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return x->gen < y->gen ? -1 : x->gen > y->gen;
 }
 
 /*
@@ -59,11 +61,13 @@ static size_t target_files(const struct target *t, const struct agg *a, struct a
 			order[k++] = &a->files[i];
 	qsort(order, k, sizeof(*order), by_file_id);
 	for (i = 0; i < k; i++) {
-		if (n && merged[n - 1].dev == order[i]->dev && merged[n - 1].ino == order[i]->ino) {
+		if (n && merged[n - 1].dev == order[i]->dev && merged[n - 1].ino == order[i]->ino &&
+		    merged[n - 1].gen == order[i]->gen) {
 			merged[n - 1].added_pages += order[i]->added_pages;
 			merged[n - 1].removed_pages += order[i]->removed_pages;
 			if (!merged[n - 1].name)
 				merged[n - 1].name = order[i]->name;
+			merged[n - 1].deleted |= order[i]->deleted;
 			continue;
 		}
 		merged[n++] = *order[i];
@@ -106,6 +110,19 @@ static size_t target_cache_procs(const struct target *t, const struct agg *a, st
 	}
 	qsort(out, n, sizeof(*out), by_added_proc);
 	return n;
+}
+
+/*
+ * What could not be counted for the target: what its own cgroups lost for
+ * want of room in the per-file and per-process maps (the kernel counts it
+ * against them), and every loss that cannot be laid at a cgroup's door.
+ */
+static __u64 target_lost(const struct target *t, const struct agg *a)
+{
+	__u64 shared = agg_lost(a) - a->drops[MP_DROP_FILE_FULL] - a->drops[MP_DROP_TASK_FULL] -
+		       a->drops[MP_DROP_NAME_FULL];
+
+	return t->sum.lost_files + t->sum.lost_tasks + t->sum.lost_names + shared;
 }
 
 /* A file's pages by the cgroup they were charged to, from the shmem probe: the target's, all, and the largest. */
@@ -291,7 +308,7 @@ int report_summaries(struct report *rep, const struct report_input *in)
 		summary_figures(s, ts, t);
 		report_health(&s->health, t, true, in->reclaim_known);
 		s->page_cache_working_set = working_set(s);
-		s->lost_events = agg_lost(a);
+		s->lost_events = target_lost(t, a);
 		cache_note(note, NOTE_LEN, s);
 		s->page_cache_note = note;
 
@@ -302,16 +319,16 @@ int report_summaries(struct report *rep, const struct report_input *in)
 			struct rec_file *rf = &rep->files[files_at];
 			char *path = rep->strings + files_at * PATH_LEN;
 			struct file_ref ref = {
-				.dev = kdev_to_dev(f->dev), .ino = f->ino, .name = f->name,
-				.complete = f->complete, .magic = f->magic, .rdev = kdev_to_dev(f->rdev),
+				.dev = kdev_to_dev(f->dev), .ino = f->ino, .gen = f->gen, .deleted = f->deleted,
+				.name = f->name, .complete = f->complete, .magic = f->magic,
+				.rdev = kdev_to_dev(f->rdev),
 			};
 
 			rf->dev = (__u32)ref.dev;
 			rf->ino = f->ino;
 			rf->added_bytes = report_page_bytes(f->added_pages);
 			rf->removed_bytes = report_page_bytes(f->removed_pages);
-			rf->cached_bytes = file_path(in->mounts, &ref, path, PATH_LEN) ?
-				file_cached_bytes(path, ref.dev, f->ino) : -1;
+			file_locate(in->mounts, &ref, path, PATH_LEN, &rf->cached_bytes);
 			rf->path = path;
 			files_at++;
 			s->n_top_files++;

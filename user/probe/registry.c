@@ -11,6 +11,7 @@
 #include "sys/util.h"
 
 static const struct probe_ops *const all_probes[] = {
+	&watch_probe,		/* first: the filter is in place before anything counts */
 	&pagecache_probe,
 	&rss_probe,
 	&alloc_probe,
