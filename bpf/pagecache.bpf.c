@@ -51,6 +51,20 @@ struct {
 	__type(value, struct mp_task_val);
 } cache_tasks SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MP_CACHE_WAYS);
+	__type(key, __u32);
+	__type(value, struct mp_cache_slot);
+} cache_ways SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mp_task_slot);
+} cache_task SEC(".maps");
+
 /* A file name is too large for the BPF stack; build it here. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -66,8 +80,8 @@ static const struct mp_cache_val zero_val;
 static const struct mp_cgroup_cache_val zero_cgroup;
 
 /* Walk from the file's first dentry towards its superblock's root. */
-static __always_inline void record_name(struct inode *inode, const struct mp_file_name_key *key,
-					struct mp_cgroup_cache_val *cg)
+/* Returns true when the name map had no room for it. */
+static __always_inline bool record_name(struct inode *inode, const struct mp_file_name_key *key)
 {
 	struct hlist_node *alias = BPF_CORE_READ(inode, i_dentry.first);
 	struct dentry *d, *parent;
@@ -76,10 +90,10 @@ static __always_inline void record_name(struct inode *inode, const struct mp_fil
 	int i, err;
 
 	if (bpf_map_lookup_elem(&file_names, key))
-		return;
+		return false;
 	name = bpf_map_lookup_elem(&name_scratch, &zero);
 	if (!name)
-		return;
+		return false;
 	name->depth = 0;
 	name->complete = 0;
 	name->deleted = 0;
@@ -104,96 +118,192 @@ save:
 	err = bpf_map_update_elem(&file_names, key, name, BPF_NOEXIST);
 	if (err && err != -MP_EEXIST) {
 		mp_drop(&drops, MP_DROP_NAME_FULL);
-		if (cg)
-			cg->lost_names++;
+		return true;
 	}
+	return false;
+}
+
+/* Adds the pending process pages to the process's entry, keeping the newer name, and empties the slot. */
+static __always_inline void flush_task(struct mp_task_slot *ts)
+{
+	struct mp_cgroup_cache_val *cg;
+	struct mp_task_val *val;
+	int err;
+
+	if (!ts->key.tgid || !ts->val.added_pages)
+		goto empty;
+	val = bpf_map_lookup_elem(&cache_tasks, &ts->key);
+	if (!val) {
+		err = bpf_map_update_elem(&cache_tasks, &ts->key, &ts->val, BPF_NOEXIST);
+		if (!err)
+			goto empty;
+		/* Another CPU put it there first, or the map is full. */
+		val = bpf_map_lookup_elem(&cache_tasks, &ts->key);
+		if (!val) {
+			/* Rare (the map is full): said against the process's own cgroup. */
+			mp_drop(&drops, MP_DROP_TASK_FULL);
+			cg = mp_upsert(&cache_cgroups, &ts->key.cgid, &zero_cgroup, &drops, MP_DROP_CGROUP_FULL);
+			if (cg)
+				cg->lost_tasks++;
+			goto empty;
+		}
+	}
+	val->added_pages += ts->val.added_pages;
+	if (ts->val.comm_ns > val->comm_ns) {
+		__builtin_memcpy(val->comm, ts->val.comm, sizeof(val->comm));
+		val->comm_ns = ts->val.comm_ns;
+	}
+empty:
+	ts->key.tgid = 0;
+	ts->val.added_pages = 0;
+}
+
+/* Adds a way's pending pages to its file's and its cgroup's entries and empties it. */
+static __always_inline void flush(struct mp_cache_slot *slot)
+{
+	struct mp_cgroup_cache_val *cg;
+	struct mp_cache_val *val;
+
+	if (!slot->mapping || !slot->watched)
+		goto empty;
+	if (slot->file_added || slot->file_removed) {
+		val = mp_upsert(&cache_files, &slot->file, &zero_val, &drops, MP_DROP_FILE_FULL);
+		if (val) {
+			val->added_pages += slot->file_added;
+			val->removed_pages += slot->file_removed;
+		} else {
+			slot->val.lost_files++;
+		}
+	}
+	cg = mp_upsert(&cache_cgroups, &slot->file.cgid, &zero_cgroup, &drops, MP_DROP_CGROUP_FULL);
+	if (cg) {
+		cg->added_pages += slot->val.added_pages;
+		cg->removed_pages += slot->val.removed_pages;
+		cg->lost_files += slot->val.lost_files;
+		cg->lost_tasks += slot->val.lost_tasks;
+		cg->lost_names += slot->val.lost_names;
+	}
+empty:
+	__builtin_memset(&slot->val, 0, sizeof(slot->val));
+	slot->file_added = 0;
+	slot->file_removed = 0;
+	slot->mapping = 0;
+}
+
+/* Points a way at a new (file, cgroup): the filter's answer, the ids, the file's name. */
+static __always_inline void fill(struct mp_cache_slot *slot, struct address_space *mapping, struct inode *host,
+				 struct mem_cgroup *memcg, __u64 serial)
+{
+	struct mp_file_name_key nkey;
+	__u64 cgid = mp_memcg_id(memcg);
+
+	slot->mapping = (__u64)mapping;
+	slot->memcg = (__u64)memcg;
+	slot->serial = serial;
+	slot->hits = 0;
+	slot->file.cgid = cgid;
+	slot->file.ino = host->i_ino;
+	slot->file.dev = host->i_sb->s_dev;
+	slot->file.gen = host->i_generation;
+	slot->deleted = 0;
+	slot->watched = mp_watched(memcg ? &memcg->css : NULL, cgid);
+	if (!slot->watched)
+		return;
+	nkey = (struct mp_file_name_key){ .ino = slot->file.ino, .dev = slot->file.dev, .gen = slot->file.gen };
+	if (record_name(host, &nkey))
+		slot->val.lost_names++;
 }
 
 /* A cached file lost its last link: its name says "(deleted)" from now on. */
-static __always_inline void mark_deleted(struct inode *inode, const struct mp_file_name_key *key)
+static __always_inline void mark_deleted(struct mp_cache_slot *slot)
 {
-	struct mp_file_name *name;
+	struct mp_file_name_key nkey = { .ino = slot->file.ino, .dev = slot->file.dev, .gen = slot->file.gen };
+	struct mp_file_name *name = bpf_map_lookup_elem(&file_names, &nkey);
 
-	if (BPF_CORE_READ(inode, i_nlink))
-		return;
-	name = bpf_map_lookup_elem(&file_names, key);
 	if (name)
 		name->deleted = 1;
+	slot->deleted = 1;
 }
 
-static __always_inline void count_file(struct address_space *mapping, __u64 cgid, __u64 pages, bool added,
-				       struct mp_cgroup_cache_val *cg)
+/* The process bringing pages into cgroup cgid now: counted in the CPU's process slot. */
+static __always_inline void take_task(__u64 cgid, __u64 pages)
 {
-	struct mp_file_key key = { .cgid = cgid };
-	struct mp_file_name_key nkey;
-	struct mp_cache_val *val;
-	struct inode *inode;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
+	struct mp_task_slot *ts = bpf_map_lookup_elem(&cache_task, &zero);
+
+	if (!ts)
+		return;
+	if (ts->key.tgid != tgid || ts->key.cgid != cgid) {
+		flush_task(ts);
+		ts->key.tgid = tgid;
+		ts->key.cgid = cgid;
+		ts->val.comm_ns = bpf_ktime_get_ns();
+		bpf_get_current_comm(ts->val.comm, sizeof(ts->val.comm));
+	}
+	ts->val.added_pages += pages;
+}
+
+/* The way a file maps to: its inode number, mixed (the verifier allows no arithmetic on the pointers). */
+static __always_inline __u32 way_of(__u64 ino)
+{
+	return (__u32)((ino * 0x9e3779b97f4a7c15ULL) >> 58) & (MP_CACHE_WAYS - 1);
+}
+
+/*
+ * A memcg freed and its memory reused for a new cgroup would look the
+ * same by pointer: its serial number tells them apart. Reading it costs
+ * a helper call, so a way checks it when filled and every 64th event:
+ * the reuse needs every page of the old cgroup gone first.
+ */
+#define SERIAL_CHECK_EVERY	64
+
+/*
+ * pages of the file behind mapping, charged to memory cgroup memcg, came
+ * into the cache or left it. The hot path: a file and cgroup the CPU saw
+ * lately, and only its way (and, for pages coming in, the process slot)
+ * are written.
+ */
+static __always_inline void count(struct address_space *mapping, struct mem_cgroup *memcg, __u64 pages, bool added)
+{
+	struct mp_cache_slot *slot;
+	struct inode *host;
+	__u64 serial, ino;
+	__u32 way;
 
 	if (!mapping)
 		return;
-	inode = BPF_CORE_READ(mapping, host);
-	if (!inode)
+	host = mapping->host;
+	if (!host)
 		return;
-	key.ino = BPF_CORE_READ(inode, i_ino);
-	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	key.gen = mp_inode_gen(inode);
-	nkey = (struct mp_file_name_key){ .ino = key.ino, .dev = key.dev, .gen = key.gen };
-
-	val = bpf_map_lookup_elem(&cache_files, &key);
-	if (!val) {
-		record_name(inode, &nkey, cg);
-		val = mp_upsert(&cache_files, &key, &zero_val, &drops, MP_DROP_FILE_FULL);
-		if (!val) {
-			if (cg)
-				cg->lost_files++;
-			return;
+	ino = host->i_ino;
+	way = way_of(ino);
+	slot = bpf_map_lookup_elem(&cache_ways, &way);
+	if (!slot)
+		return;
+	if (slot->mapping != (__u64)mapping || slot->memcg != (__u64)memcg || slot->file.ino != ino ||
+	    slot->file.gen != host->i_generation) {
+		serial = memcg ? BPF_CORE_READ(memcg, css.serial_nr) : 0;
+		flush(slot);
+		fill(slot, mapping, host, memcg, serial);
+	} else if (++slot->hits % SERIAL_CHECK_EVERY == 0) {
+		serial = memcg ? BPF_CORE_READ(memcg, css.serial_nr) : 0;
+		if (serial != slot->serial) {
+			flush(slot);
+			fill(slot, mapping, host, memcg, serial);
 		}
 	}
+	if (!slot->watched)
+		return;
 	if (added) {
-		val->added_pages += pages;
+		slot->val.added_pages += pages;
+		slot->file_added += pages;
+		take_task(slot->file.cgid, pages);
 	} else {
-		val->removed_pages += pages;
-		mark_deleted(inode, &nkey);
+		slot->val.removed_pages += pages;
+		slot->file_removed += pages;
+		if (!slot->deleted && !host->i_nlink)
+			mark_deleted(slot);
 	}
-}
-
-static __always_inline void count_task(__u64 cgid, __u64 pages, struct mp_cgroup_cache_val *cg)
-{
-	struct mp_task_key key = { .cgid = cgid, .tgid = bpf_get_current_pid_tgid() >> 32 };
-	struct mp_task_val *val = bpf_map_lookup_elem(&cache_tasks, &key);
-
-	if (!val) {
-		struct mp_task_val init = { .comm_ns = bpf_ktime_get_ns() };
-
-		bpf_get_current_comm(init.comm, sizeof(init.comm));
-		val = mp_upsert(&cache_tasks, &key, &init, &drops, MP_DROP_TASK_FULL);
-		if (!val) {
-			if (cg)
-				cg->lost_tasks++;
-			return;
-		}
-	}
-	val->added_pages += pages;
-}
-
-/* pages of the file behind mapping, charged to memory cgroup memcg, came into the cache or left it. */
-static __always_inline void count(struct address_space *mapping, struct mem_cgroup *memcg, __u64 pages, bool added)
-{
-	__u64 cgid = mp_memcg_id(memcg);
-	struct mp_cgroup_cache_val *val;
-
-	if (!mp_watched(memcg ? &memcg->css : NULL, cgid))
-		return;
-	val = mp_upsert(&cache_cgroups, &cgid, &zero_cgroup, &drops, MP_DROP_CGROUP_FULL);
-	if (val) {
-		if (added)
-			val->added_pages += pages;
-		else
-			val->removed_pages += pages;
-	}
-	count_file(mapping, cgid, pages, added, val);
-	if (added)
-		count_task(cgid, pages, val);
 }
 
 static __always_inline void count_folio(struct folio *folio, bool added)
@@ -229,10 +339,18 @@ int BPF_PROG(cache_exec, struct task_struct *p)
 {
 	struct mp_task_key key = { .cgid = mp_task_memcg_id_direct(p), .tgid = p->tgid };
 	struct mp_task_val *val = bpf_map_lookup_elem(&cache_tasks, &key);
+	struct mp_task_slot *ts;
+	__u32 zero = 0;
 
 	if (val) {
 		bpf_probe_read_kernel_str(val->comm, sizeof(val->comm), p->comm);
 		val->comm_ns = bpf_ktime_get_ns();
+	}
+	/* Pages it brought in on this CPU and not yet flushed go under the new name too. */
+	ts = bpf_map_lookup_elem(&cache_task, &zero);
+	if (ts && ts->key.tgid == (__u32)p->tgid) {
+		bpf_probe_read_kernel_str(ts->val.comm, sizeof(ts->val.comm), p->comm);
+		ts->val.comm_ns = bpf_ktime_get_ns();
 	}
 	return 0;
 }

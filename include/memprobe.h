@@ -126,6 +126,39 @@ struct mp_task_val {
 _Static_assert(sizeof(struct mp_task_val) == 32, "mp_task_val layout");
 
 /*
+ * Per CPU, a few (file, cgroup) pairs the CPU saw last with their
+ * page-cache counts not yet added to the maps, one way per hash of the
+ * file's address_space: runs of one file's folios (readahead, truncation,
+ * reclaim) and a few files read in turn cost an array lookup and a few
+ * loads each; the maps are touched when a way is taken by another file.
+ * The agent adds what the ways hold when it reads the maps. The pointers
+ * and the css serial number only tell later events whether it is the same.
+ */
+#define MP_CACHE_WAYS	8
+
+struct mp_cache_slot {
+	__u64 mapping;		/* address_space counted for; 0 when empty */
+	__u64 memcg;		/* mem_cgroup the folios are charged to */
+	__u64 serial;		/* its css serial number: a reused pointer is another cgroup */
+	struct mp_file_key file;
+	__u32 watched;		/* the targets' filter says yes */
+	__u32 deleted;		/* the file's name is marked deleted already */
+	__u32 hits;		/* events since the serial number was checked */
+	__u32 _pad;
+	struct mp_cgroup_cache_val val;	/* pages in and out, losses, of file.cgid */
+	__u64 file_added;
+	__u64 file_removed;
+};
+_Static_assert(sizeof(struct mp_cache_slot) == 24 + 24 + 16 + 40 + 16, "mp_cache_slot layout");
+
+/* Per CPU, the process that brought pages in last, with its pages not yet in the map (tgid 0: none). */
+struct mp_task_slot {
+	struct mp_task_key key;
+	struct mp_task_val val;
+};
+_Static_assert(sizeof(struct mp_task_slot) == 48, "mp_task_slot layout");
+
+/*
  * An mm's RSS counters as the kernel's kmem:rss_stat reports them, in our
  * own order (the kernel's MM_* enum is anonymous, so CO-RE cannot name it;
  * its order has held since 4.5 and the tracepoint's format prints it).

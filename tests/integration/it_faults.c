@@ -613,7 +613,7 @@ INTEGRATION_TEST(soak_rss_stays_flat, 3600)
 	struct agent a = { .out = -1 };
 	struct verdict_cfg cfg;
 	struct verdict_result res;
-	struct trend tr;
+	struct trend tr = { 0 };
 	struct churn c = { 0 };
 	struct tcg cg = { 0 };
 	char dir[512] = "";
@@ -671,6 +671,7 @@ INTEGRATION_TEST(soak_rss_stays_flat, 3600)
 	     ASSERT(res.verdict == VERDICT_NORMAL, "memprobe's own RSS: %s", res.reason) &&
 	     ASSERT(agent_count(&a, "summary", cg.rel) == 1, "no summary");
 out:
+	trend_free(&tr);
 	agent_free(&a);
 	tchild_kill(&child);
 	if (cg.made)

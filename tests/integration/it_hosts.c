@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -383,7 +384,8 @@ static int lock_file(void *arg)
 	if (fd < 0)
 		return 1;
 	p = mmap(NULL, 64 * WL_MIB, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
-	if (p == MAP_FAILED || mlock(p, 64 * WL_MIB))
+	/* The system call itself: AddressSanitizer's mlock() does nothing and says so. */
+	if (p == MAP_FAILED || syscall(SYS_mlock, p, 64 * WL_MIB))
 		return 2;
 	pause();
 	return 0;

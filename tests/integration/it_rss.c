@@ -254,13 +254,21 @@ out:
 INTEGRATION_TEST(rise_and_fall_is_not_leak, 60)
 {
 	struct watched w = { 0 };
+	uint64_t after, lo, hi, got;
 	bool ok = false;
 
 	if (!watch(&w, "risefall", rise_and_fall, NULL, 6, "30"))
 		goto out;
+	/* The last reading lies between the kernel's figures just before and just after it (a slow VM may still be growing). */
+	after = tcg_stat(&w.cg, "rss", "anon");
+	lo = w.anon_before < after ? w.anon_before : after;
+	hi = w.anon_before < after ? after : w.anon_before;
+	got = jv_u64_or(w.summary, "anon_bytes");
 	ok = ASSERT(strcmp(jv_str(w.summary, "verdict") ?: "", "leak"), "verdict %s: %s",
 		    jv_str(w.summary, "verdict"), jv_str(w.summary, "verdict_reason")) &&
-	     ASSERT_NEAR(jv_u64_or(w.summary, "anon_bytes"), tcg_stat(&w.cg, "rss", "anon"), 5, 1 * WL_MIB);
+	     ASSERT(got + lo / 20 + WL_MIB >= lo && got <= hi + hi / 20 + WL_MIB,
+		    "anon_bytes %llu outside the kernel's %llu..%llu", (unsigned long long)got, (unsigned long long)lo,
+		    (unsigned long long)hi);
 out:
 	unwatch(&w);
 	return ok;

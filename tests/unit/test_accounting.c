@@ -193,3 +193,51 @@ out:
 	teardown(&t);
 	return ok;
 }
+
+/* The worker's 5 pages: 3 already in the map, 2 still in a CPU's slot. */
+static void fill_worker_pending(struct tree *t)
+{
+	count(&t->agg, svc_id, 10);
+	count(&t->agg, worker_id, 3);
+	agg_pending(&t->agg, worker_id)->cache_added_pages += 2;
+	agg_counters(&t->agg, worker_id)->cache_added_pages += 2;
+}
+
+/* After retirement the slot was flushed: its 2 pages reach the map, under an entry made anew. */
+static void fill_flushed(struct tree *t)
+{
+	count(&t->agg, svc_id, 10);
+	count(&t->agg, worker_id, 2);
+}
+
+/*
+ * Pages a per-CPU slot still held when their cgroup was retired are
+ * counted then, and once more when the slot is flushed into the map:
+ * the target keeps them once.
+ */
+UNIT_TEST(accounting_counts_slot_pages_of_a_retired_cgroup_once)
+{
+	struct tree t;
+	bool ok = false;
+
+	if (!ASSERT(setup(&t, "svc"), "fake tree"))
+		goto out;
+	svc_id = id_of(&t, "svc");
+	worker_id = id_of(&t, "svc/worker");
+	if (!ASSERT(sample(&t, fill_worker_pending), "first sample") ||
+	    !ASSERT(t.ts.v[0].sum.cache_added_pages == 15, "sum %llu", (unsigned long long)t.ts.v[0].sum.cache_added_pages))
+		goto out;
+	if (!ASSERT(drop_cgroup(&t, "svc/worker"), "worker removed") || !ASSERT(sample(&t, fill_worker_pending), "second"))
+		goto out;
+	if (!ASSERT(ids_have(t.ts.dead, t.ts.n_dead, worker_id), "retired") ||
+	    !ASSERT(t.ts.v[0].retired.cache_added_pages == 3, "kept the map's 3, not the slot's 2: %llu",
+		    (unsigned long long)t.ts.v[0].retired.cache_added_pages))
+		goto out;
+	if (!ASSERT(sample(&t, fill_flushed), "third sample"))
+		goto out;
+	ok = ASSERT(t.ts.v[0].sum.cache_added_pages == 15, "5 worker pages once and svc's 10: %llu",
+		    (unsigned long long)t.ts.v[0].sum.cache_added_pages);
+out:
+	teardown(&t);
+	return ok;
+}

@@ -24,7 +24,7 @@ static struct target *add(struct targets *ts, const char *rel, __u64 id, const _
 	struct target *t = &ts->v[ts->n++];
 
 	memset(t, 0, sizeof(*t));
-	snprintf(t->cg.rel, sizeof(t->cg.rel), "%s", rel);
+	t->cg.rel = strdup(rel);
 	t->cg.id = id;
 	t->first_id = id;
 	t->lives = 1;
@@ -115,21 +115,22 @@ static void scenario(struct targets *ts, struct agg *a, struct procs *ps, struct
 		trend_add(&t->anon_trend, cfg, 1000 + 10 * i, (50.0 + 70 * i) * (1 << 20));
 	verdict_eval(&t->anon_trend, cfg, &t->verdict);
 	/* Before the OOM: limits on it and its slice, a forecast, events, pressure, reclaim stalls. */
-	t->health.have_limits = true;
-	t->health.limits = (struct memcg_limits){ .high = 1800ULL << 20, .max = 2048ULL << 20,
+	t->health = calloc(1, sizeof(*t->health));
+	t->health->have_limits = true;
+	t->health->limits = (struct memcg_limits){ .high = 1800ULL << 20, .max = 2048ULL << 20,
 						  .high_from = "system.slice/svc.service", .max_from = "system.slice" };
-	t->health.forecast = (struct forecast){ .known = true, .unreclaimable = 430ULL << 20,
+	t->health->forecast = (struct forecast){ .known = true, .unreclaimable = 430ULL << 20,
 						.slope_per_hour = 120.0 * (1 << 20), .r2 = 0.97, .confidence = 0.9,
 						.high_eta_s = 6000, .oom_eta_s = 11400 };
-	t->health.events_first = (struct memcg_events){ .have = true, .high = 3 };
-	t->health.events_prev = (struct memcg_events){ .have = true, .high = 10, .max = 2 };
-	t->health.events_now = (struct memcg_events){ .have = true, .high = 50, .max = 14 };
-	t->health.have_events_prev = true;
-	t->health.psi_first = (struct memcg_pressure){ .have = true, .some_total_us = 1000 };
-	t->health.psi_prev = (struct memcg_pressure){ .have = true, .some_total_us = 400000, .full_total_us = 1000 };
-	t->health.psi_now = (struct memcg_pressure){ .have = true, .some_avg10 = 4.25, .full_avg10 = 1.5,
+	t->health->events_first = (struct memcg_events){ .have = true, .high = 3 };
+	t->health->events_prev = (struct memcg_events){ .have = true, .high = 10, .max = 2 };
+	t->health->events_now = (struct memcg_events){ .have = true, .high = 50, .max = 14 };
+	t->health->have_events_prev = true;
+	t->health->psi_first = (struct memcg_pressure){ .have = true, .some_total_us = 1000 };
+	t->health->psi_prev = (struct memcg_pressure){ .have = true, .some_total_us = 400000, .full_total_us = 1000 };
+	t->health->psi_now = (struct memcg_pressure){ .have = true, .some_avg10 = 4.25, .full_avg10 = 1.5,
 						     .some_total_us = 1800000, .full_total_us = 9000 };
-	t->health.have_psi_prev = true;
+	t->health->have_psi_prev = true;
 	t->first.refault_file = 0;
 	t->prev.refault_file = 100;
 	t->now.refault_file = 30000;

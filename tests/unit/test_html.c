@@ -50,7 +50,8 @@ static void sample(struct hrec *r, const char *cgroup, double ts, double anon)
 	hrec_add_str(r, "verdict", "normal");
 }
 
-UNIT_TEST(html_model_stays_bounded_and_keeps_spikes)
+/* Seconds on a plain build, many more under the sanitizers on a busy host. */
+TEST_FULL("unit", html_model_stays_bounded_and_keeps_spikes, 90)
 {
 	struct hrun h;
 	struct hrec r = { 0 };
@@ -84,7 +85,7 @@ out:
 #define CGROUPS	11
 #define PROCS	10
 
-UNIT_TEST(html_report_of_an_hour_is_under_1mib)
+TEST_FULL("unit", html_report_of_an_hour_is_under_1mib, 90)
 {
 	char path[] = "/tmp/memprobe-test-html-XXXXXX", names[CGROUPS][64], comms[PROCS][24];
 	struct rec_target targets[1] = { { .cgroup = "/", .cgroup_id = 1 } };

@@ -13,7 +13,7 @@ static struct target *add(struct targets *ts, const char *rel, __u64 id, const _
 	struct target *t = &ts->v[ts->n++];
 
 	memset(t, 0, sizeof(*t));
-	snprintf(t->cg.rel, sizeof(t->cg.rel), "%s", rel);
+	t->cg.rel = strdup(rel);
 	t->cg.id = id;
 	t->root = !strcmp(rel, "/");
 	t->members = malloc(n * sizeof(*members) + 1);

@@ -13,7 +13,7 @@ static void feed(struct trend *tr, const struct verdict_cfg *c, int n, double dt
 {
 	int i;
 
-	trend_init(tr);
+	trend_free(tr);
 	for (i = 0; i < n; i++)
 		trend_add(tr, c, 1000 + i * dt, f(i * dt));
 }
@@ -111,13 +111,13 @@ UNIT_TEST(verdict_trend_stays_bounded)
 
 	verdict_defaults(&c);
 	c.window_s = 3600;
-	trend_init(&tr);
+	trend_free(&tr);
 	/* A day at 0.1 s: the window and the point budget both bound it. */
 	for (i = 0; i < 864000; i += 7)
 		trend_add(&tr, &c, i * 0.1, fast(i * 0.1));
 	verdict_eval(&tr, &c, &r);
 	return ASSERT(tr.n <= TREND_POINTS, "%zu points", tr.n) &&
-	       ASSERT(tr.t[0] >= 86400 - 3600 - 60, "oldest %.0f", tr.t[0]) &&
+	       ASSERT(tr.p[0].t >= 86400 - 3600 - 60, "oldest %.0f", tr.p[0].t) &&
 	       ASSERT(r.verdict == VERDICT_LEAK, "%s", r.reason);
 }
 
@@ -143,7 +143,7 @@ static bool ever_leak(double (*f)(double), int n, double dt, struct verdict_resu
 	int i;
 
 	verdict_defaults(&c);
-	trend_init(&tr);
+	trend_free(&tr);
 	for (i = 0; i < n; i++) {
 		trend_add(&tr, &c, 1000 + i * dt, f(i * dt));
 		verdict_eval(&tr, &c, last);
@@ -194,7 +194,7 @@ UNIT_TEST(verdict_fast_growth_is_a_warning_until_leak_after)
 
 	verdict_defaults(&c);
 	c.leak_after_s = 300;
-	trend_init(&tr);
+	trend_free(&tr);
 	for (i = 0; i <= 400 && ok; i += 5) {
 		trend_add(&tr, &c, 1000 + i, fast(i));
 		verdict_eval(&tr, &c, &r);

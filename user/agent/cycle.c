@@ -70,8 +70,11 @@ int agent_measure(struct agent *a, bool final)
 			  &a->o->verdict, a->targets.t_now);
 	if (r)
 		return log_err_errno(r, "cannot read the processes");
-	if (a->trending)
-		targets_trend(&a->targets, &a->procs);
+	if (a->trending) {
+		r = targets_trend(&a->targets, &a->procs);
+		if (r)
+			return log_err_errno(r, "cannot follow the trends");
+	}
 	return 0;
 }
 
@@ -165,7 +168,7 @@ static int check_health(struct agent *a, bool summary)
 		struct rec_forecast_change fc;
 		struct rec_memory_event me;
 
-		if (health_crossed(&t->health, a->o->oom_horizon_s)) {
+		if (t->health && health_crossed(t->health, a->o->oom_horizon_s)) {
 			report_forecast_change(&fc, t, ts->t_now, a->o->oom_horizon_s);
 			r = sinks_forecast_change(&a->sinks, &fc);
 		}

@@ -107,9 +107,9 @@ static void pre_kill(struct events *ev, const struct mp_oom_event *e, struct rec
 
 	if (!t && e->oom_cgid)
 		t = targets_owner(ev->targets, e->oom_cgid);
-	if (!t || !t->health.n_recent)
+	if (!t || !t->health || !t->health->n_recent)
 		return;
-	h = &t->health;
+	h = t->health;
 	r->pre_known = true;
 	r->pre_cgroup = t->cg.rel;
 	n = h->n_recent < HEALTH_READINGS ? h->n_recent : HEALTH_READINGS;

@@ -51,23 +51,24 @@ static bool retirable(const struct targets *ts, const struct agg *a, const struc
 }
 
 /* The whole machine: a leaf that is gone has said so in its samples; its target goes too. */
-static void drop_gone_leaves(struct targets *ts)
+static int drop_gone_leaves(struct targets *ts)
 {
-	size_t i, j = 1;
+	size_t i, j = 1, n = ts->n;
 
 	for (i = 1; i < ts->n; i++) {
-		if (ts->v[i].gone) {
-			free(ts->v[i].members);
-			health_free(&ts->v[i].health);
-		} else
+		if (ts->v[i].gone)
+			target_release(&ts->v[i]);
+		else
 			ts->v[j++] = ts->v[i];
 	}
 	ts->n = j;
+	return j == n ? 0 : targets_reindex(ts);
 }
 
 int targets_retire(struct targets *ts, struct agg *a)
 {
 	const struct agg_cg *c;
+	struct counters kept;
 	size_t pos = 0, i;
 
 	ts->n_dead = 0;
@@ -77,31 +78,50 @@ int targets_retire(struct targets *ts, struct agg *a)
 		if (ARRAY_GROW(ts->dead, ts->cap_dead, ts->n_dead, 64))
 			return -ENOMEM;
 		ts->dead[ts->n_dead++] = c->id;
+		/* What the slots still hold comes back through the maps once flushed: not kept twice. */
+		kept = counters_sub(&c->c, &c->pending);
 		for (i = 0; i < ts->n; i++)
 			if (target_contains(&ts->v[i], c->id))
-				counters_add(&ts->v[i].retired, &c->c);
+				counters_add(&ts->v[i].retired, &kept);
 	}
 	for (i = 0; i < ts->n_dead; i++)
 		agg_forget(a, ts->dead[i]);
 	ids_sort(ts->dead, ts->n_dead);
-	if (ts->machine)
-		drop_gone_leaves(ts);
-	return 0;
+	return ts->machine ? drop_gone_leaves(ts) : 0;
 }
 
-void targets_trend(struct targets *ts, const struct procs *ps)
+/* Whether any of t's members is in the sorted ids. */
+static bool has_any(const struct target *t, const __u64 *ids, size_t n)
 {
-	size_t i, j;
+	size_t j;
 
+	if (t->root)
+		return n > 0;
+	for (j = 0; j < t->n_members; j++)
+		if (ids_have(ids, n, t->members[j]))
+			return true;
+	return false;
+}
+
+int targets_trend(struct targets *ts, const struct procs *ps)
+{
+	__u64 *running = malloc((ps->n + 1) * sizeof(*running));
+	size_t i, n = 0;
+
+	if (!running)
+		return -ENOMEM;
+	/* The cgroups with a process read this time, with an address space: not exited, not tearing theirs down. */
+	for (i = 0; i < ps->n; i++)
+		if (ps->v[i].alive && ps->v[i].t_now == ts->t_now)
+			running[n++] = ps->v[i].cgid;
+	ids_sort(running, n);
 	for (i = 0; i < ts->n; i++) {
 		struct target *t = &ts->v[i];
-		unsigned int live = 0;
+		bool live;
 
 		if (t->gone || !t->have_stat)
 			continue;
-		/* Read this time, with an address space: not exited, not tearing theirs down. */
-		for (j = 0; j < ps->n && !live; j++)
-			live = ps->v[j].alive && ps->v[j].t_now == ts->t_now && target_contains(t, ps->v[j].cgid);
+		live = has_any(t, running, n);
 		/*
 		 * A cgroup whose processes are gone, or going (an exiting process
 		 * frees its memory while still listed), has stopped, not fallen
@@ -116,6 +136,8 @@ void targets_trend(struct targets *ts, const struct procs *ps)
 		trend_add(&t->anon_trend, ts->vcfg, ts->t_now, (double)t->now.anon);
 		verdict_eval(&t->anon_trend, ts->vcfg, &t->verdict);
 	}
+	free(running);
+	return 0;
 }
 
 void targets_roll(struct targets *ts)

@@ -27,7 +27,7 @@ void targets_account(struct targets *ts, const struct agg *a);
 int targets_retire(struct targets *ts, struct agg *a);
 
 /* Adds the latest anon figures to the leak trends, once the processes have been read. */
-void targets_trend(struct targets *ts, const struct procs *ps);
+int targets_trend(struct targets *ts, const struct procs *ps);
 
 /* Ends an interval: the latest figures become the previous ones. */
 void targets_roll(struct targets *ts);

@@ -47,9 +47,12 @@ void agg_begin(struct agg *a)
 	a->generation++;
 	free_detail(a);
 	memset(a->drops, 0, sizeof(a->drops));
-	for (i = 0; i < a->cg_cap; i++)
+	for (i = 0; i < a->cg_cap; i++) {
 		counters_zero(&a->cg[i].c);
+		counters_zero(&a->cg[i].pending);
+	}
 	counters_zero(&a->uncharged.c);
+	counters_zero(&a->uncharged.pending);
 }
 
 static int grow(struct agg *a)
@@ -109,6 +112,13 @@ struct counters *agg_counters(struct agg *a, __u64 id)
 	a->cg[s].born = a->generation;
 	a->cg_used++;
 	return &a->cg[s].c;
+}
+
+struct counters *agg_pending(struct agg *a, __u64 id)
+{
+	struct counters *c = agg_counters(a, id);
+
+	return c ? &((struct agg_cg *)((char *)c - offsetof(struct agg_cg, c)))->pending : NULL;
 }
 
 void agg_forget(struct agg *a, __u64 id)

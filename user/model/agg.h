@@ -16,11 +16,17 @@
 #include "memprobe.h"
 #include "model/counters.h"
 
-/* One memory cgroup's counters, as the maps hold them now. */
+/*
+ * One memory cgroup's counters, as the maps hold them now. pending is the
+ * part of c read from the programs' per-CPU slots, not yet in the maps:
+ * counted now, and again once flushed into a map, so a retired cgroup
+ * keeps c minus pending (the rest comes back through the map).
+ */
 struct agg_cg {
 	__u64 id;
 	unsigned int born;		/* the collection that first saw it */
 	struct counters c;
+	struct counters pending;
 };
 
 /* A process as kmem:rss_stat saw it: counters in pages, latest and peak. */
@@ -96,6 +102,8 @@ void agg_begin(struct agg *a);
 
 /* The counters of cgroup id, created zeroed on first use; NULL only without memory. */
 struct counters *agg_counters(struct agg *a, __u64 id);
+/* The same for counts read from a per-CPU slot: added to the counters and to their pending part. */
+struct counters *agg_pending(struct agg *a, __u64 id);
 const struct agg_cg *agg_find(const struct agg *a, __u64 id);
 
 /* Iterates over every cgroup with counters: start with *pos = 0; NULL at the end. */

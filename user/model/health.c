@@ -11,8 +11,20 @@
 
 void health_free(struct health *h)
 {
+	if (!h)
+		return;
+	if (h->unreclaimable)
+		trend_free(h->unreclaimable);
 	free(h->unreclaimable);
-	h->unreclaimable = NULL;
+	free(h);
+}
+
+/* What a target never shown has: nothing read. */
+static const struct health unread;
+
+const struct health *target_health(const struct target *t)
+{
+	return t->health ? t->health : &unread;
 }
 
 const struct reading *health_latest(const struct health *h, unsigned int back)
@@ -68,7 +80,7 @@ static void remember(struct health *h, double t, const struct memstat *m, __u64 
 
 static int refresh_one(struct targets *ts, struct target *t)
 {
-	struct health *h = &t->health;
+	struct health *h = t->health;
 	__u64 unreclaimable = memstat_unreclaimable(&t->now);
 	/* A delta needs the reading before this one, at the previous sample (a target is not always shown). */
 	bool fresh = h->read_at > 0 && h->read_at == ts->t_prev;
@@ -132,6 +144,11 @@ int health_refresh(struct targets *ts, const size_t *idx, size_t n)
 
 		if (t->gone || !t->have_stat)
 			continue;
+		if (!t->health) {
+			t->health = calloc(1, sizeof(*t->health));
+			if (!t->health)
+				return -ENOMEM;
+		}
 		r = refresh_one(ts, t);
 		if (r)
 			return r;

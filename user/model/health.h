@@ -68,6 +68,11 @@ bool health_crossed(struct health *h, double horizon_s);
 /* The latest reading, and the one before it (NULL when there is none). */
 const struct reading *health_latest(const struct health *h, unsigned int back);
 
+/* Frees what health_refresh allocated for a target; NULL is fine. */
 void health_free(struct health *h);
+
+struct target;
+/* A target's health, or an empty one (nothing known) if it was never shown. */
+const struct health *target_health(const struct target *t);
 
 #endif /* MEMPROBE_HEALTH_H */

@@ -38,6 +38,10 @@ static int cpus_of(const struct procs *p, __u32 pid)
 
 void procs_free(struct procs *p)
 {
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		trend_free(&p->v[i].anon);
 	free(p->v);
 	memset(p, 0, sizeof(*p));
 }
@@ -123,13 +127,17 @@ static __s64 peak_rss(const struct proc *pr)
 	return pr->peak[MP_RSS_ANON] + pr->peak[MP_RSS_FILE] + pr->peak[MP_RSS_SHMEM];
 }
 
-/* Keeps the exited processes with the largest peaks. */
+/* Keeps the exited processes with the largest peaks; their verdicts stay, their trends go. */
 static void prune(struct procs *p)
 {
 	size_t exited = 0, i;
 
-	for (i = 0; i < p->n; i++)
-		exited += !p->v[i].alive;
+	for (i = 0; i < p->n; i++) {
+		if (p->v[i].alive)
+			continue;
+		exited++;
+		trend_free(&p->v[i].anon);
+	}
 	while (exited-- > EXITED_KEPT) {
 		size_t victim = p->n;
 

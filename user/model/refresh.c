@@ -85,11 +85,14 @@ static void follow(struct targets *ts, struct target *t)
 		return;
 	log_warn("cgroup %s was removed and created again (id %llu, before %llu): following the new one",
 		 t->cg.rel, (unsigned long long)cg.id, (unsigned long long)t->cg.id);
-	t->cg = cg;
+	if (target_set_cg(t, &cg))
+		return;	/* no memory for the new names: watched as it was, and said again next time */
 	t->gone = false;
 	t->new_life = true;
 	t->lives++;
 	ts->generation++;
+	/* As many targets as before: the index is rebuilt in place, nothing to allocate. */
+	(void)targets_reindex(ts);
 }
 
 static void read_stat(struct targets *ts, struct target *t)

@@ -8,22 +8,94 @@
 #include "sys/array.h"
 #include "sys/util.h"
 
+static size_t id_slot(__u64 id, size_t cap)
+{
+	return (size_t)((id * 0x9e3779b97f4a7c15ULL) >> 17) & (cap - 1);
+}
+
+static void index_put(struct targets *ts, size_t i)
+{
+	size_t s = id_slot(ts->v[i].cg.id, ts->by_id_cap);
+
+	while (ts->by_id[s])
+		s = (s + 1) & (ts->by_id_cap - 1);
+	ts->by_id[s] = i + 1;
+}
+
+int targets_reindex(struct targets *ts)
+{
+	size_t cap = 16, i;
+
+	while (cap < ts->n * 2 + 2)
+		cap *= 2;
+	if (cap != ts->by_id_cap) {
+		size_t *v = calloc(cap, sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		free(ts->by_id);
+		ts->by_id = v;
+		ts->by_id_cap = cap;
+	} else {
+		memset(ts->by_id, 0, cap * sizeof(*ts->by_id));
+	}
+	for (i = 0; i < ts->n; i++)
+		index_put(ts, i);
+	return 0;
+}
+
 int targets_add(struct targets *ts, const struct cg_target *cg, struct target **out)
 {
 	struct target *t;
 
 	if (ARRAY_GROW(ts->v, ts->cap, ts->n, 8))
 		return -ENOMEM;
-	t = &ts->v[ts->n++];
+	if ((ts->n + 1) * 2 + 2 > ts->by_id_cap) {
+		/* The index grows with the targets; rebuilt once the new one is in. */
+		free(ts->by_id);
+		ts->by_id = NULL;
+		ts->by_id_cap = 0;
+	}
+	t = &ts->v[ts->n];
 	memset(t, 0, sizeof(*t));
-	t->cg = *cg;
+	if (target_set_cg(t, cg))
+		return -ENOMEM;
+	ts->n++;
 	t->root = !strcmp(cg->rel, "/");
 	t->lives = 1;
 	t->first_id = cg->id;
 	trend_init(&t->anon_trend);
 	if (out)
 		*out = t;
+	if (!ts->by_id)
+		return targets_reindex(ts);
+	index_put(ts, ts->n - 1);
 	return 0;
+}
+
+int target_set_cg(struct target *t, const struct cg_target *cg)
+{
+	char *rel = strdup(cg->rel), *dir = strdup(cg->dir);
+
+	if (!rel || !dir) {
+		free(rel);
+		free(dir);
+		return -ENOMEM;
+	}
+	free(t->cg.rel);
+	free(t->cg.dir);
+	t->cg = (struct target_cg){ .rel = rel, .dir = dir, .id = cg->id };
+	return 0;
+}
+
+void target_release(struct target *t)
+{
+	free(t->members);
+	health_free(t->health);
+	trend_free(&t->anon_trend);
+	free(t->cg.rel);
+	free(t->cg.dir);
+	memset(t, 0, sizeof(*t));
 }
 
 bool target_contains(const struct target *t, __u64 id)
@@ -57,11 +129,13 @@ const struct target *targets_owner(const struct targets *ts, __u64 id)
 
 struct target *targets_by_id(struct targets *ts, __u64 id)
 {
-	size_t i;
+	size_t s;
 
-	for (i = 0; i < ts->n; i++)
-		if (ts->v[i].cg.id == id)
-			return &ts->v[i];
+	if (!ts->by_id_cap)
+		return NULL;
+	for (s = id_slot(id, ts->by_id_cap); ts->by_id[s]; s = (s + 1) & (ts->by_id_cap - 1))
+		if (ts->v[ts->by_id[s] - 1].cg.id == id)
+			return &ts->v[ts->by_id[s] - 1];
 	return NULL;
 }
 
@@ -93,10 +167,12 @@ void targets_free(struct targets *ts)
 	size_t i;
 
 	for (i = 0; ts->v && i < ts->n; i++) {
-		free(ts->v[i].members);
-		health_free(&ts->v[i].health);
+		target_release(&ts->v[i]);
 	}
 	free(ts->v);
+	free(ts->by_id);
+	if (ts->available)
+		trend_free(ts->available);
 	free(ts->available);
 	free(ts->pids);
 	free(ts->seen);

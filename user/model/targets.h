@@ -23,8 +23,15 @@
 #include "sys/cgroup.h"
 #include "sys/kstat.h"
 
+/* A target's cgroup: its names on the heap, so a host of thousands of cgroups costs what their names do. */
+struct target_cg {
+	char *rel;			/* relative to the root, no leading slash; "/" for the root */
+	char *dir;			/* absolute directory */
+	__u64 id;			/* inode number of dir, as the probes see it */
+};
+
 struct target {
-	struct cg_target cg;
+	struct target_cg cg;
 	bool root;			/* the whole hierarchy: every cgroup, and uncharged pages */
 	bool gone;			/* its directory has disappeared */
 	/*
@@ -56,8 +63,8 @@ struct target {
 	struct verdict_result verdict;
 	enum verdict reported;		/* the verdict last announced */
 
-	/* Limits, memory events, pressure and the forecast, while it is shown. */
-	struct health health;
+	/* Limits, memory events, pressure and the forecast: allocated once it is shown, NULL before. */
+	struct health *health;
 };
 
 struct targets {
@@ -65,6 +72,9 @@ struct targets {
 	bool machine;			/* no explicit target: root plus every leaf */
 	struct target *v;
 	size_t n, cap;
+	/* Index of v by cgroup id (open addressing, index + 1; 0 is empty): thousands of leaves are found at once. */
+	size_t *by_id;
+	size_t by_id_cap;
 
 	struct meminfo mi_first, mi_prev, mi_now;
 	double t_start, t_prev, t_now;	/* Unix time of the first, previous and latest reading */
@@ -91,6 +101,10 @@ void targets_free(struct targets *ts);
 int targets_add(struct targets *ts, const struct cg_target *cg, struct target **out);
 /* Makes id a member of t; members are never dropped, a removed cgroup's pages still count. */
 int target_add_member(struct target *t, __u64 id);
+/* Points t at cgroup cg (a restart's new cgroup under the same name). */
+int target_set_cg(struct target *t, const struct cg_target *cg);
+/* Frees what t holds (not t itself). */
+void target_release(struct target *t);
 
 /*
  * The targets worth showing: all of them, or for the whole machine the
@@ -106,5 +120,7 @@ bool target_contains(const struct target *t, __u64 id);
 const struct target *targets_owner(const struct targets *ts, __u64 id);
 /* The target whose own cgroup is id, or NULL. */
 struct target *targets_by_id(struct targets *ts, __u64 id);
+/* Rebuilds the index after targets were removed or changed cgroup. */
+int targets_reindex(struct targets *ts);
 
 #endif /* MEMPROBE_TARGETS_H */

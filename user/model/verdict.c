@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/verdict.h"
@@ -61,26 +62,29 @@ void trend_init(struct trend *tr)
 	memset(tr, 0, sizeof(*tr));
 }
 
+void trend_free(struct trend *tr)
+{
+	free(tr->p);
+	trend_init(tr);
+}
+
 /* Drops points older than the window, then halves the rest if still full. */
 static void trim(struct trend *tr, const struct verdict_cfg *c)
 {
 	size_t i, keep = 0, j;
 
-	while (keep < tr->n && tr->t[keep] < tr->last_t - c->window_s)
+	while (keep < tr->n && tr->p[keep].t < tr->last_t - c->window_s)
 		keep++;
 	if (keep) {
-		memmove(tr->t, tr->t + keep, (tr->n - keep) * sizeof(tr->t[0]));
-		memmove(tr->v, tr->v + keep, (tr->n - keep) * sizeof(tr->v[0]));
+		memmove(tr->p, tr->p + keep, (tr->n - keep) * sizeof(tr->p[0]));
 		tr->n -= keep;
 	}
 	if (tr->n < TREND_POINTS)
 		return;
-	for (i = 0, j = 0; i < tr->n; i += 2, j++) {
-		tr->t[j] = tr->t[i];
-		tr->v[j] = tr->v[i];
-	}
+	for (i = 0, j = 0; i < tr->n; i += 2, j++)
+		tr->p[j] = tr->p[i];
 	tr->n = j;
-	tr->spacing = (tr->t[tr->n - 1] - tr->t[0]) / (tr->n - 1);
+	tr->spacing = (tr->p[tr->n - 1].t - tr->p[0].t) / (tr->n - 1);
 }
 
 void trend_add(struct trend *tr, const struct verdict_cfg *c, double t, double v)
@@ -88,24 +92,34 @@ void trend_add(struct trend *tr, const struct verdict_cfg *c, double t, double v
 	tr->last_t = t;
 	tr->last_v = v;
 	tr->total++;
-	if (tr->n && t - tr->t[tr->n - 1] < tr->spacing)
+	if (tr->n && t - tr->p[tr->n - 1].t < tr->spacing)
 		return;
-	tr->t[tr->n] = t;
-	tr->v[tr->n] = v;
-	tr->n++;
+	if (tr->n == tr->cap) {
+		size_t cap = tr->cap ? tr->cap * 2 : 8;
+		struct trend_point *p;
+
+		if (cap > TREND_POINTS)
+			cap = TREND_POINTS;
+		p = realloc(tr->p, cap * sizeof(*p));
+		if (!p)
+			return;
+		tr->p = p;
+		tr->cap = cap;
+	}
+	tr->p[tr->n++] = (struct trend_point){ t, v };
 	trim(tr, c);
 }
 
 /* The i-th point of the series: the kept points, then the latest sample if it was not kept. */
 static void point(const struct trend *tr, size_t i, double *t, double *v)
 {
-	*t = i < tr->n ? tr->t[i] : tr->last_t;
-	*v = i < tr->n ? tr->v[i] : tr->last_v;
+	*t = i < tr->n ? tr->p[i].t : tr->last_t;
+	*v = i < tr->n ? tr->p[i].v : tr->last_v;
 }
 
 static size_t n_points(const struct trend *tr)
 {
-	return tr->n + (tr->n && tr->t[tr->n - 1] != tr->last_t);
+	return tr->n + (tr->n && tr->p[tr->n - 1].t != tr->last_t);
 }
 
 /* Least squares over points from..n-1: slope in bytes per second, R². */

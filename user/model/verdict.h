@@ -39,14 +39,19 @@ struct verdict_cfg {
 /*
  * Samples over the window, kept to a fixed number of points: when the
  * window holds more, every other point goes, so memory stays bounded
- * whatever the interval and the window.
+ * whatever the interval and the window. The points are allocated as they
+ * come: a trend that has just started, or a cgroup that is not followed,
+ * costs a few bytes.
  */
 #define TREND_POINTS	256
 
+struct trend_point {
+	double t, v;
+};
+
 struct trend {
-	double t[TREND_POINTS];
-	double v[TREND_POINTS];
-	size_t n;
+	struct trend_point *p;		/* n kept, room for cap */
+	size_t n, cap;
 	double spacing;			/* minimum seconds between kept points */
 	double last_t, last_v;		/* the latest sample, kept or not */
 	unsigned long total;		/* samples ever added */
@@ -76,7 +81,10 @@ double verdict_leak_after(const struct verdict_cfg *c);
  */
 const char *verdict_cfg_impossible(const struct verdict_cfg *c, double interval_s, char *why, size_t len);
 void trend_init(struct trend *tr);
+/* A point that finds no memory is left out: the trend goes on with the others. */
 void trend_add(struct trend *tr, const struct verdict_cfg *c, double t, double v);
+/* Frees the points; the trend is empty and usable again. */
+void trend_free(struct trend *tr);
 void verdict_eval(const struct trend *tr, const struct verdict_cfg *c, struct verdict_result *out);
 /* The trend's least-squares slope (per second) and R², and how many points and seconds it rests on. */
 void trend_fit(const struct trend *tr, double *slope, double *r2, unsigned int *points, double *span_s);

@@ -184,7 +184,7 @@ static double percentile(const __u64 *hist, double q)
 
 void report_health(struct rec_health *h, const struct target *t, bool run, bool reclaim_known)
 {
-	const struct health *th = &t->health;
+	const struct health *th = target_health(t);
 	struct counters d = run ? t->sum : counters_sub(&t->sum, &t->sum_prev);
 	const struct memstat *from = run ? &t->first : &t->prev;
 	long page = sysconf(_SC_PAGESIZE);
@@ -222,15 +222,15 @@ void report_forecast_change(struct rec_forecast_change *c, const struct target *
 	c->ts = ts;
 	c->cgroup = t->cg.rel;
 	c->cgroup_id = t->cg.id;
-	c->below_horizon = t->health.below_horizon;
+	c->below_horizon = target_health(t)->below_horizon;
 	c->horizon_s = horizon_s;
-	fill_limits(&c->limits, &t->health);
-	fill_forecast(&c->forecast, &t->health.forecast);
+	fill_limits(&c->limits, target_health(t));
+	fill_forecast(&c->forecast, &target_health(t)->forecast);
 }
 
 bool report_memory_event(struct rec_memory_event *e, const struct target *t, double ts, double interval_s)
 {
-	const struct health *h = &t->health;
+	const struct health *h = target_health(t);
 
 	memset(e, 0, sizeof(*e));
 	if (!h->events_now.have || !h->have_events_prev)

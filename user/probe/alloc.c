@@ -67,17 +67,35 @@ static void sum_alloc(const void *cpu_val, void *total)
 		t->order[i] += v->order[i];
 }
 
-static int count(struct agg *agg, const struct mp_alloc_val *v)
+static void add_to(struct counters *c, const struct mp_alloc_val *v)
 {
-	struct counters *c = agg_counters(agg, v->cgid);
 	int i;
 
-	if (!c)
-		return -ENOMEM;
 	c->alloc_pages += v->pages;
 	c->alloc_calls += v->calls;
 	for (i = 0; i < MP_ALLOC_ORDERS; i++)
 		c->alloc_order[i] += v->order[i];
+}
+
+static int count(struct agg *agg, const struct mp_alloc_val *v)
+{
+	struct counters *c = agg_counters(agg, v->cgid);
+
+	if (!c)
+		return -ENOMEM;
+	add_to(c, v);
+	return 0;
+}
+
+/* From a slot: counted, and remembered as not yet in the map (a retired cgroup's comes back through it). */
+static int count_pending(struct agg *agg, const struct mp_alloc_val *v)
+{
+	struct counters *p = agg_pending(agg, v->cgid);
+
+	if (!p)
+		return -ENOMEM;
+	add_to(p, v);
+	add_to(agg_counters(agg, v->cgid), v);
 	return 0;
 }
 
@@ -99,7 +117,7 @@ static int read_slots(struct alloc *al, struct agg *agg)
 
 		if (!s->key.css || !s->val.calls)
 			continue;
-		r = count(agg, &s->val);
+		r = count_pending(agg, &s->val);
 		if (r)
 			return r;
 	}

@@ -28,7 +28,7 @@ static int pc_open(void **state, const struct probe_env *env)
 	pc = calloc(1, sizeof(*pc));
 	if (!pc)
 		return -ENOMEM;
-	r = percpu_init(&pc->pcpu, sizeof(struct mp_cgroup_cache_val));
+	r = percpu_init(&pc->pcpu, sizeof(struct mp_cache_slot));
 	if (r)
 		goto fail;
 	pc->skel = env->skel;
@@ -82,19 +82,35 @@ static void sum_task(const void *cpu_val, void *total)
 	}
 }
 
-static int add_cgroup(void *ctx, const void *key, const void *total)
+static void count_cgroup(struct counters *c, const struct mp_cgroup_cache_val *v)
 {
-	struct pagecache *pc = ctx;
-	const struct mp_cgroup_cache_val *v = total;
-	struct counters *c = agg_counters(pc->agg, *(const __u64 *)key);
-
-	if (!c)
-		return -ENOMEM;
 	c->cache_added_pages += v->added_pages;
 	c->cache_removed_pages += v->removed_pages;
 	c->lost_files += v->lost_files;
 	c->lost_tasks += v->lost_tasks;
 	c->lost_names += v->lost_names;
+}
+
+static int add_cgroup(void *ctx, const void *key, const void *total)
+{
+	struct pagecache *pc = ctx;
+	struct counters *c = agg_counters(pc->agg, *(const __u64 *)key);
+
+	if (!c)
+		return -ENOMEM;
+	count_cgroup(c, total);
+	return 0;
+}
+
+/* The same from a slot: counted, and remembered as not yet in the map. */
+static int add_pending(struct pagecache *pc, __u64 cgid, const struct mp_cgroup_cache_val *v)
+{
+	struct counters *p = agg_pending(pc->agg, cgid);
+
+	if (!p)
+		return -ENOMEM;
+	count_cgroup(p, v);
+	count_cgroup(agg_counters(pc->agg, cgid), v);
 	return 0;
 }
 
@@ -155,6 +171,45 @@ static int fold(struct pagecache *pc, const struct bpf_map *map, size_t key_size
 	return percpu_fold(&pc->pcpu, bpf_map__fd(map), key_size, value_size, sum, each, pc);
 }
 
+/*
+ * What each CPU's ways and process slot hold and have not added to the
+ * maps yet. Read after the maps: a flush in between is missed this time
+ * and counted the next, never counted twice. Files and processes only for
+ * the summary.
+ */
+static int read_slots(struct pagecache *pc, bool final)
+{
+	size_t stride = (sizeof(struct mp_cache_slot) + 7) & ~(size_t)7, tstride = (sizeof(struct mp_task_slot) + 7) & ~(size_t)7;
+	__u32 way, zero = 0;
+	int cpu, r = 0;
+
+	for (way = 0; way < MP_CACHE_WAYS && !r; way++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(pc->skel->maps.cache_ways), &way, pc->pcpu.buf))
+			return -errno;
+		for (cpu = 0; cpu < pc->pcpu.ncpu && !r; cpu++) {
+			const struct mp_cache_slot *s = (const void *)((const char *)pc->pcpu.buf + cpu * stride);
+			struct mp_cache_val file = { .added_pages = s->file_added, .removed_pages = s->file_removed };
+
+			if (!s->mapping || !s->watched)
+				continue;
+			r = add_pending(pc, s->file.cgid, &s->val);
+			if (!r && final && (file.added_pages || file.removed_pages))
+				r = add_file(pc, &s->file, &file);
+		}
+	}
+	if (r || !final)
+		return r;
+	if (bpf_map_lookup_elem(bpf_map__fd(pc->skel->maps.cache_task), &zero, pc->pcpu.buf))
+		return -errno;
+	for (cpu = 0; cpu < pc->pcpu.ncpu && !r; cpu++) {
+		const struct mp_task_slot *t = (const void *)((const char *)pc->pcpu.buf + cpu * tstride);
+
+		if (t->key.tgid && t->val.added_pages)
+			r = add_task(pc, &t->key, &t->val);
+	}
+	return r;
+}
+
 static int pc_collect(void *state, struct agg *agg, bool final)
 {
 	struct pagecache *pc = state;
@@ -168,7 +223,7 @@ static int pc_collect(void *state, struct agg *agg, bool final)
 			 add_file) ?:
 		    fold(pc, s->maps.cache_tasks, sizeof(struct mp_task_key), sizeof(struct mp_task_val), sum_task,
 			 add_task);
-	return r;
+	return r ?: read_slots(pc, final);
 }
 
 static void pc_forget(void *state, const __u64 *ids, size_t n)
