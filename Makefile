@@ -85,7 +85,7 @@ IT_OBJS       := $(BUILD)/tests/it.o $(BUILD)/tests/jsonr.o $(BUILD)/user/sys/cg
 		 $(BUILD)/user/sys/bpfmem.o \
 		 $(BUILD)/user/sys/kstat.o $(BUILD)/user/sys/mountinfo.o
 
-.PHONY: all run test test-vm tests asan fuzz bench deps deps-test deps-bench deps-deb vmlinux units install deb \
+.PHONY: all run test test-vm tests asan fuzz bench bench-readme deps deps-test deps-bench deps-deb vmlinux units install deb \
 	clean report-screenshot
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(BPF_LINKED) $(SKELS) $(BENCH_BPF) $(BENCH_SKELS)
@@ -175,6 +175,10 @@ BENCH_FLAGS ?= $(if $(QUICK),--quick)
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	$(BENCH_BIN) --build $(BUILD) $(BENCH_FLAGS)
+
+# The README's Performance tables, from a new run.
+bench-readme: bench
+	scripts/bench-readme $(BUILD)/bench/results.md README.md
 
 run: deps
 	@$(MAKE) --no-print-directory all

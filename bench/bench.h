@@ -89,7 +89,8 @@ struct scale_point {
 	bool machine;			/* whole machine, else one named target */
 	bool ok;
 	double cpu_share;		/* of one CPU, from its /proc/PID/stat over the measured intervals */
-	double cpu_per_interval_s;
+	double cpu_per_interval_s;	/* over the intervals it completed */
+	int intervals;
 	double interval_median_s, interval_max_s;	/* its own account of an interval's work */
 	__u64 rss_kb, hwm_kb;
 	__u64 map_bytes;		/* the memlock of the maps it holds, read from outside */
@@ -113,6 +114,7 @@ struct bench {
 	const struct workload *current;
 	int current_w;			/* its index in bench_workloads */
 	const struct tool *tools[BENCH_MAX_TOOLS];
+	volatile pid_t tool_pid;		/* memprobe or bpftrace attached now, for the signal handler */
 	int n_tools;
 	struct workload_result results[BENCH_WORKLOADS];
 	int n_results;

@@ -58,10 +58,22 @@ static void restore_stats(void)
 	}
 }
 
+static struct bench *running;
+static void remove_files(struct bench *b);
+
 static void on_signal(int sig)
 {
 	restore_stats();
 	bench_scale_cleanup();
+	/* The tool attached now and the workload running in the bench cgroup are ours: stopped by pid. */
+	if (running && running->tool_pid > 0)
+		kill(running->tool_pid, SIGKILL);
+	if (running) {
+		tcg_remove(&running->cg);
+		remove_files(running);
+		if (running->bpftrace_script[0])
+			unlink(running->bpftrace_script);
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -244,7 +256,7 @@ int main(int argc, char **argv)
 
 	b.rounds = 7;
 	b.startup_rounds = 11;
-	b.iterations = 10;
+	b.iterations = 3;
 	b.alloc_bytes = 64 * WL_MIB;
 	b.file_bytes = 32 * WL_MIB;
 	b.scale_interval_s = 1;
@@ -289,6 +301,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	b.started = bench_now();
+	running = &b;
 	if (save_stats())
 		fprintf(stderr, "memprobe-bench: cannot read %s; the slowdowns may include the statistics' cost and per-program costs will be missing\n",
 			BPF_STATS);

@@ -69,7 +69,8 @@ void bench_report_scale(const struct bench *b, FILE *f, bool md)
 	if (!b->n_scale)
 		return;
 	fprintf(f, "\nScale: memprobe at --interval %g on this host plus extra cgroups or processes, measured over %d intervals\n"
-		"from its first sample. CPU from /proc/PID/task/*/schedstat (its threads and helper process, in ns), also as a\nshare of a core at the default "
+		"from its first sample (or those it completed in three times as long). CPU from /proc/PID/task/*/schedstat (its\n"
+		"threads and helper process, in ns) over the intervals it completed, also as a share of a core at the default "
 		"interval (%.0f s; the work an interval does not depend on its length); an interval's work (median / max, wall\n"
 		"time) from its summary; RSS is VmRSS (VmHWM); maps is the memlock of the BPF maps it holds, from its fdinfo.\n\n",
 		b->scale_interval_s, b->scale_intervals, DEFAULT_INTERVAL_S);
@@ -101,9 +102,9 @@ void bench_json_scale(const struct bench *b, FILE *f)
 		const struct scale_point *p = &b->scale[i];
 
 		fprintf(f, "%s{\"kind\":\"%s\",\"extra\":%d,\"whole_machine\":%s,\"ok\":%s,\"cpu_share\":%.5f,"
-			"\"cpu_per_interval_s\":%.5f,\"interval_median_s\":%.6f,\"interval_max_s\":%.6f,\"rss_kb\":%llu,"
+			"\"cpu_per_interval_s\":%.5f,\"intervals\":%d,\"interval_median_s\":%.6f,\"interval_max_s\":%.6f,\"rss_kb\":%llu,"
 			"\"hwm_kb\":%llu,\"map_bytes\":%llu,\"map_bytes_reported\":%llu}", i ? "," : "", p->kind, p->extra,
-			p->machine ? "true" : "false", p->ok ? "true" : "false", p->cpu_share, p->cpu_per_interval_s,
+			p->machine ? "true" : "false", p->ok ? "true" : "false", p->cpu_share, p->cpu_per_interval_s, p->intervals,
 			p->interval_median_s, p->interval_max_s, (unsigned long long)p->rss_kb,
 			(unsigned long long)p->hwm_kb, (unsigned long long)p->map_bytes,
 			(unsigned long long)p->map_bytes_reported);

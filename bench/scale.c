@@ -15,6 +15,7 @@
  * failure, and on SIGINT, SIGTERM and SIGHUP (bench_scale_cleanup).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +39,10 @@ static struct {
 	int n_dirs;			/* parent/cNNNNN made */
 	pid_t sleepers[SCALE_MAX_CGROUPS];	/* sleeper i is in parent/c<i> */
 	int n_sleepers;
-	pid_t extra[SCALE_MAX_PROCS];	/* in procs */
+	pid_t extra[SCALE_MAX_PROCS];	/* in procs, the spawner's children */
 	int n_extra;
+	pid_t spawner;
+	int spawner_cmd, spawner_out;
 	pid_t target_pid;
 	volatile pid_t agent;		/* the memprobe running now */
 } made;
@@ -101,6 +104,8 @@ static void shrink_dirs(int n)
 	}
 }
 
+static void stop_spawner(void);
+
 void bench_scale_cleanup(void)
 {
 	if (!made.owner || getpid() != made.owner)
@@ -111,7 +116,7 @@ void bench_scale_cleanup(void)
 		made.agent = 0;
 	}
 	stop_all(made.sleepers, &made.n_sleepers);
-	stop_all(made.extra, &made.n_extra);
+	stop_spawner();
 	if (made.target_pid > 0) {
 		kill(made.target_pid, SIGKILL);
 		waitpid(made.target_pid, NULL, 0);
@@ -143,14 +148,99 @@ static int grow_cgroups(int n, bool populated)
 	return 0;
 }
 
+/*
+ * The extra processes are born in their cgroup: a spawner, moved there
+ * once, forks them, so that none is moved (each move into a v1 cgroup
+ * waits for an RCU grace period). It sends each pid back, and when its
+ * command pipe closes stops them by pid and reaps them.
+ */
+static void spawner_main(int cmd, int out)
+{
+	static pid_t kids[SCALE_MAX_PROCS];
+	int n = 0, want, i;
+	pid_t p;
+
+	while (read(cmd, &want, sizeof(want)) == sizeof(want)) {
+		for (; n < want && n < SCALE_MAX_PROCS; n++) {
+			p = fork();
+			if (p == 0) {
+				prctl(PR_SET_PDEATHSIG, SIGKILL);
+				for (;;)
+					pause();
+			}
+			if (p < 0)
+				break;
+			kids[n] = p;
+			if (write(out, &p, sizeof(p)) != sizeof(p))
+				break;
+		}
+		p = 0;	/* this batch is done */
+		if (write(out, &p, sizeof(p)) != sizeof(p))
+			break;
+	}
+	for (i = 0; i < n; i++)
+		kill(kids[i], SIGKILL);
+	for (i = 0; i < n; i++)
+		waitpid(kids[i], NULL, 0);
+	_exit(0);
+}
+
+static int start_spawner(void)
+{
+	char path[IT_PATH + 32], pid[16];
+	int cmd[2], out[2];
+
+	if (pipe2(cmd, O_CLOEXEC) || pipe2(out, O_CLOEXEC))
+		return -errno;
+	made.spawner = fork();
+	if (made.spawner < 0)
+		return -errno;
+	if (made.spawner == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(cmd[1]);
+		close(out[0]);
+		spawner_main(cmd[0], out[1]);
+	}
+	close(cmd[0]);
+	close(out[1]);
+	made.spawner_cmd = cmd[1];
+	made.spawner_out = out[0];
+	snprintf(path, sizeof(path), "%s/cgroup.procs", made.procs.dir);
+	snprintf(pid, sizeof(pid), "%d\n", (int)made.spawner);
+	return write_text(path, pid);
+}
+
+static void stop_spawner(void)
+{
+	if (made.spawner_cmd >= 0)
+		close(made.spawner_cmd);
+	made.spawner_cmd = -1;
+	/* Stopped by pid here too, should the spawner be gone already. */
+	stop_all(made.extra, &made.n_extra);
+	if (made.spawner > 0)
+		waitpid(made.spawner, NULL, 0);
+	if (made.spawner_out >= 0)
+		close(made.spawner_out);
+	made.spawner_out = -1;
+	made.spawner = 0;
+}
+
 static int grow_procs(int n)
 {
-	for (; made.n_extra < n; made.n_extra++) {
-		made.extra[made.n_extra] = sleeper(made.procs.dir);
-		if (made.extra[made.n_extra] < 0)
-			return -errno;
-	}
-	return 0;
+	pid_t p;
+	int r;
+
+	if (!made.spawner && (r = start_spawner()))
+		return r;
+	if (write(made.spawner_cmd, &n, sizeof(n)) != sizeof(n))
+		return -EIO;
+	while (read(made.spawner_out, &p, sizeof(p)) == sizeof(p) && p > 0)
+		if (made.n_extra < SCALE_MAX_PROCS)
+			made.extra[made.n_extra++] = p;
+	return made.n_extra >= n ? 0 : -EAGAIN;
 }
 
 static __u64 summary_u64(const struct jv *sum, const char *key)
@@ -176,6 +266,7 @@ static void measure(struct bench *b, const char *kind, int extra, bool machine)
 	const char *cg = machine ? "/" : made.target.rel;
 	const char *argv[] = { "--json", "--interval", interval, machine ? NULL : "--cgroup", made.target.rel, NULL };
 	double cpu0, cpu1, t0, t1, d;
+	size_t n0, n1;
 	struct bpfmem maps;
 	struct jv *sum = NULL;
 	__u64 rss, hwm;
@@ -196,7 +287,14 @@ static void measure(struct bench *b, const char *kind, int extra, bool machine)
 	if (!agent_wait_for(&a, "start", 60) || !agent_wait_for(&a, "sample", 60) || (cpu0 = bench_cpu(a.pid)) < 0)
 		goto out;
 	t0 = bench_now();
-	while (bench_now() - t0 < b->scale_intervals * b->scale_interval_s)
+	n0 = agent_count(&a, "sample", cg);
+	/*
+	 * Intervals are counted, not assumed: one whose work outlasts it
+	 * delays the next. Bounded, so that a memprobe that cannot keep up
+	 * does not hold the benchmark up.
+	 */
+	while ((n1 = agent_count(&a, "sample", cg)) - n0 < (size_t)b->scale_intervals &&
+	       bench_now() - t0 < 3 * b->scale_intervals * b->scale_interval_s)
 		agent_wait_for(&a, "never", 1);
 	if ((cpu1 = bench_cpu(a.pid)) < 0 || !bench_usage(a.pid, &d, &rss, &hwm) || bpfmem_read(a.pid, &maps))
 		goto out;
@@ -206,7 +304,8 @@ static void measure(struct bench *b, const char *kind, int extra, bool machine)
 	made.agent = 0;
 	sum = agent_record(&a, "summary", cg);
 	p->cpu_share = (cpu1 - cpu0) / (t1 - t0);
-	p->cpu_per_interval_s = p->cpu_share * b->scale_interval_s;
+	p->intervals = (int)(n1 - n0);
+	p->cpu_per_interval_s = (cpu1 - cpu0) / (n1 > n0 ? (double)(n1 - n0) : 1.0);
 	p->rss_kb = rss;
 	p->hwm_kb = hwm;
 	p->map_bytes = maps.bytes;
@@ -234,12 +333,14 @@ static void both(struct bench *b, const char *kind, int extra)
 
 void bench_scale(struct bench *b)
 {
+	/* 2,000 with a process for the --interval 1 target; the empty ones where the sizes say enough. */
 	static const int full_cgroups[] = { 100, 1000, 2000, 5000 }, full_procs[] = { 1000, 10000 };
 	static const int quick_cgroups[] = { 100 }, quick_procs[] = { 1000 };
 	const int *cgroups = b->quick ? quick_cgroups : full_cgroups, *procs = b->quick ? quick_procs : full_procs;
 	int n_cgroups = b->quick ? 1 : 4, n_procs = b->quick ? 1 : 2, i, r;
 
 	memset(&made, 0, sizeof(made));
+	made.spawner_cmd = made.spawner_out = -1;
 	made.owner = getpid();
 	if (tcg_create(&made.parent, "scale") || tcg_create(&made.target, "target") ||
 	    tcg_create(&made.procs, "procs")) {
@@ -263,6 +364,8 @@ void bench_scale(struct bench *b)
 	}
 	stop_all(made.sleepers, &made.n_sleepers);
 	for (i = n_cgroups - 1; i >= 0; i--) {
+		if (cgroups[i] == 2000)
+			continue;
 		shrink_dirs(cgroups[i]);
 		both(b, "empty cgroups", cgroups[i]);
 	}

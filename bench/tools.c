@@ -127,7 +127,10 @@ static int memprobe_start(struct bench *b, struct tool_run *r)
 {
 	const char *argv[] = { "--json", "--interval", "1", "--cgroup", b->cg.rel, NULL };
 
-	if (agent_start(&r->agent, argv) || !agent_wait_for(&r->agent, "start", 30))
+	if (agent_start(&r->agent, argv))
+		return -1;
+	b->tool_pid = r->agent.pid;
+	if (!agent_wait_for(&r->agent, "start", 30))
 		return -1;
 	if (r->measured)
 		bench_usage_start(r, r->agent.pid);
@@ -140,6 +143,7 @@ static void memprobe_stop(struct bench *b, struct tool_run *r)
 		bench_usage_stop(b, "memprobe", r, r->agent.pid);
 	agent_finish(&r->agent, SIGINT, 30);
 	agent_free(&r->agent);
+	b->tool_pid = 0;
 }
 
 /* Waits for bpftrace's "ready", printed once every probe is attached. */
@@ -186,6 +190,7 @@ static int bpftrace_start(struct bench *b, struct tool_run *r)
 	}
 	close(out[1]);
 	r->out = out[0];
+	b->tool_pid = r->pid;
 	if (!bpftrace_ready(r->out, 120))
 		return -1;
 	if (r->measured)
@@ -217,6 +222,7 @@ static void bpftrace_stop(struct bench *b, struct tool_run *r)
 	}
 	close(r->out);
 	waitpid(r->pid, NULL, 0);
+	b->tool_pid = 0;
 }
 
 static const struct tool bare = { "bare", NULL, NULL };
