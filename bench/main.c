@@ -260,7 +260,7 @@ int main(int argc, char **argv)
 	b.alloc_bytes = 64 * WL_MIB;
 	b.file_bytes = 32 * WL_MIB;
 	b.scale_interval_s = 1;
-	b.scale_intervals = 4;
+	b.scale_intervals = 3;
 	snprintf(b.build, sizeof(b.build), "build");
 	b.out[0] = '\0';
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
