@@ -82,9 +82,10 @@ FUZZ_SRCS     := tests/fuzz/fuzz_kstat.c user/sys/kstat.c user/sys/files.c user/
 FUZZ_SECONDS  ?= 20
 # Helpers the tests and the benchmark share: cgroups, children, memprobe as a subprocess.
 IT_OBJS       := $(BUILD)/tests/it.o $(BUILD)/tests/jsonr.o $(BUILD)/user/sys/cgroup.o $(BUILD)/user/sys/util.o \
+		 $(BUILD)/user/sys/bpfmem.o \
 		 $(BUILD)/user/sys/kstat.o $(BUILD)/user/sys/mountinfo.o
 
-.PHONY: all run test test-vm tests asan fuzz bench deps deps-test deps-bench deps-deb vmlinux units install deb \
+.PHONY: all run test test-vm tests asan fuzz bench bench-readme deps deps-test deps-bench deps-deb vmlinux units install deb \
 	clean report-screenshot
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(BPF_LINKED) $(SKELS) $(BENCH_BPF) $(BENCH_SKELS)
@@ -169,9 +170,15 @@ deps-deb:
 	@scripts/install-deps $(DEBS_DEB)
 
 # Not part of `make test`, which only runs it once on tiny sizes so that it cannot rot.
+# `make bench QUICK=1` is that form (--quick): under a minute, not a measurement.
+BENCH_FLAGS ?= $(if $(QUICK),--quick)
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
-	$(BENCH_BIN) --build $(BUILD)
+	$(BENCH_BIN) --build $(BUILD) $(BENCH_FLAGS)
+
+# The README's Performance tables, from a new run.
+bench-readme: bench
+	scripts/bench-readme $(BUILD)/bench/results.md README.md
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -4,6 +4,7 @@
 #define MEMPROBE_BENCH_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <linux/types.h>
 
@@ -11,10 +12,11 @@
 
 #define BENCH_MAX_ROUNDS	32
 #define BENCH_MAX_TOOLS		4
-#define BENCH_WORKLOADS		2
+#define BENCH_WORKLOADS		3
 #define BENCH_FILES		4
-#define BENCH_MAX_PROGS		32
+#define BENCH_MAX_PROGS		96
 #define BENCH_MAX_RATES		8
+#define BENCH_MAX_SCALE		32
 
 struct bench;
 
@@ -24,6 +26,9 @@ struct workload {
 	int (*run)(const struct bench *b);
 };
 
+/* workloads.c: what is measured, each run in a child inside the bench cgroup. */
+extern const struct workload bench_workloads[BENCH_WORKLOADS];
+
 struct calib_bpf;
 
 struct tool_run {
@@ -32,6 +37,7 @@ struct tool_run {
 	int out;
 	struct calib_bpf *calib;	/* the empty programs */
 	double cpu_start, t_start;	/* the tool's CPU seconds when the workload began */
+	bool measured;			/* its footprint is being measured (the slowdown rounds) */
 };
 
 /* What a tool costs while it watches. */
@@ -40,8 +46,6 @@ struct footprint {
 	__u64 peak_kb;			/* VmHWM, the highest seen */
 	__u64 busy_rss_kb;		/* VmRSS at the end of a workload, the highest seen */
 	double busy_cpu_s, busy_wall_s;	/* CPU used during workloads, and their length */
-	__u64 idle_rss_kb;		/* at the default interval, nothing much happening */
-	double idle_cpu_s, idle_wall_s;
 };
 
 /* One step of the event-path ramp. */
@@ -64,19 +68,40 @@ struct workload_result {
 	const struct workload *workload;
 	double seconds[BENCH_MAX_TOOLS][BENCH_MAX_ROUNDS];
 	double ratio[BENCH_MAX_TOOLS][BENCH_MAX_ROUNDS];	/* to the bare run of the same round */
+	double faults;			/* page faults of one bare run (its minor faults) */
+	bool stats_disturbed;		/* kernel.bpf_stats_enabled was found on during its rounds */
 };
 
-/* One BPF program's run-time statistics, summed over every round it was attached. */
+/* One BPF program's run-time statistics over one workload, in the phase with them on. */
 struct prog_total {
+	int workload;
 	char tool[16];
 	char name[64];
+	char hook[64];			/* the tracepoint or function it is attached to */
 	__u64 run_ns;
 	__u64 run_cnt;
+};
+
+/* One point of the scale run: memprobe watching a host with more cgroups or processes. */
+struct scale_point {
+	const char *kind;		/* "baseline", "empty cgroups", "cgroups with a process", "processes" */
+	int extra;			/* how many extra cgroups or processes */
+	bool machine;			/* whole machine, else one named target */
+	bool ok;
+	double cpu_share;		/* of one CPU, from its /proc/PID/stat over the measured intervals */
+	double cpu_per_interval_s;	/* over the intervals it completed */
+	int intervals;
+	double interval_median_s, interval_max_s;	/* its own account of an interval's work */
+	__u64 rss_kb, hwm_kb;
+	__u64 map_bytes;		/* the memlock of the maps it holds, read from outside */
+	__u64 map_bytes_reported;	/* what its summary said */
+	double wall_s;
 };
 
 struct bench {
 	bool quick;
 	int rounds;
+	int startup_rounds;
 	int iterations;
 	unsigned long long alloc_bytes;
 	unsigned long long file_bytes;
@@ -87,40 +112,62 @@ struct bench {
 	char bpftrace_script[600];
 	struct tcg cg;
 	const struct workload *current;
+	int current_w;			/* its index in bench_workloads */
 	const struct tool *tools[BENCH_MAX_TOOLS];
+	volatile pid_t tool_pid;		/* memprobe or bpftrace attached now, for the signal handler */
 	int n_tools;
 	struct workload_result results[BENCH_WORKLOADS];
 	int n_results;
 	struct prog_total progs[BENCH_MAX_PROGS];
 	int n_progs;
+	bool have_stats;		/* the ns-per-call phase ran with the statistics on */
 	double startup_ms[BENCH_MAX_TOOLS][BENCH_MAX_ROUNDS];
 	int n_startup[BENCH_MAX_TOOLS];
 	struct footprint footprints[BENCH_MAX_TOOLS];
 	int n_footprints;
-	double idle_s;
 	struct event_rate event_rates[BENCH_MAX_RATES];
 	int n_event_rates;
+	struct scale_point scale[BENCH_MAX_SCALE];
+	int n_scale;
+	double scale_interval_s;
+	int scale_intervals;		/* measured intervals at each point */
+	double phase_s[8];		/* how long each phase took */
+	double started;
 };
 
 /* context.c: what every part shares; it calls nothing of the benchmark's. */
 double bench_now(void);
 void bench_spread(const double *v, int n, double *median, double *min, double *max);
-struct prog_total *bench_prog(struct bench *b, const char *tool, const char *name);
+struct prog_total *bench_prog(struct bench *b, int workload, const char *tool, const char *name);
 struct footprint *bench_footprint(struct bench *b, const char *tool);
 /* CPU seconds pid has used, and its resident and peak resident memory. */
 bool bench_usage(pid_t pid, double *cpu, __u64 *rss_kb, __u64 *hwm_kb);
+/* CPU seconds of pid's threads and its children's, to the nanosecond (schedstat); -1 if gone. */
+double bench_cpu(pid_t pid);
 /* A tool's CPU and memory while a workload runs, into its footprint. */
 void bench_usage_start(struct tool_run *r, pid_t pid);
 void bench_usage_stop(struct bench *b, const char *tool, struct tool_run *r, pid_t pid);
 
-/* extras.c: start-up, footprint, the event path. */
+/* Runs the current workload once in the bench cgroup; its wall time in seconds (-1: failed), and its faults. */
+double bench_run_workload(struct bench *b, double *faults);
+
+/* extras.c: start-up and the event path. */
 void bench_startup(struct bench *b);
-void bench_idle(struct bench *b);
 void bench_events(struct bench *b);
 
-/* tools.c: fills b->tools (bare, memprobe, and bpftrace when installed). */
+/* scale.c: memprobe on a host with thousands of extra cgroups and processes. */
+void bench_scale(struct bench *b);
+/* Removes what the scale run made; safe from a signal handler's exit path, and twice. */
+void bench_scale_cleanup(void);
+
+/* tools.c: fills b->tools (bare, memprobe, empty programs, and bpftrace when installed). */
 void bench_tools(struct bench *b);
+/* The run-time statistics of the programs a tool has attached, into b->progs for b->current. */
+void bench_collect(struct bench *b, const struct tool *tool, struct tool_run *r);
 /* results.c: prints the table and writes results.md and results.json under b->out. */
 int bench_report(const struct bench *b);
+/* results_scale.c: the scale run's part of them. */
+void bench_report_scale(const struct bench *b, FILE *f, bool md);
+void bench_json_scale(const struct bench *b, FILE *f);
 
 #endif /* MEMPROBE_BENCH_H */

@@ -33,3 +33,10 @@ int BPF_PROG(page_alloc)
 {
 	return 0;
 }
+
+/* memprobe's shmem program: every page that joins an LRU list, a fault's included. */
+SEC("tp_btf/mm_lru_insertion")
+int BPF_PROG(lru_insertion)
+{
+	return 0;
+}

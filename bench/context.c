@@ -6,6 +6,7 @@
  * while a workload runs. Everything else calls down into this room; it
  * calls nothing of the benchmark's.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,15 +52,16 @@ struct footprint *bench_footprint(struct bench *b, const char *tool)
 	return &b->footprints[b->n_footprints++];
 }
 
-struct prog_total *bench_prog(struct bench *b, const char *tool, const char *name)
+struct prog_total *bench_prog(struct bench *b, int workload, const char *tool, const char *name)
 {
 	int i;
 
 	for (i = 0; i < b->n_progs; i++)
-		if (!strcmp(b->progs[i].tool, tool) && !strcmp(b->progs[i].name, name))
+		if (b->progs[i].workload == workload && !strcmp(b->progs[i].tool, tool) && !strcmp(b->progs[i].name, name))
 			return &b->progs[i];
 	if (b->n_progs == BENCH_MAX_PROGS)
 		return NULL;
+	b->progs[b->n_progs].workload = workload;
 	snprintf(b->progs[b->n_progs].tool, sizeof(b->progs[0].tool), "%s", tool);
 	snprintf(b->progs[b->n_progs].name, sizeof(b->progs[0].name), "%s", name);
 	return &b->progs[b->n_progs++];
@@ -80,6 +82,51 @@ bool bench_usage(pid_t pid, double *cpu, __u64 *rss_kb, __u64 *hwm_kb)
 	*rss_kb = (p = strstr(buf, "VmRSS:")) ? strtoull(p + 6, NULL, 10) : 0;
 	*hwm_kb = (p = strstr(buf, "VmHWM:")) ? strtoull(p + 6, NULL, 10) : 0;
 	return true;
+}
+
+/* Nanoseconds on a CPU of every thread of pid, from the scheduler's own account. */
+static double task_cpu_s(pid_t pid)
+{
+	char dir[64], path[128 + 256], buf[128];
+	struct dirent *e;
+	double sum = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s/schedstat", dir, e->d_name);
+			if (read_text(path, buf, sizeof(buf)) > 0)
+				sum += strtoull(buf, NULL, 10) / 1e9;
+		}
+	closedir(d);
+	return sum;
+}
+
+double bench_cpu(pid_t pid)
+{
+	char path[96], buf[4096], *p, *end;
+	double sum = task_cpu_s(pid);
+
+	if (sum < 0)
+		return -1;
+	/* Its helpers (memprobe's IPC namespace reader) work for it. */
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	if (read_text(path, buf, sizeof(buf)) > 0)
+		for (p = buf; *p; p = end) {
+			long child = strtol(p, &end, 10);
+			double c;
+
+			if (end == p)
+				break;
+			c = task_cpu_s((pid_t)child);
+			if (c > 0)
+				sum += c;
+		}
+	return sum;
 }
 
 void bench_usage_start(struct tool_run *r, pid_t pid)

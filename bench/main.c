@@ -2,12 +2,19 @@
 /*
  * memprobe-bench: what memprobe costs, measured side by side.
  *
- * Each workload runs in a cgroup of its own with no probes, with memprobe
- * attached and with an equivalent bpftrace script attached, interleaved
- * round by round (the order rotates), so that a noisy machine shifts all
- * three alike; the report is the median ratio to the bare run of the same
- * round, with the spread. Per-program cost comes from the kernel's BPF
- * run-time statistics, enabled for the run and restored afterwards.
+ * Phases, each said on stderr as it starts:
+ * 1. Slowdown, with the kernel's BPF run-time statistics off (they add two
+ *    clock reads to every program, the empty ones too): each workload runs
+ *    in a cgroup of its own with no probes, with memprobe, with empty
+ *    programs on memprobe's hooks (the floor any probe there costs) and with
+ *    an equivalent bpftrace script, interleaved round by round (the order
+ *    rotates), so that a noisy machine shifts them all alike; the report is
+ *    the median ratio to the bare run of the same round, with the spread,
+ *    and memprobe's slowdown above the floor.
+ * 2. Cost per call, with the statistics on: each tool once per workload.
+ * 3. Start-up, the event path, and the scale run (scale.c).
+ * kernel.bpf_stats_enabled is restored at the end, on SIGINT, SIGTERM and
+ * SIGHUP too, and so is everything the scale run made.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,14 +58,27 @@ static void restore_stats(void)
 	}
 }
 
+static struct bench *running;
+static void remove_files(struct bench *b);
+
 static void on_signal(int sig)
 {
 	restore_stats();
+	bench_scale_cleanup();
+	/* The tool attached now and the workload running in the bench cgroup are ours: stopped by pid. */
+	if (running && running->tool_pid > 0)
+		kill(running->tool_pid, SIGKILL);
+	if (running) {
+		tcg_remove(&running->cg);
+		remove_files(running);
+		if (running->bpftrace_script[0])
+			unlink(running->bpftrace_script);
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
-static int enable_stats(void)
+static int save_stats(void)
 {
 	ssize_t n = read_text(BPF_STATS, saved_stats, sizeof(saved_stats));
 
@@ -70,7 +90,20 @@ static int enable_stats(void)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
-	return write_text(BPF_STATS, "1\n");
+	return 0;
+}
+
+static int set_stats(bool on)
+{
+	return saved_stats[0] ? write_text(BPF_STATS, on ? "1\n" : "0\n") : -ENOENT;
+}
+
+/* Another run on this machine may switch them on: a slowdown measured so is said to be. */
+static bool stats_on(void)
+{
+	char v[8] = "";
+
+	return read_text(BPF_STATS, v, sizeof(v)) > 0 && v[0] == '1';
 }
 
 /* bpftrace needs tracefs for classic tracepoints; a fresh machine may not have it mounted. */
@@ -87,74 +120,10 @@ static bool mount_tracefs(void)
 	return true;
 }
 
-/* ---- workloads: each runs in a child inside the bench cgroup ---- */
-
-static int work_alloc(const struct bench *b)
-{
-	unsigned long long size = b->alloc_bytes, at;
-	long page = sysconf(_SC_PAGESIZE);
-	int i;
-
-	/* One write per page: a page fault, a page allocation and an RSS change each. */
-	for (i = 0; i < b->iterations; i++) {
-		char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (p == MAP_FAILED)
-			return 1;
-		for (at = 0; at < size; at += page)
-			p[at] = 1;
-		munmap(p, size);
-	}
-	return 0;
-}
-
-static int work_pagecache(const struct bench *b)
-{
-	int i, f;
-
-	/* Read through the cache, then evict: every page enters and leaves once. */
-	for (i = 0; i < b->iterations; i++)
-		for (f = 0; f < BENCH_FILES; f++)
-			if (wl_read(b->files[f]) < 0 || wl_evict(b->files[f]))
-				return 1;
-	return 0;
-}
-
-static const struct workload workloads[] = {
-	{ "alloc", "touch and free anonymous memory, one page fault per page", work_alloc },
-	{ "pagecache", "read files through the page cache and evict them", work_pagecache },
-};
-
-static int child_main(void *arg)
-{
-	struct bench *b = arg;
-
-	return b->current->run(b);
-}
-
-/* Runs the current workload once in the bench cgroup; its wall time in seconds, or -1. */
-static double run_workload(struct bench *b)
-{
-	struct tchild ch = { .pid = 0, .go = -1 };
-	double start, end;
-	int status;
-
-	if (tchild_start(&ch, &b->cg, child_main, b))
-		return -1;
-	start = bench_now();
-	tchild_go(&ch);
-	status = tchild_wait(&ch, 600);
-	end = bench_now();
-	if (status) {
-		tchild_kill(&ch);
-		return -1;
-	}
-	return end - start;
-}
-
 static void usage(void)
 {
-	fprintf(stderr, "usage: memprobe-bench [--quick] [--rounds N] [--build DIR] [--out DIR]\n");
+	fprintf(stderr, "usage: memprobe-bench [--quick] [--rounds N] [--build DIR] [--out DIR]\n"
+		"  --quick  tiny sizes, one round, a reduced scale run: under a minute, not a measurement\n");
 }
 
 static int prepare_files(struct bench *b)
@@ -182,38 +151,94 @@ static void remove_files(struct bench *b)
 		rmdir(b->dir);
 }
 
-static int measure_workload(struct bench *b, struct workload_result *res)
+static int start_tool(struct bench *b, const struct tool *tool, struct tool_run *run)
 {
-	int r, t, k;
+	if (tool->start && tool->start(b, run)) {
+		fprintf(stderr, "memprobe-bench: %s did not start\n", tool->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Phase 1: every workload under every tool, the tool attached once a round. */
+static int measure_slowdown(struct bench *b)
+{
+	int r, k, t, w;
 
 	for (r = 0; r < b->rounds; r++) {
-		double bare = 0;
-
 		/* Rotate the order so that no tool always runs first or last. */
 		for (k = 0; k < b->n_tools; k++) {
 			const struct tool *tool = b->tools[(k + r) % b->n_tools];
-			struct tool_run run = { 0 };
-			double secs;
+			struct tool_run run = { .measured = true };
 
 			t = (k + r) % b->n_tools;
-			if (tool->start && tool->start(b, &run)) {
-				fprintf(stderr, "memprobe-bench: %s did not start\n", tool->name);
+			if (start_tool(b, tool, &run))
 				return -1;
+			for (w = 0; w < BENCH_WORKLOADS; w++) {
+				struct workload_result *res = &b->results[w];
+				double faults = 0;
+
+				b->current = &bench_workloads[w];
+				b->current_w = w;
+				res->seconds[t][r] = bench_run_workload(b, &faults);
+				if (res->seconds[t][r] < 0) {
+					fprintf(stderr, "memprobe-bench: %s workload failed\n", b->current->name);
+					if (tool->stop)
+						tool->stop(b, &run);
+					return -1;
+				}
+				if (t == 0 && faults > res->faults)
+					res->faults = faults;
+				if (stats_on())
+					res->stats_disturbed = true;
 			}
-			secs = run_workload(b);
 			if (tool->stop)
 				tool->stop(b, &run);
-			if (secs < 0) {
-				fprintf(stderr, "memprobe-bench: %s workload failed\n", b->current->name);
-				return -1;
-			}
-			res->seconds[t][r] = secs;
 		}
-		bare = res->seconds[0][r];
-		for (t = 0; t < b->n_tools; t++)
-			res->ratio[t][r] = res->seconds[t][r] / bare;
 	}
+	for (w = 0; w < BENCH_WORKLOADS; w++) {
+		b->results[w].workload = &bench_workloads[w];
+		for (r = 0; r < b->rounds; r++)
+			for (t = 0; t < b->n_tools; t++)
+				b->results[w].ratio[t][r] = b->results[w].seconds[t][r] / b->results[w].seconds[0][r];
+	}
+	b->n_results = BENCH_WORKLOADS;
 	return 0;
+}
+
+/* Phase 2: the cost of each program a call, each tool attached for one run of one workload. */
+static int measure_calls(struct bench *b)
+{
+	int t, w;
+
+	for (w = 0; w < BENCH_WORKLOADS; w++)
+		for (t = 1; t < b->n_tools; t++) {
+			const struct tool *tool = b->tools[t];
+			struct tool_run run = { 0 };
+
+			b->current = &bench_workloads[w];
+			b->current_w = w;
+			if (start_tool(b, tool, &run))
+				return -1;
+			if (bench_run_workload(b, NULL) < 0)
+				fprintf(stderr, "memprobe-bench: %s workload failed\n", b->current->name);
+			bench_collect(b, tool, &run);
+			if (tool->stop)
+				tool->stop(b, &run);
+		}
+	return 0;
+}
+
+static void phase(struct bench *b, int i, const char *what)
+{
+	double now = bench_now();
+	static double last;
+
+	if (i > 0)
+		b->phase_s[i - 1] = now - last;
+	last = now;
+	if (what)
+		fprintf(stderr, "memprobe-bench: [%.0fs] %s\n", now - b->started, what);
 }
 
 int main(int argc, char **argv)
@@ -227,13 +252,15 @@ int main(int argc, char **argv)
 	};
 	static struct bench b;
 	bool mounted;
-	int c, w, status = 1;
+	int c, status = 1;
 
 	b.rounds = 7;
-	b.idle_s = 30;
-	b.iterations = 20;
+	b.startup_rounds = 11;
+	b.iterations = 3;
 	b.alloc_bytes = 64 * WL_MIB;
 	b.file_bytes = 32 * WL_MIB;
+	b.scale_interval_s = 1;
+	b.scale_intervals = 3;
 	snprintf(b.build, sizeof(b.build), "build");
 	b.out[0] = '\0';
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -241,10 +268,12 @@ int main(int argc, char **argv)
 		case 'q':
 			b.quick = true;
 			b.rounds = 1;
+			b.startup_rounds = 3;
 			b.iterations = 2;
 			b.alloc_bytes = 4 * WL_MIB;
 			b.file_bytes = 2 * WL_MIB;
-			b.idle_s = 1;
+			b.scale_interval_s = 0.5;
+			b.scale_intervals = 2;
 			break;
 		case 'r':
 			b.rounds = atoi(optarg);
@@ -271,31 +300,37 @@ int main(int argc, char **argv)
 		fprintf(stderr, "memprobe-bench: run it as root (it loads BPF programs and creates a cgroup)\n");
 		return 1;
 	}
-	if (enable_stats())
-		fprintf(stderr, "memprobe-bench: cannot enable %s; per-program costs will be missing\n", BPF_STATS);
+	b.started = bench_now();
+	running = &b;
+	if (save_stats())
+		fprintf(stderr, "memprobe-bench: cannot read %s; the slowdowns may include the statistics' cost and per-program costs will be missing\n",
+			BPF_STATS);
 	bench_tools(&b);
 	mounted = b.n_tools == BENCH_MAX_TOOLS && mount_tracefs();
 	if (tcg_create(&b.cg, "bench") || prepare_files(&b)) {
 		fprintf(stderr, "memprobe-bench: cannot set up the workload's cgroup and files\n");
 		goto out;
 	}
-	for (w = 0; w < (int)(sizeof(workloads) / sizeof(workloads[0])); w++) {
-		b.current = &workloads[w];
-		b.results[w].workload = &workloads[w];
-		fprintf(stderr, "memprobe-bench: %s, %d rounds of %d tools...\n", workloads[w].name, b.rounds,
-			b.n_tools);
-		if (measure_workload(&b, &b.results[w]))
-			goto out;
-		b.n_results++;
-	}
-	fprintf(stderr, "memprobe-bench: start-up, %d rounds...\n", b.rounds);
+	set_stats(false);
+	phase(&b, 0, "slowdown: the workloads under each tool, BPF statistics off");
+	if (measure_slowdown(&b))
+		goto out;
+	b.have_stats = !set_stats(true);
+	phase(&b, 1, "cost per call: each tool once per workload, BPF statistics on");
+	if (b.have_stats && measure_calls(&b))
+		goto out;
+	set_stats(false);
+	phase(&b, 2, "start-up");
 	bench_startup(&b);
-	fprintf(stderr, "memprobe-bench: memprobe alone at its default interval for %.0fs...\n", b.idle_s);
-	bench_idle(&b);
-	fprintf(stderr, "memprobe-bench: the event path, SysV storms at rising rates...\n");
+	phase(&b, 3, "the event path: SysV storms at rising rates");
 	bench_events(&b);
+	phase(&b, 4, "scale: extra cgroups and processes, the whole machine and one target");
+	bench_scale(&b);
+	phase(&b, 5, NULL);
+	restore_stats();
 	status = bench_report(&b);
 out:
+	bench_scale_cleanup();
 	remove_files(&b);
 	tcg_remove(&b.cg);
 	if (b.bpftrace_script[0])

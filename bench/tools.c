@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 
 #include "bench.h"
 #include "calib.skel.h"
@@ -23,16 +24,43 @@ static const char bpftrace_script[] =
 	"tracepoint:kmem:rss_stat { @rss[cgroup, args->member] = count(); }\n"
 	"BEGIN { printf(\"ready\\n\"); }\n";
 
+/*
+ * The hook a program is attached to: for BTF-enabled tracepoints and
+ * fentry, the kernel type it was loaded against (btf_trace_NAME, or the
+ * function); a classic tracepoint program (bpftrace's) is named after its
+ * tracepoint, cut to 15 characters.
+ */
+static void hook_of(const struct bpf_prog_info *info, char *hook, size_t len)
+{
+	static struct btf *vmlinux;
+	const struct btf_type *t;
+	const char *name;
+
+	snprintf(hook, len, "%s", info->name);
+	if (info->type != BPF_PROG_TYPE_TRACING || !info->attach_btf_id)
+		return;
+	if (!vmlinux)
+		vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux || !(t = btf__type_by_id(vmlinux, info->attach_btf_id)))
+		return;
+	name = btf__name_by_offset(vmlinux, t->name_off);
+	if (name && !strncmp(name, "btf_trace_", 10))
+		name += 10;
+	if (name)
+		snprintf(hook, len, "%s", name);
+}
+
 static void add_prog(struct bench *b, const char *tool, int fd)
 {
 	struct bpf_prog_info info = { 0 };
 	__u32 len = sizeof(info);
 	struct prog_total *t;
 
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && (t = bench_prog(b, tool, info.name))) {
-		t->run_ns += info.run_time_ns;
-		t->run_cnt += info.run_cnt;
-	}
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || !(t = bench_prog(b, b->current_w, tool, info.name)))
+		return;
+	hook_of(&info, t->hook, sizeof(t->hook));
+	t->run_ns += info.run_time_ns;
+	t->run_cnt += info.run_cnt;
 }
 
 /* Adds the run-time statistics of every BPF program pid holds to the totals. */
@@ -91,10 +119,7 @@ static int empty_start(struct bench *b, struct tool_run *r)
 
 static void empty_stop(struct bench *b, struct tool_run *r)
 {
-	struct bpf_program *p;
-
-	bpf_object__for_each_program(p, r->calib->obj)
-		add_prog(b, "empty", bpf_program__fd(p));
+	(void)b;
 	calib_bpf__destroy(r->calib);
 }
 
@@ -102,18 +127,23 @@ static int memprobe_start(struct bench *b, struct tool_run *r)
 {
 	const char *argv[] = { "--json", "--interval", "1", "--cgroup", b->cg.rel, NULL };
 
-	if (agent_start(&r->agent, argv) || !agent_wait_for(&r->agent, "start", 30))
+	if (agent_start(&r->agent, argv))
 		return -1;
-	bench_usage_start(r, r->agent.pid);
+	b->tool_pid = r->agent.pid;
+	if (!agent_wait_for(&r->agent, "start", 30))
+		return -1;
+	if (r->measured)
+		bench_usage_start(r, r->agent.pid);
 	return 0;
 }
 
 static void memprobe_stop(struct bench *b, struct tool_run *r)
 {
-	bench_usage_stop(b, "memprobe", r, r->agent.pid);
-	collect_progs(b, "memprobe", r->agent.pid);
+	if (r->measured)
+		bench_usage_stop(b, "memprobe", r, r->agent.pid);
 	agent_finish(&r->agent, SIGINT, 30);
 	agent_free(&r->agent);
+	b->tool_pid = 0;
 }
 
 /* Waits for bpftrace's "ready", printed once every probe is attached. */
@@ -160,9 +190,11 @@ static int bpftrace_start(struct bench *b, struct tool_run *r)
 	}
 	close(out[1]);
 	r->out = out[0];
+	b->tool_pid = r->pid;
 	if (!bpftrace_ready(r->out, 120))
 		return -1;
-	bench_usage_start(r, r->pid);
+	if (r->measured)
+		bench_usage_start(r, r->pid);
 	return 0;
 }
 
@@ -171,13 +203,13 @@ static void bpftrace_stop(struct bench *b, struct tool_run *r)
 	char buf[4096];
 	int tries;
 
-	bench_usage_stop(b, "bpftrace", r, r->pid);
-	collect_progs(b, "bpftrace", r->pid);
+	if (r->measured)
+		bench_usage_stop(b, "bpftrace", r, r->pid);
 	kill(r->pid, SIGINT);
 	/*
 	 * It prints its maps on the way out; drain them so it can finish. A
-	 * SIGINT that lands just after it said ready can go unheeded: ask again,
-	 * then stop asking.
+	 * SIGINT that lands just after it said ready can go unheeded: ask again
+	 * every half second, then stop asking.
 	 */
 	for (tries = 0; tries < 300; tries++) {
 		struct pollfd p = { .fd = r->out, .events = POLLIN };
@@ -185,17 +217,32 @@ static void bpftrace_stop(struct bench *b, struct tool_run *r)
 
 		if (poll(&p, 1, 100) > 0 && (n = read(r->out, buf, sizeof(buf))) <= 0)
 			break;
-		if (tries % 50 == 49)
+		if (tries % 5 == 4)
 			kill(r->pid, tries < 250 ? SIGINT : SIGKILL);
 	}
 	close(r->out);
 	waitpid(r->pid, NULL, 0);
+	b->tool_pid = 0;
 }
 
 static const struct tool bare = { "bare", NULL, NULL };
 static const struct tool empty = { "empty", empty_start, empty_stop };
 static const struct tool memprobe = { "memprobe", memprobe_start, memprobe_stop };
 static const struct tool bpftrace = { "bpftrace", bpftrace_start, bpftrace_stop };
+
+void bench_collect(struct bench *b, const struct tool *tool, struct tool_run *r)
+{
+	struct bpf_program *p;
+
+	if (!strcmp(tool->name, "empty")) {
+		bpf_object__for_each_program(p, r->calib->obj)
+			add_prog(b, "empty", bpf_program__fd(p));
+	} else if (!strcmp(tool->name, "memprobe")) {
+		collect_progs(b, "memprobe", r->agent.pid);
+	} else if (!strcmp(tool->name, "bpftrace")) {
+		collect_progs(b, "bpftrace", r->pid);
+	}
+}
 
 static bool have_bpftrace(void)
 {

@@ -14,7 +14,7 @@
 INTEGRATION_TEST(bench_runs_quick, 120)
 {
 	char out[] = "/tmp/memprobe-test-bench-XXXXXX", cmd[1024], path[1100], *text = NULL;
-	const struct jv *w, *p;
+	const struct jv *w, *p, *sc, *pts;
 	struct jv *res = NULL;
 	bool ok = false;
 	int status;
@@ -32,8 +32,15 @@ INTEGRATION_TEST(bench_runs_quick, 120)
 		goto out;
 	w = jv_get(res, "workloads");
 	p = jv_get(res, "programs");
-	ok = ASSERT(w && w->n == 2, "workloads") &&
-	     ASSERT(p && p->n >= 8, "%zu programs measured", p ? p->n : 0);
+	sc = jv_get(res, "scale");
+	pts = sc ? jv_get(sc, "points") : NULL;
+	/* alloc, pagecache and the fault-bound service; four tools' programs; the reduced scale run. */
+	ok = ASSERT(w && w->n == 3, "workloads") &&
+	     ASSERT(p && p->n >= 8, "%zu programs measured", p ? p->n : 0) &&
+	     ASSERT(pts && pts->n == 8, "%zu scale points", pts ? pts->n : 0);
+	for (size_t i = 0; ok && i < pts->n; i++)
+		ok = ASSERT(pts->items[i].type == J_OBJ && jv_get(&pts->items[i], "ok") && jv_get(&pts->items[i], "ok")->b,
+			    "scale point %zu has figures", i);
 out:
 	jv_free(res);
 	free(text);

@@ -246,12 +246,19 @@ static bool replay(struct sink *s, struct targets *ts, struct agg *a, struct pro
 				    .total_vm_bytes = 90 << 20, .scope = "cgroup",
 				    .oom_cgroup = "system.slice/svc.service", .oom_cgroup_id = 10,
 				    .limit_bytes = 512 << 20 };
+	/* memprobe's own cost: the maps at the start, everything at the end. */
+	struct rec_agent loaded = { .map_bytes = 2345678, .maps = 20 };
+	struct rec_agent cost = { .map_bytes = 3456789, .maps = 20, .cpu_s = 1.234, .rss_bytes = 5 << 20,
+				  .peak_rss_bytes = 14 << 20, .intervals = 9, .interval_median_s = 0.0123456,
+				  .interval_max_s = 0.0456789 };
 	struct mounts m = { 0 };
 	struct report_input in = { .targets = ts, .procs = ps, .agg = a, .mounts = &m, .top = 5, .reclaim_known = true };
 	struct report rep;
+	size_t i;
 	bool ok;
 
 	report_start(&start, rt, 2, ts, "0.0.0-golden", 10);
+	start.agent = &loaded;
 	report_verdict_change(&vc, &ts->v[0], 1050);
 	ok = ASSERT(!s->ops->start(s, &start), "start");
 	if (ok && !report_samples(&rep, &in)) {
@@ -261,6 +268,8 @@ static bool replay(struct sink *s, struct targets *ts, struct agg *a, struct pro
 	ok = ok && ASSERT(!s->ops->shm(s, &shm), "shm") && ASSERT(!s->ops->shm_orphan(s, &orphan), "orphan") &&
 	     ASSERT(!s->ops->oom_kill(s, &oom), "oom") && ASSERT(!s->ops->verdict_change(s, &vc), "verdict");
 	if (ok && ASSERT(!report_summaries(&rep, &in), "summaries")) {
+		for (i = 0; i < rep.n_summaries; i++)
+			rep.summaries[i].agent = &cost;
 		ok = ASSERT(!s->ops->summaries(s, rep.summaries, rep.n_summaries), "write summaries");
 		report_free(&rep);
 	}

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "agent/events.h"
+#include "agent/selfcost.h"
 #include "model/agg.h"
 #include "model/cgnames.h"
 #include "model/procs.h"
@@ -41,6 +42,7 @@ struct agent {
 	bool trending;			/* readings feed the leak trends: not before COMMAND runs */
 	double last_interim;		/* monotonic time of the last periodic summary */
 	bool said_drop[MP_DROP_MAX];	/* each cause of loss is said on stderr once, when it starts */
+	struct selfcost cost;		/* what memprobe itself costs */
 };
 
 /* A write error from the output: a reader that went away ends the run quietly. */

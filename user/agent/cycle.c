@@ -129,6 +129,7 @@ static const char *command_line(char *buf, size_t len, char *const *argv)
 int agent_report_start(struct agent *a)
 {
 	struct rec_target t[OPT_MAX_TARGETS];
+	struct rec_agent cost;
 	struct rec_start s;
 	struct utsname u;
 	char command[4096];
@@ -140,6 +141,8 @@ int agent_report_start(struct agent *a)
 		s.kernel = u.release;
 		s.command = a->o->command ? command_line(command, sizeof(command), a->o->command) : NULL;
 	}
+	if (!selfcost_read(&a->cost, false, &cost))
+		s.agent = &cost;
 	r = sinks_start(&a->sinks, &s);
 	return r ? agent_output_error(a, r) : 0;
 }
@@ -190,7 +193,9 @@ int agent_summarise(struct agent *a, bool interim)
 		.names = &a->names, .sysv = &a->events.sysv, .ooms = &a->events.ooms, .pshm = &pshm,
 		.top = a->o->top, .reclaim_known = probes_have(&a->probes, &reclaim_probe),
 	};
+	struct rec_agent cost;
 	struct report rep;
+	bool cost_known;
 	int r;
 
 	/* Events still in the rings count for this summary. */
@@ -211,12 +216,15 @@ int agent_summarise(struct agent *a, bool interim)
 		log_warn("cannot read the processes' POSIX shared memory");
 	r = report_summaries(&rep, &in);
 	mounts_free(&mounts);
+	cost_known = !selfcost_read(&a->cost, true, &cost);
 	if (r) {
 		pshm_free(&pshm);
 		return log_err_errno(r, "cannot build the summary");
 	}
-	for (size_t i = 0; i < rep.n_summaries; i++)
+	for (size_t i = 0; i < rep.n_summaries; i++) {
 		rep.summaries[i].interim = interim;
+		rep.summaries[i].agent = cost_known ? &cost : NULL;
+	}
 	/* The records point into the scan: it goes after they are written. */
 	r = sinks_summaries(&a->sinks, rep.summaries, rep.n_summaries);
 	if (!r)
@@ -252,6 +260,7 @@ int agent_tick(void *ctx)
 	struct agent *a = ctx;
 	struct report_input in = { .targets = &a->targets, .procs = &a->procs, .top = a->o->top,
 				   .reclaim_known = probes_have(&a->probes, &reclaim_probe) };
+	double start = now_monotonic();
 	struct report rep;
 	int r;
 
@@ -276,6 +285,7 @@ int agent_tick(void *ctx)
 	targets_roll(&a->targets);
 	if (r)
 		return agent_output_error(a, r);
+	selfcost_interval(&a->cost, now_monotonic() - start);
 	/* A long run journals its summary now and then, so that a crash loses one period at most. */
 	if (a->o->journal && a->o->journal_interval_s > 0 &&
 	    now_monotonic() - a->last_interim >= a->o->journal_interval_s) {

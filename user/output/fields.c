@@ -4,6 +4,21 @@
 
 #include "output/fields.h"
 
+/* memprobe's own cost; the start record has only what loading settled (its maps). */
+static void agent(const struct rec_agent *a, bool run, const struct field_visitor *v, void *ctx)
+{
+	v->u64(ctx, "agent_map_bytes", a->map_bytes);
+	v->u64(ctx, "agent_maps", a->maps);
+	if (!run)
+		return;
+	v->dbl(ctx, "agent_cpu_s", a->cpu_s, 3);
+	v->u64(ctx, "agent_rss_bytes", a->rss_bytes);
+	v->u64(ctx, "agent_peak_rss_bytes", a->peak_rss_bytes);
+	v->u64(ctx, "agent_intervals", a->intervals);
+	v->dbl(ctx, "agent_interval_median_s", a->interval_median_s, 6);
+	v->dbl(ctx, "agent_interval_max_s", a->interval_max_s, 6);
+}
+
 void fields_start(const struct rec_start *r, const struct field_visitor *v, void *ctx)
 {
 	size_t i;
@@ -29,6 +44,8 @@ void fields_start(const struct rec_start *r, const struct field_visitor *v, void
 		else
 			v->null(ctx, "command");
 	}
+	if (r->agent)
+		agent(r->agent, false, v, ctx);
 }
 
 /* The verdict's scalars, flat, so that journald can carry them too. */
@@ -325,6 +342,8 @@ void fields_summary(const struct rec_summary *r, const struct field_visitor *v, 
 	v->str(ctx, "page_cache_working_set", r->page_cache_working_set ? r->page_cache_working_set : "unknown");
 	if (r->machine)
 		secs_or_null(v, ctx, "mem_available_eta_s", r->mem_available_eta_s);
+	if (r->agent)
+		agent(r->agent, true, v, ctx);
 }
 
 void fields_forecast_change(const struct rec_forecast_change *r, const struct field_visitor *v, void *ctx)

@@ -18,6 +18,22 @@ struct rec_target {
 	__u64 cgroup_id;
 };
 
+/*
+ * What memprobe itself costs: the kernel memory its BPF maps hold (the
+ * kernel's memlock figure of each map it has open), its CPU time, its
+ * memory, and how long one interval's work takes.
+ */
+struct rec_agent {
+	__u64 map_bytes;
+	unsigned int maps;
+	double cpu_s;			/* user + system since it started, loading included */
+	__u64 rss_bytes;		/* VmRSS now */
+	__u64 peak_rss_bytes;		/* VmHWM */
+	__u64 intervals;		/* intervals measured so far */
+	double interval_median_s;	/* of the last AGENT_RECENT intervals */
+	double interval_max_s;		/* of the whole run */
+};
+
 struct rec_start {
 	double ts;
 	const char *version;
@@ -31,6 +47,7 @@ struct rec_start {
 	const char *host;		/* uname -n */
 	const char *kernel;		/* uname -r */
 	const char *command;		/* -- COMMAND, its words quoted as a shell would need */
+	const struct rec_agent *agent;	/* memprobe's own cost once loaded; NULL: not known (a replay) */
 };
 
 /* The leak verdict and what it rests on. */
@@ -321,6 +338,7 @@ struct rec_summary {
 	const char *page_cache_working_set;	/* "working set", "cold" or "unknown" */
 	bool machine;
 	double mem_available_eta_s;
+	const struct rec_agent *agent;		/* memprobe's own cost over the run; NULL: not known */
 };
 
 /* A cgroup's time to its limit crossed --oom-horizon, or came back. */

@@ -107,6 +107,12 @@ static int table_start(struct sink *s, const struct rec_start *r)
 			fprintf(s->out, "%s%s", i ? ", " : "watching ", SAFE(s, 0, r->targets[i].cgroup));
 	fprintf(s->out, "; memory controller on cgroup v%d at %s; every %gs. Ctrl-C for the summary.\n",
 		r->cgroup_version, SAFE(s, 0, r->memory_root), r->interval_s);
+	if (r->agent) {
+		char m[32];
+
+		fprintf(s->out, "memprobe's %u BPF maps hold %s of kernel memory.\n", r->agent->maps,
+			fmt_bytes(m, sizeof(m), (double)r->agent->map_bytes));
+	}
 	return done(s);
 }
 
@@ -346,8 +352,25 @@ static void summary_health(struct sink *s, const struct rec_summary *r)
 		fprintf(s->out, "  stalls      %s\n", say_stalls(buf, sizeof(buf), h));
 }
 
+/* memprobe's own cost, once after the summaries: the same for every cgroup. */
+static void summary_agent(struct sink *s, const struct rec_agent *a, double duration_s)
+{
+	char m[32], rss[32], peak[32];
+
+	fprintf(s->out, "\nmemprobe itself: its %u BPF maps hold %s of kernel memory; RSS %s (peak %s); CPU %.2fs",
+		a->maps, fmt_bytes(m, sizeof(m), (double)a->map_bytes), fmt_bytes(rss, sizeof(rss), (double)a->rss_bytes),
+		fmt_bytes(peak, sizeof(peak), (double)a->peak_rss_bytes), a->cpu_s);
+	if (duration_s > 0)
+		fprintf(s->out, " (%.2f%% of a core)", 100 * a->cpu_s / duration_s);
+	if (a->intervals)
+		fprintf(s->out, "; an interval's work %.1fms (median), %.1fms at most, over %llu intervals",
+			a->interval_median_s * 1e3, a->interval_max_s * 1e3, (unsigned long long)a->intervals);
+	fputs("\n", s->out);
+}
+
 static int table_summaries(struct sink *s, const struct rec_summary *r, size_t n)
 {
+	const struct rec_summary *last = NULL;
 	char a[32], b[32], c[32], d[32];
 	size_t i;
 
@@ -381,7 +404,10 @@ static int table_summaries(struct sink *s, const struct rec_summary *r, size_t n
 		if (r[i].lost_events)
 			fprintf(s->out, "  %llu events could not be recorded (maps full; raise --max-files/--max-cgroups/--max-tasks)\n",
 				(unsigned long long)r[i].lost_events);
+		last = &r[i];
 	}
+	if (last && last->agent)
+		summary_agent(s, last->agent, last->duration_s);
 	return done(s);
 }
 
