@@ -23,7 +23,8 @@ BPF_ARCH  := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(ARCH)))
 VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 
 # Debian 12 packages the build and the tests need.
-DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
+DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
+	      libdw-dev libbz2-dev liblzma-dev
 # prometheus: promtool for the alert rules, and a real Prometheus for the metrics
 # tests; libcurl4-openssl-dev: the tests' HTTP client (tests/http.c).
 DEBS_TEST  := $(DEBS_BUILD) libclang-rt-14-dev e2fsprogs systemd qemu-system-x86 busybox-static cpio \
@@ -34,7 +35,11 @@ CFLAGS   ?= -O2 -g
 WARNINGS := -Wall -Wextra -Werror -Wno-missing-field-initializers
 CPPFLAGS += -D_GNU_SOURCE -DMEMPROBE_VERSION='"$(VERSION)"' -Iinclude -Iuser -I$(BUILD)
 DEPFLAGS  = -MMD -MP
-LDLIBS   += -lbpf -lelf -lz -lm
+# elfutils' libdw unwinds and names the growth stacks: linked in (Debian ships
+# libdw.a), with the libelf it must match and the decompressors it reads
+# compressed debug info with, so that the binary needs no libdw1 of the host's.
+DW_LIBS  ?= -Wl,-Bstatic -ldw -lelf -lbz2 -llzma -lz -Wl,-Bdynamic
+LDLIBS   += $(DW_LIBS) -lbpf -lelf -lz -lm
 
 # BPF_PROG() declares ctx whether a program uses it or not.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARNINGS) -Wno-unused-parameter \
@@ -99,6 +104,8 @@ $(BUILD)/memprobe.skel.h: $(BPF_LINKED)
 # Workloads are what is measured, not what measures: never sanitized, so
 # that their memory is what the tests expect.
 WL_CFLAGS ?= -O2 -g
+# The growth-stack workload is built the way distributions build: no frame pointers.
+$(BUILD)/workloads/stackleak: WL_CFLAGS += -fomit-frame-pointer
 $(BUILD)/workloads/%: tests/workloads/%.c tests/workloads/workload.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(WL_CFLAGS) $(WARNINGS) -o $@ $< $(LDLIBS)

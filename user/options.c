@@ -27,6 +27,9 @@ enum {
 	OPT_VERDICT_SAMPLES,
 	OPT_LEAK_AFTER,
 	OPT_RING_SIZE,
+	OPT_STACK_SAMPLE,
+	OPT_STACK_RATE,
+	OPT_STACKS,
 };
 
 static const struct option long_options[] = {
@@ -47,6 +50,9 @@ static const struct option long_options[] = {
 	{ "verdict-samples",	required_argument,	NULL, OPT_VERDICT_SAMPLES },
 	{ "leak-after",		required_argument,	NULL, OPT_LEAK_AFTER },
 	{ "ring-size",		required_argument,	NULL, OPT_RING_SIZE },
+	{ "stack-sample",	required_argument,	NULL, OPT_STACK_SAMPLE },
+	{ "stack-rate",		required_argument,	NULL, OPT_STACK_RATE },
+	{ "stacks",		required_argument,	NULL, OPT_STACKS },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
@@ -76,6 +82,13 @@ static const char usage[] =
 "      --ring-size SIZE   each event ring buffer (SysV shm 256K and OOM 16K by\n"
 "                         default; a power of two, 4K to 256M); events a full ring\n"
 "                         cannot take are counted in lost_events\n"
+"      --stack-sample SIZE  growth stacks: sample the code path of one page per\n"
+"                         SIZE of anonymous memory a process allocates (default\n"
+"                         512K; 0: off)\n"
+"      --stack-rate N     at most N stacks a second for the whole machine\n"
+"                         (default %u); what is skipped is counted\n"
+"      --stacks FILE      write the stacks holding memory at the end, folded\n"
+"                         (frame;frame;frame bytes) for flame graph tools\n"
 "\n"
 "The leak verdict, from the trend of anonymous memory (page cache never counts):\n"
 "      --leak-band SIZE   normal while the trend rises less than this (default 50M)\n"
@@ -199,6 +212,8 @@ static void defaults(struct options *o)
 	o->max_tasks = MP_MAX_TASKS;
 	verdict_defaults(&o->verdict);
 	o->journal_interval_s = 300;
+	o->stack_sample_bytes = MP_STACK_SAMPLE;
+	o->stack_rate = MP_STACK_RATE;
 }
 
 int options_parse(struct options *o, int argc, char *const argv[], char *err, size_t errlen)
@@ -297,11 +312,30 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 			o->ring_bytes = (__u32)v;
 			break;
 		}
+		case OPT_STACK_SAMPLE: {
+			double v;
+
+			if (parse_size(optarg, 0, 1 << 30, &v) || (v && v < 4096) || v != (__u64)v)
+				return fail(err, errlen, "--stack-sample: '%s' is not 0 or a size from 4K to 1G",
+					    shown(optarg, show, sizeof(show)));
+			o->stack_sample_bytes = (__u64)v;
+			break;
+		}
+		case OPT_STACK_RATE:
+			if (parse_u32(optarg, 1, 100000, &o->stack_rate))
+				return fail(err, errlen, "--stack-rate: '%s' is not a whole number between 1 and 100000",
+					    shown(optarg, show, sizeof(show)));
+			break;
+		case OPT_STACKS:
+			if (!*optarg)
+				return fail(err, errlen, "--stacks needs a file name");
+			o->stacks_path = optarg;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
 		case 'h':
-			printf(usage, MP_MAX_CGROUPS, MP_MAX_FILES, MP_MAX_TASKS);
+			printf(usage, MP_MAX_CGROUPS, MP_MAX_FILES, MP_MAX_TASKS, MP_STACK_RATE);
 			return OPTIONS_EXIT;
 		case 'V':
 			printf("memprobe %s\n", MEMPROBE_VERSION);
@@ -330,6 +364,8 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 		return fail(err, errlen, "--leak-rate must not be below --warn-rate");
 	if (verdict_cfg_impossible(&o->verdict, o->interval_s, why, sizeof(why)))
 		return fail(err, errlen, "%s", why);
+	if (o->stacks_path && !o->stack_sample_bytes)
+		return fail(err, errlen, "--stacks needs growth stacks: drop --stack-sample 0");
 	if (o->command && o->n_targets)
 		return fail(err, errlen, "--cgroup and -- COMMAND cannot be combined: COMMAND gets its own cgroup");
 	return OPTIONS_RUN;

@@ -25,6 +25,9 @@ struct options {
 	__u32 max_files;
 	__u32 max_tasks;
 	__u32 ring_bytes;		/* each event ring; 0: each its own default */
+	__u64 stack_sample_bytes;	/* growth stacks: bytes between samples; 0: off */
+	__u32 stack_rate;		/* stacks a second, at most, for the whole machine */
+	const char *stacks_path;	/* --stacks: folded stacks written there at the end */
 	char *const *command;		/* after "--", NULL-terminated; NULL when absent */
 	struct verdict_cfg verdict;	/* the leak criteria */
 };

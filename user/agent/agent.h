@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "agent/events.h"
+#include "agent/stacks.h"
 #include "model/agg.h"
 #include "model/cgnames.h"
 #include "model/procs.h"
@@ -35,6 +36,7 @@ struct agent {
 	struct procs procs;
 	struct cgnames names;
 	struct events events;
+	struct agent_stacks stacks;	/* growth stacks */
 	struct sinks sinks;
 	struct loop loop;
 	bool output_closed;

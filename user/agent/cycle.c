@@ -69,15 +69,17 @@ int agent_measure(struct agent *a, bool final)
 		return log_err_errno(r, "cannot read the processes");
 	if (a->trending)
 		targets_trend(&a->targets, &a->procs);
+	agent_stacks_tick(&a->stacks, a->targets.t_now);
 	return 0;
 }
 
 /* Events write to the sinks as they come; a failed write surfaces here. */
 static int events_error(struct agent *a)
 {
-	int r = a->events.err;
+	int r = a->events.err ?: a->stacks.err;
 
 	a->events.err = 0;
+	a->stacks.err = 0;
 	return r ? agent_output_error(a, r) : 0;
 }
 
@@ -109,7 +111,7 @@ int agent_summarise(struct agent *a, bool interim)
 	struct report_input in = {
 		.targets = &a->targets, .procs = &a->procs, .agg = &a->agg, .mounts = &mounts,
 		.names = &a->names, .sysv = &a->events.sysv, .ooms = &a->events.ooms, .pshm = &pshm,
-		.top = a->o->top,
+		.top = a->o->top, .stacks = a->stacks.on ? &a->stacks.model : NULL,
 	};
 	struct report rep;
 	int r;
@@ -142,6 +144,8 @@ int agent_summarise(struct agent *a, bool interim)
 		r = sinks_flush(&a->sinks);
 	report_free(&rep);
 	pshm_free(&pshm);
+	if (!r && !interim)
+		r = agent_stacks_write(&a->stacks);
 	return r ? agent_output_error(a, r) : 0;
 }
 
@@ -154,10 +158,13 @@ static int announce_verdicts(struct agent *a)
 	for (i = 0; i < a->targets.n; i++) {
 		struct target *t = &a->targets.v[i];
 		struct rec_verdict_change c;
+		char top[1024];
 
 		if (t->verdict.verdict == t->reported)
 			continue;
 		report_verdict_change(&c, t, a->targets.t_now);
+		if (a->stacks.on)
+			c.top_stack = report_top_stack(&a->stacks.model, t, top, sizeof(top));
 		t->reported = t->verdict.verdict;
 		r = sinks_verdict_change(&a->sinks, &c);
 		if (r)

@@ -157,6 +157,51 @@ static void posix_shm(const struct rec_summary *r, const struct field_visitor *v
 	v->list_end(ctx);
 }
 
+static void growth_stacks(const struct rec_summary *r, const struct field_visitor *v, void *ctx)
+{
+	size_t i, k;
+
+	v->list_begin(ctx, "growth_stacks");
+	for (i = 0; i < r->n_growth_stacks; i++) {
+		const struct rec_growth_stack *g = &r->growth_stacks[i];
+
+		v->item_begin(ctx);
+		v->list_begin(ctx, "frames");
+		for (k = 0; k < g->n_frames; k++) {
+			const struct rec_frame *f = &g->frames[k];
+
+			v->item_begin(ctx);
+			v->str(ctx, "function", f->function);
+			v->str(ctx, "module", f->module);
+			v->u64(ctx, "offset", f->offset);
+			if (*f->file)
+				v->str(ctx, "file", f->file);
+			else
+				v->null(ctx, "file");
+			if (f->line)
+				v->u64(ctx, "line", f->line);
+			else
+				v->null(ctx, "line");
+			v->item_end(ctx);
+		}
+		v->list_end(ctx);
+		v->u64(ctx, "own_frame", g->own);
+		v->u64(ctx, "in_use_bytes", g->in_use_bytes);
+		v->u64(ctx, "sampled_bytes", g->sampled_bytes);
+		v->u64(ctx, "samples", g->samples);
+		v->dbl(ctx, "in_use_growth_bytes_per_hour", g->growth_bytes_per_hour, 0);
+		v->u64_array(ctx, "pids", g->pids, g->n_pids);
+		v->item_end(ctx);
+	}
+	v->list_end(ctx);
+	v->str(ctx, "top_stack", r->top_stack);
+	v->u64(ctx, "stack_sample_bytes", r->stack_sample_bytes);
+	v->u64(ctx, "stack_samples", r->stack_samples);
+	v->u64(ctx, "stack_samples_skipped", r->stack_samples_skipped);
+	v->u64(ctx, "stack_skipped_bytes", r->stack_skipped_bytes);
+	v->u64(ctx, "stack_samples_lost", r->stack_samples_lost);
+}
+
 void fields_summary(const struct rec_summary *r, const struct field_visitor *v, void *ctx)
 {
 	v->str(ctx, "cgroup", r->cgroup);
@@ -200,6 +245,8 @@ void fields_summary(const struct rec_summary *r, const struct field_visitor *v, 
 	v->u64(ctx, "posix_shm_bytes", r->posix_shm_bytes);
 	v->u64(ctx, "oom_kills", r->oom_kills);
 	v->u64(ctx, "lost_events", r->lost_events);
+	if (r->stacks_on)
+		growth_stacks(r, v, ctx);
 }
 
 void fields_verdict_change(const struct rec_verdict_change *r, const struct field_visitor *v, void *ctx)
@@ -209,6 +256,8 @@ void fields_verdict_change(const struct rec_verdict_change *r, const struct fiel
 	v->str(ctx, "previous_verdict", r->previous);
 	verdict(&r->verdict, v, ctx);
 	v->u64(ctx, "anon_bytes", r->anon_bytes);
+	if (r->top_stack)
+		v->str(ctx, "top_stack", r->top_stack);
 }
 
 void fields_shm(const struct rec_shm *r, const struct field_visitor *v, void *ctx)

@@ -250,6 +250,10 @@ int report_samples(struct report *rep, const struct report_input *in)
 
 void report_free(struct report *rep)
 {
+	free(rep->gstacks);
+	free(rep->gframes);
+	free(rep->gpids);
+	free(rep->gtops);
 	free(rep->samples);
 	free(rep->summaries);
 	free(rep->files);

@@ -279,7 +279,7 @@ int report_summaries(struct report *rep, const struct report_input *in)
 		posix_at += s->n_posix_shm;
 	}
 	rep->n_summaries = n;
-	r = 0;
+	r = report_growth_stacks(rep, in, idx, n);
 out:
 	free(idx);
 	free(merged);

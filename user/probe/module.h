@@ -49,7 +49,11 @@ struct targets;
 struct probe_events {
 	int (*shm)(void *ctx, const struct mp_shm_event *e);
 	int (*oom)(void *ctx, const struct mp_oom_event *e);
+	/* Growth stacks: a sample or a free (head.kind), and each interval the program's counters. */
+	int (*stack)(void *ctx, const struct mp_stack_head *h);
+	void (*stack_stats)(void *ctx, const __u64 *stats, size_t n);
 	void *ctx;
+	void *stack_ctx;		/* the growth stack handlers' */
 };
 
 /* What every module is given when it opens. */
@@ -81,6 +85,7 @@ extern const struct probe_ops rss_probe;
 extern const struct probe_ops alloc_probe;
 extern const struct probe_ops shm_probe;
 extern const struct probe_ops oom_probe;
+extern const struct probe_ops stacks_probe;
 
 /* Marks prog to be loaded for the module being opened; the registry attaches it and detaches it at the end. */
 int probe_claim(const struct probe_env *env, struct bpf_program *prog);

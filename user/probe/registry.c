@@ -16,6 +16,7 @@ static const struct probe_ops *const all_probes[] = {
 	&alloc_probe,
 	&shm_probe,
 	&oom_probe,
+	&stacks_probe,
 };
 
 _Static_assert(ARRAY_SIZE(all_probes) <= PROBES_MAX, "raise PROBES_MAX");
