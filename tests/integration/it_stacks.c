@@ -96,26 +96,32 @@ static const struct jv *sum_through(const struct jv *stacks, const char *prefix,
 	return first;
 }
 
-/* Every frame from the top down to leak_here has a name, and the C library's malloc is among them. */
+/*
+ * A stack through leak_here names the C library's malloc and every frame
+ * from it down to leak_here: the unwinding went through a library without
+ * frame pointers. (Frames above malloc, inside it, are named only where
+ * the C library's symbols or debug info are installed.)
+ */
 static bool named_through_malloc(const struct jv *stacks)
 {
 	size_t i, k;
 
 	for (i = 0; stacks && i < stacks->n; i++) {
 		const struct jv *frames = jv_get(&stacks->items[i], "frames");
-		bool malloc_seen = false;
+		bool in_malloc = false;
 
 		if (!through(&stacks->items[i], "leak_here"))
 			continue;
 		for (k = 0; frames && k < frames->n; k++) {
-			const char *fn = jv_str(&frames->items[k], "function");
+			const char *fn = jv_str(&frames->items[k], "function") ?: "";
+			const char *mod = jv_str(&frames->items[k], "module") ?: "";
 
-			if (!fn || !*fn)
+			if (!strcmp(fn, "malloc") || !strcmp(fn, "__libc_malloc"))
+				in_malloc = strstr(mod, "libc.so") != NULL;
+			else if (in_malloc && !strncmp(fn, "leak_here", 9))
+				return true;
+			else if (in_malloc && !*fn)
 				break;
-			if (strstr(fn, "malloc") && strstr(jv_str(&frames->items[k], "module") ?: "", "libc.so"))
-				malloc_seen = true;
-			if (!strncmp(fn, "leak_here", 9))
-				return malloc_seen;
 		}
 	}
 	return false;

@@ -77,6 +77,10 @@ void agent_stacks_tick(struct agent_stacks *as, double t)
 		return;
 	stacks_tick(&as->model, t);
 	unwinder_sweep(as->unwinder);
+	if (as->unwinder) {
+		as->model.counts.unwound = unwinder_stats(as->unwinder)->stacks;
+		as->model.counts.unwind_cpu_s = unwinder_stats(as->unwinder)->cpu_s;
+	}
 }
 
 int agent_stacks_write(struct agent_stacks *as)

@@ -11,75 +11,8 @@
 #include <string.h>
 
 #include "model/stacks.h"
+#include "sys/intern.h"
 
-#define FNV_OFFSET	0xcbf29ce484222325ULL
-#define FNV_PRIME	0x100000001b3ULL
-
-/* ---- interned strings: an open-addressing set that grows ---- */
-
-struct strset {
-	char **v;
-	size_t n, cap;
-};
-
-static __u64 hash_bytes(const void *p, size_t n, __u64 h)
-{
-	const unsigned char *b = p;
-
-	while (n--)
-		h = (h ^ *b++) * FNV_PRIME;
-	return h;
-}
-
-static int strset_grow(struct strset *s)
-{
-	size_t cap = s->cap ? s->cap * 2 : 1024, i, k;
-	char **v = calloc(cap, sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	for (i = 0; i < s->cap; i++) {
-		if (!s->v[i])
-			continue;
-		for (k = hash_bytes(s->v[i], strlen(s->v[i]), FNV_OFFSET) & (cap - 1); v[k]; k = (k + 1) & (cap - 1))
-			;
-		v[k] = s->v[i];
-	}
-	free(s->v);
-	s->v = v;
-	s->cap = cap;
-	return 0;
-}
-
-static const char *intern(struct strset *s, const char *str)
-{
-	size_t k;
-
-	if (!*str)
-		return "";
-	if (2 * (s->n + 1) > s->cap && strset_grow(s))
-		return NULL;
-	for (k = hash_bytes(str, strlen(str), FNV_OFFSET) & (s->cap - 1); s->v[k]; k = (k + 1) & (s->cap - 1))
-		if (!strcmp(s->v[k], str))
-			return s->v[k];
-	s->v[k] = strdup(str);
-	if (!s->v[k])
-		return NULL;
-	s->n++;
-	return s->v[k];
-}
-
-static void strset_free(struct strset *s)
-{
-	size_t i;
-
-	if (!s)
-		return;
-	for (i = 0; i < s->cap; i++)
-		free(s->v[i]);
-	free(s->v);
-	free(s);
-}
 
 /* ---- live samples: id -> what it stands for, linear probing with backward-shift deletion ---- */
 
@@ -215,13 +148,13 @@ static unsigned int own_frame(const struct stk_frame *f, unsigned int n)
 
 static __u64 hash_frames(const struct stk_frame *f, unsigned int n)
 {
-	__u64 h = FNV_OFFSET;
+	__u64 h = INTERN_HASH_INIT;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		h = hash_bytes(&f[i].module, sizeof(f[i].module), h);
-		h = hash_bytes(&f[i].function, sizeof(f[i].function), h);
-		h = hash_bytes(&f[i].offset, sizeof(f[i].offset), h);
+		h = intern_hash(&f[i].module, sizeof(f[i].module), h);
+		h = intern_hash(&f[i].function, sizeof(f[i].function), h);
+		h = intern_hash(&f[i].offset, sizeof(f[i].offset), h);
 	}
 	return h;
 }
@@ -309,7 +242,7 @@ int stacks_init(struct stacks *s, __u64 rate_bytes, double window_s)
 	s->stacks = calloc(STACKS_MAX, sizeof(*s->stacks));
 	s->aggs = calloc(STACKS_AGG_MAX, sizeof(*s->aggs));
 	s->frames = calloc(s->cap_frames, sizeof(*s->frames));
-	s->strings = calloc(1, sizeof(struct strset));
+	s->strings = calloc(1, sizeof(struct intern));
 	s->live = calloc(1, sizeof(struct live));
 	s->scratch = calloc(UNWIND_MAX_FRAMES, sizeof(*s->scratch));
 	if (!s->stacks || !s->aggs || !s->frames || !s->strings || !s->live || !s->scratch) {
@@ -329,7 +262,8 @@ void stacks_free(struct stacks *s)
 	if (l)
 		free(l->v);
 	free(l);
-	strset_free(s->strings);
+	intern_free(s->strings);
+	free(s->strings);
 	free(s->stacks);
 	free(s->aggs);
 	free(s->frames);
@@ -354,9 +288,8 @@ int stacks_sample(struct stacks *s, struct unwinder *u, const struct mp_stack_ev
 		return 0;	/* torn: the ring checked the header only */
 	n = u ? unwinder_unwind(u, &in, s->scratch, UNWIND_MAX_FRAMES) : 0;
 	if (!n) {
-		memset(s->scratch, 0, sizeof(*s->scratch));
-		s->scratch[0].pc = e->regs[16];
-		s->scratch[0].offset = e->regs[16];
+		s->scratch[0] = (struct unwind_frame){ .pc = e->regs[16], .offset = e->regs[16], .function = "",
+						       .module = "", .file = "" };
 		n = 1;
 	}
 	for (i = 0; i < n; i++) {

@@ -17,6 +17,7 @@
 
 #include "memprobe.h"
 #include "model/targets.h"
+#include "sys/intern.h"
 #include "sys/unwind.h"
 
 #define STACKS_MAX		4096	/* distinct stacks kept; further ones are summed in one "[other stacks]" */
@@ -60,6 +61,8 @@ struct stk_counts {
 	__u64 unknown_frees;		/* frees of samples the agent never saw */
 	__u64 table_full;		/* samples summed in "[other stacks]" */
 	__u64 exited_moved;		/* moved samples dropped when their process exited */
+	__u64 unwound;			/* stacks the agent unwound */
+	double unwind_cpu_s;		/* and the CPU it took */
 };
 
 struct stacks {
@@ -72,7 +75,7 @@ struct stacks {
 	size_t n_aggs;
 	struct stk_frame *frames;	/* every stack's frames, end to end */
 	size_t n_frames, cap_frames;
-	void *strings;			/* the interned strings */
+	struct intern *strings;		/* the frames' names */
 	void *live;			/* sample id -> what it stands for */
 	struct stk_counts counts;
 	struct unwind_frame *scratch;	/* UNWIND_MAX_FRAMES of them */

@@ -301,6 +301,15 @@ static int jr_start(struct sink *s, const struct rec_start *r)
 	return send_entry(j, msg);
 }
 
+/* Growth stacks: the code path that grows, at the end of MESSAGE. */
+static void top_stack(struct journal *j, char *msg, size_t len, const char *stack)
+{
+	size_t at = strlen(msg);
+
+	if (stack && *stack && at < len)
+		snprintf(msg + at, len - at, "; growing in: %s", SAFE(j, 2, stack));
+}
+
 static int jr_summaries(struct sink *s, const struct rec_summary *r, size_t n)
 {
 	struct journal *j = s->priv;
@@ -322,6 +331,7 @@ static int jr_summaries(struct sink *s, const struct rec_summary *r, size_t n)
 			 fmt_bytes(d, sizeof(d), (double)r[i].page_cache_added_bytes),
 			 fmt_bytes(e, sizeof(e), (double)r[i].page_cache_removed_bytes), r[i].page_cache_note,
 			 (unsigned long long)r[i].oom_kills, (unsigned long long)r[i].shm_orphans);
+		top_stack(j, msg, sizeof(msg), r[i].top_stack);
 		send_entry(j, msg);
 	}
 	return 0;
@@ -409,6 +419,7 @@ static int jr_verdict_change(struct sink *s, const struct rec_verdict_change *r)
 	fields_verdict_change(r, &to_journal, j);
 	snprintf(msg, sizeof(msg), "%s: memory verdict %s -> %s: %s", SAFE(j, 0, r->cgroup), r->previous, r->verdict.verdict,
 		 r->verdict.reason);
+	top_stack(j, msg, sizeof(msg), r->top_stack);
 	return send_entry(j, msg);
 }
 

@@ -273,6 +273,7 @@ struct rec_summary {
 	__u64 stack_samples_skipped;		/* by the --stack-rate limit: their bytes go to the process's next sample */
 	__u64 stack_skipped_bytes;		/* bytes of skipped samples no later sample took on */
 	__u64 stack_samples_lost;		/* maps or ring full */
+	double stack_unwind_cpu_s;		/* memprobe's CPU spent unwinding and naming them */
 };
 
 #endif /* MEMPROBE_RECORD_H */

@@ -97,6 +97,7 @@ int report_growth_stacks(struct report *rep, const struct report_input *in, cons
 		sum->stack_samples_skipped = k[MP_STK_RATE];
 		sum->stack_skipped_bytes = k[MP_STK_RATE_LOST_BYTES];
 		sum->stack_samples_lost = k[MP_STK_PAGES_FULL] + k[MP_STK_RING_FULL] + s->counts.table_full;
+		sum->stack_unwind_cpu_s = s->counts.unwind_cpu_s;
 	}
 	free(tops);
 	return 0;

@@ -21,10 +21,26 @@
 #include <unistd.h>
 #include <elfutils/libdwfl.h>
 
+#include "sys/intern.h"
 #include "sys/unwind.h"
 #include "sys/util.h"
 
 #define MAPS_MAX	(4 << 20)	/* a process with more mappings than this is left unnamed */
+/*
+ * Naming a frame costs a walk of its module's whole symbol table in
+ * libdwfl: names are kept by (module build id, address in the module),
+ * for every process that maps the same file. Bounded: emptied when full.
+ */
+#define NAMES_MAX	65536
+#define NAMES_BYTES	(16 << 20)
+
+struct name {
+	const char *module_id;		/* interned build id (hex), or path; NULL: empty slot */
+	__u64 rel;			/* address in the module's ELF */
+	const char *function, *module, *file;
+	__u64 offset;
+	unsigned int line;
+};
 
 /* A process; libdwfl holds its address, so it never moves. */
 struct uproc {
@@ -42,6 +58,9 @@ struct unwinder {
 	size_t n, max;
 	unsigned long long clock;
 	struct unwind_stats stats;
+	struct intern strings;
+	struct name *names;		/* NAMES_MAX slots, open addressing */
+	size_t n_names;
 	char *debuginfo_path;
 	Dwfl_Callbacks cb;
 	Dwfl_Thread_Callbacks tcb;
@@ -349,44 +368,97 @@ static int on_frame(Dwfl_Frame *state, void *arg)
 	return DWARF_CB_OK;
 }
 
-static void copy_name(char *to, const char *from)
+static const char *interned(struct unwinder *u, const char *s)
 {
-	snprintf(to, UNWIND_NAME_LEN, "%s", from ? from : "");
+	const char *r = intern(&u->strings, s ? s : "");
+
+	return r ? r : "";
+}
+
+/* The module's identity across processes: its build id, else its path. */
+static const char *module_id(struct unwinder *u, Dwfl_Module *mod, const char *path)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *bits;
+	char id[2 * 64 + 1];
+	GElf_Addr vaddr;
+	int n = dwfl_module_build_id(mod, &bits, &vaddr), i;
+
+	if (n <= 0 || n > 64)
+		return interned(u, path);
+	for (i = 0; i < n; i++) {
+		id[2 * i] = hex[bits[i] >> 4];
+		id[2 * i + 1] = hex[bits[i] & 15];
+	}
+	id[2 * n] = '\0';
+	return interned(u, id);
+}
+
+static struct name *name_slot(struct unwinder *u, const char *id, __u64 rel)
+{
+	size_t k = (size_t)intern_hash(&rel, sizeof(rel), intern_hash(&id, sizeof(id), INTERN_HASH_INIT));
+
+	for (k &= NAMES_MAX - 1; u->names[k].module_id; k = (k + 1) & (NAMES_MAX - 1))
+		if (u->names[k].module_id == id && u->names[k].rel == rel)
+			break;
+	return &u->names[k];
+}
+
+/* Full: start again. What the agent holds are its own copies. */
+static void names_reset(struct unwinder *u)
+{
+	memset(u->names, 0, NAMES_MAX * sizeof(*u->names));
+	u->n_names = 0;
+	intern_free(&u->strings);
 }
 
 /* Names pc; lookup is pc - 1 for a return address, so that a call at the end of a function stays in it. */
-static void name_frame(Dwfl *dwfl, __u64 pc, bool activation, struct unwind_frame *f)
+static void name_frame(struct unwinder *u, Dwfl *dwfl, __u64 pc, bool activation, struct unwind_frame *f)
 {
-	Dwarf_Addr look = activation ? pc : pc - 1, start, bias = 0;
+	Dwarf_Addr look = activation ? pc : pc - 1, bias = 0;
+	const char *path, *fn, *src, *id;
+	struct name *slot;
 	GElf_Off off = 0;
 	Dwfl_Module *mod;
 	Dwfl_Line *line;
-	const char *name, *src;
 	GElf_Sym sym;
 	int lineno = 0;
 
-	memset(f, 0, sizeof(*f));
 	f->pc = pc;
+	f->function = f->module = f->file = "";
+	f->line = 0;
+	f->offset = pc;
 	mod = dwfl ? dwfl_addrmodule(dwfl, look) : NULL;
-	if (!mod) {
-		f->offset = pc;
+	if (!mod)
+		return;
+	path = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	if (!dwfl_module_getelf(mod, &bias)) {
+		f->module = interned(u, path);
 		return;
 	}
-	name = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
-	copy_name(f->module, name);
-	name = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
-	if (name) {
-		copy_name(f->function, name);
-		f->offset = off + (look != pc);
+	u->stats.named++;
+	id = module_id(u, mod, path);
+	slot = name_slot(u, id, look - bias);
+	if (!slot->module_id) {
+		slot->module_id = id;
+		slot->rel = look - bias;
+		slot->module = interned(u, path);
+		fn = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
+		slot->function = interned(u, fn);
+		slot->offset = fn ? off + (look != pc) : pc - bias;
+		line = dwfl_module_getsrc(mod, look);
+		src = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
+		slot->file = interned(u, src);
+		slot->line = src && lineno > 0 ? (unsigned int)lineno : 0;
+		u->n_names++;
 	} else {
-		dwfl_module_getelf(mod, &bias);
-		f->offset = pc - bias;
+		u->stats.cached++;
 	}
-	line = dwfl_module_getsrc(mod, look);
-	if (line && (src = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL))) {
-		copy_name(f->file, src);
-		f->line = lineno > 0 ? (unsigned int)lineno : 0;
-	}
+	f->function = slot->function;
+	f->module = slot->module;
+	f->file = slot->file;
+	f->line = slot->line;
+	f->offset = slot->offset;
 }
 
 static double cpu_now(void)
@@ -407,6 +479,9 @@ size_t unwinder_unwind(struct unwinder *u, const struct unwind_input *in, struct
 
 	if (!max)
 		return 0;
+	/* Before any frame of this stack points into them. */
+	if (u->n_names >= NAMES_MAX / 2 - UNWIND_MAX_FRAMES || u->strings.bytes > NAMES_BYTES)
+		names_reset(u);
 	p = proc_get(u, in);
 	for (tries = 0; p && p->dwfl && tries < 2; tries++) {
 		w.n = 0;
@@ -429,7 +504,7 @@ size_t unwinder_unwind(struct unwinder *u, const struct unwind_input *in, struct
 	}
 	current = p;
 	for (i = 0; i < w.n; i++)
-		name_frame(p ? p->dwfl : NULL, w.pcs[i], w.activation[i], &out[i]);
+		name_frame(u, p ? p->dwfl : NULL, w.pcs[i], w.activation[i], &out[i]);
 	current = NULL;
 	u->stats.stacks++;
 	u->stats.frames += w.n;
@@ -481,7 +556,8 @@ int unwinder_new(struct unwinder **out, size_t max_procs)
 	u->max = max_procs ? max_procs : 1;
 	u->procs = calloc(u->max, sizeof(*u->procs));
 	u->debuginfo_path = strdup(":.debug:/usr/lib/debug");
-	if (!u->procs || !u->debuginfo_path) {
+	u->names = calloc(NAMES_MAX, sizeof(*u->names));
+	if (!u->procs || !u->debuginfo_path || !u->names) {
 		unwinder_free(u);
 		return -ENOMEM;
 	}
@@ -512,5 +588,7 @@ void unwinder_free(struct unwinder *u)
 		proc_close(u->procs[i]);
 	free(u->procs);
 	free(u->debuginfo_path);
+	free(u->names);
+	intern_free(&u->strings);
 	free(u);
 }

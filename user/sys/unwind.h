@@ -26,13 +26,16 @@
 
 struct unwinder;
 
-/* One frame, innermost first. Empty strings when unknown; line 0 when unknown. */
+/*
+ * One frame, innermost first. Empty strings and line 0 when unknown; the
+ * strings are the unwinder's, valid until its next call.
+ */
 struct unwind_frame {
 	__u64 pc;
-	char function[UNWIND_NAME_LEN];
-	char module[UNWIND_NAME_LEN];	/* the mapped file's path */
+	const char *function;
+	const char *module;		/* the mapped file's path */
 	__u64 offset;			/* into the function when it is known, else into the module (ELF address) */
-	char file[UNWIND_NAME_LEN];
+	const char *file;
 	unsigned int line;
 };
 
@@ -51,6 +54,7 @@ struct unwind_stats {
 	unsigned long long frames;
 	unsigned long long no_process;	/* the process was gone before its first stack */
 	unsigned long long rereads;	/* mappings read again for a module loaded since */
+	unsigned long long named, cached;	/* frames named, and of those found in the cache */
 	double cpu_s;			/* CPU spent unwinding and naming, memprobe's own */
 };
 
