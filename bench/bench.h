@@ -4,6 +4,7 @@
 #define MEMPROBE_BENCH_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <linux/types.h>
 
@@ -13,7 +14,7 @@
 #define BENCH_MAX_TOOLS		4
 #define BENCH_WORKLOADS		2
 #define BENCH_FILES		4
-#define BENCH_MAX_PROGS		32
+#define BENCH_MAX_PROGS		64
 #define BENCH_MAX_RATES		8
 
 struct bench;
@@ -74,6 +75,16 @@ struct prog_total {
 	__u64 run_cnt;
 };
 
+/* Growth stacks on the allocation workload: memprobe as it comes against --stack-sample 0 (stacks.c). */
+struct stacks_cost {
+	int rounds;
+	double ratio[BENCH_MAX_ROUNDS];	/* workload time with stacks over without, same round */
+	double on_s, off_s;		/* workload seconds, summed */
+	__u64 samples, skipped, ring_bytes;
+	double unwind_cpu_s, agent_cpu_s;
+	__u64 faults;			/* page faults of the workload with stacks on, summed */
+};
+
 struct bench {
 	bool quick;
 	int rounds;
@@ -100,6 +111,7 @@ struct bench {
 	double idle_s;
 	struct event_rate event_rates[BENCH_MAX_RATES];
 	int n_event_rates;
+	struct stacks_cost stacks;
 };
 
 /* context.c: what every part shares; it calls nothing of the benchmark's. */
@@ -118,8 +130,18 @@ void bench_startup(struct bench *b);
 void bench_idle(struct bench *b);
 void bench_events(struct bench *b);
 
+/* main.c: runs the current workload once in the bench cgroup; its wall time, or -1. */
+double bench_run_workload(struct bench *b);
+
 /* tools.c: fills b->tools (bare, memprobe, and bpftrace when installed). */
 void bench_tools(struct bench *b);
+/* Adds the run-time statistics of every BPF program pid holds to the totals under tool. */
+void bench_collect_progs(struct bench *b, const char *tool, pid_t pid);
+
+/* stacks.c: the growth stacks' cost, and its part of the report. */
+void bench_stacks(struct bench *b);
+void bench_stacks_table(const struct bench *b, FILE *f, bool md);
+void bench_stacks_json(const struct bench *b, FILE *f);
 /* results.c: prints the table and writes results.md and results.json under b->out. */
 int bench_report(const struct bench *b);
 

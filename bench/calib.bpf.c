@@ -33,3 +33,10 @@ int BPF_PROG(page_alloc)
 {
 	return 0;
 }
+
+/* The growth stacks' hook on the free path. */
+SEC("tp_btf/mm_page_free")
+int BPF_PROG(page_free)
+{
+	return 0;
+}

@@ -133,7 +133,7 @@ static int child_main(void *arg)
 }
 
 /* Runs the current workload once in the bench cgroup; its wall time in seconds, or -1. */
-static double run_workload(struct bench *b)
+double bench_run_workload(struct bench *b)
 {
 	struct tchild ch = { .pid = 0, .go = -1 };
 	double start, end;
@@ -200,7 +200,7 @@ static int measure_workload(struct bench *b, struct workload_result *res)
 				fprintf(stderr, "memprobe-bench: %s did not start\n", tool->name);
 				return -1;
 			}
-			secs = run_workload(b);
+			secs = bench_run_workload(b);
 			if (tool->stop)
 				tool->stop(b, &run);
 			if (secs < 0) {
@@ -294,6 +294,8 @@ int main(int argc, char **argv)
 	bench_idle(&b);
 	fprintf(stderr, "memprobe-bench: the event path, SysV storms at rising rates...\n");
 	bench_events(&b);
+	fprintf(stderr, "memprobe-bench: growth stacks on and off, %d rounds...\n", b.rounds);
+	bench_stacks(&b);
 	status = bench_report(&b);
 out:
 	remove_files(&b);

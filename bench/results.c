@@ -299,18 +299,26 @@ int bench_report(const struct bench *b)
 	FILE *f;
 
 	table(b, stdout, false);
+	bench_stacks_table(b, stdout, false);
 	mkdir(b->out, 0755);
 	snprintf(path, sizeof(path), "%s/results.md", b->out);
 	f = fopen(path, "we");
 	if (!f)
 		return 1;
 	table(b, f, true);
+	bench_stacks_table(b, f, true);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/results.json", b->out);
 	f = fopen(path, "we");
 	if (!f)
 		return 1;
 	json(b, f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/stacks.json", b->out);
+	f = fopen(path, "we");
+	if (!f)
+		return 1;
+	bench_stacks_json(b, f);
 	fclose(f);
 	fprintf(stderr, "memprobe-bench: results in %s/results.md and results.json\n", b->out);
 	return 0;

@@ -36,7 +36,7 @@ static void add_prog(struct bench *b, const char *tool, int fd)
 }
 
 /* Adds the run-time statistics of every BPF program pid holds to the totals. */
-static void collect_progs(struct bench *b, const char *tool, pid_t pid)
+void bench_collect_progs(struct bench *b, const char *tool, pid_t pid)
 {
 	char dir[64], path[320], line[256];
 	__u32 seen[BENCH_MAX_PROGS * 2];
@@ -111,7 +111,7 @@ static int memprobe_start(struct bench *b, struct tool_run *r)
 static void memprobe_stop(struct bench *b, struct tool_run *r)
 {
 	bench_usage_stop(b, "memprobe", r, r->agent.pid);
-	collect_progs(b, "memprobe", r->agent.pid);
+	bench_collect_progs(b, "memprobe", r->agent.pid);
 	agent_finish(&r->agent, SIGINT, 30);
 	agent_free(&r->agent);
 }
@@ -172,7 +172,7 @@ static void bpftrace_stop(struct bench *b, struct tool_run *r)
 	int tries;
 
 	bench_usage_stop(b, "bpftrace", r, r->pid);
-	collect_progs(b, "bpftrace", r->pid);
+	bench_collect_progs(b, "bpftrace", r->pid);
 	kill(r->pid, SIGINT);
 	/*
 	 * It prints its maps on the way out; drain them so it can finish. A

@@ -316,6 +316,7 @@ static __always_inline void send_free(__u64 id, __u32 tgid, __u32 flags)
 	h->flags = flags;
 	h->id = id;
 	bpf_ringbuf_submit(h, 0);
+	stat_add(MP_STK_RING_BYTES, sizeof(*h));
 }
 
 /*
@@ -363,6 +364,7 @@ static __always_inline void settle(struct slot *s)
 		return;
 	}
 	stat_add(MP_STK_SAMPLES, 1);
+	stat_add(MP_STK_RING_BYTES, len);
 	if (ev->head.flags)
 		return;
 	/* Freed meanwhile on another CPU: that free could not be sent, so send it now. */

@@ -282,6 +282,7 @@ enum mp_stack_stat {
 	MP_STK_FREES,		/* sampled pages freed */
 	MP_STK_MOVED,		/* sampled pages freed by reclaim or migration */
 	MP_STK_NO_STACK,	/* samples whose user stack could not be read */
+	MP_STK_RING_BYTES,	/* bytes of samples and frees sent through the ring */
 	MP_STK_STATS,
 };
 

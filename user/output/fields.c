@@ -201,6 +201,7 @@ static void growth_stacks(const struct rec_summary *r, const struct field_visito
 	v->u64(ctx, "stack_skipped_bytes", r->stack_skipped_bytes);
 	v->u64(ctx, "stack_samples_lost", r->stack_samples_lost);
 	v->dbl(ctx, "stack_unwind_cpu_s", r->stack_unwind_cpu_s, 3);
+	v->u64(ctx, "stack_ring_bytes", r->stack_ring_bytes);
 }
 
 void fields_summary(const struct rec_summary *r, const struct field_visitor *v, void *ctx)

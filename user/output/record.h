@@ -274,6 +274,7 @@ struct rec_summary {
 	__u64 stack_skipped_bytes;		/* bytes of skipped samples no later sample took on */
 	__u64 stack_samples_lost;		/* maps or ring full */
 	double stack_unwind_cpu_s;		/* memprobe's CPU spent unwinding and naming them */
+	__u64 stack_ring_bytes;			/* what samples and frees took through the ring */
 };
 
 #endif /* MEMPROBE_RECORD_H */

@@ -98,6 +98,7 @@ int report_growth_stacks(struct report *rep, const struct report_input *in, cons
 		sum->stack_skipped_bytes = k[MP_STK_RATE_LOST_BYTES];
 		sum->stack_samples_lost = k[MP_STK_PAGES_FULL] + k[MP_STK_RING_FULL] + s->counts.table_full;
 		sum->stack_unwind_cpu_s = s->counts.unwind_cpu_s;
+		sum->stack_ring_bytes = k[MP_STK_RING_BYTES];
 	}
 	free(tops);
 	return 0;
