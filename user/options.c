@@ -84,7 +84,7 @@ static const char usage[] =
 "                         cannot take are counted in lost_events\n"
 "      --stack-sample SIZE  growth stacks: sample the code path of one page per\n"
 "                         SIZE of anonymous memory a process allocates (default\n"
-"                         512K; 0: off)\n"
+"                         512K with --cgroup or COMMAND, else off; 0: off)\n"
 "      --stack-rate N     at most N stacks a second for the whole machine\n"
 "                         (default %u); what is skipped is counted\n"
 "      --stacks FILE      write the stacks holding memory at the end, folded\n"
@@ -219,6 +219,7 @@ static void defaults(struct options *o)
 int options_parse(struct options *o, int argc, char *const argv[], char *err, size_t errlen)
 {
 	char show[96], why[256];
+	bool stack_sample_set = false;
 	__u32 *cap;
 	int c;
 
@@ -319,6 +320,7 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 				return fail(err, errlen, "--stack-sample: '%s' is not 0 or a size from 4K to 1G",
 					    shown(optarg, show, sizeof(show)));
 			o->stack_sample_bytes = (__u64)v;
+			stack_sample_set = true;
 			break;
 		}
 		case OPT_STACK_RATE:
@@ -364,6 +366,9 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 		return fail(err, errlen, "--leak-rate must not be below --warn-rate");
 	if (verdict_cfg_impossible(&o->verdict, o->interval_s, why, sizeof(why)))
 		return fail(err, errlen, "%s", why);
+	/* Every process of the machine unwound would cost what no one asked for: there, only when asked. */
+	if (!stack_sample_set && !o->n_targets && !o->command && !o->stacks_path)
+		o->stack_sample_bytes = 0;
 	if (o->stacks_path && !o->stack_sample_bytes)
 		return fail(err, errlen, "--stacks needs growth stacks: drop --stack-sample 0");
 	if (o->command && o->n_targets)

@@ -110,11 +110,14 @@ UNIT_TEST(stacks_live_table_survives_churn)
 UNIT_TEST(options_stack_sample)
 {
 	char *argv[8] = { "memprobe", "--stack-sample", "0", NULL };
+	char *named[] = { "memprobe", "-c", "visioncore", NULL };
 	struct options o;
 	char err[256];
 
-	if (!ASSERT(options_parse(&o, 1, argv, err, sizeof(err)) == OPTIONS_RUN, "%s", err) ||
-	    !ASSERT(o.stack_sample_bytes == 512 * 1024 && o.stack_rate == 200 && !o.stacks_path, "defaults"))
+	/* On for named targets; off for the whole machine unless asked for. */
+	if (!ASSERT(options_parse(&o, 3, named, err, sizeof(err)) == OPTIONS_RUN, "%s", err) ||
+	    !ASSERT(o.stack_sample_bytes == 512 * 1024 && o.stack_rate == 200 && !o.stacks_path, "defaults") ||
+	    !ASSERT(options_parse(&o, 1, argv, err, sizeof(err)) == OPTIONS_RUN && !o.stack_sample_bytes, "machine"))
 		return false;
 	if (!ASSERT(options_parse(&o, 3, argv, err, sizeof(err)) == OPTIONS_RUN && !o.stack_sample_bytes, "0 is off"))
 		return false;

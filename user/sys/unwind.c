@@ -33,6 +33,19 @@
  */
 #define NAMES_MAX	65536
 #define NAMES_BYTES	(16 << 20)
+/*
+ * The files names come from, each in a Dwfl of its own at its ELF
+ * addresses, with its symbol table and debug info loaded once for every
+ * process that maps it. The least recently used goes first.
+ */
+#define NAMERS_MAX	64
+
+struct namer {
+	const char *id;			/* interned module id; NULL: empty */
+	Dwfl *dwfl;
+	Dwfl_Module *mod;		/* NULL: the file could not be opened */
+	unsigned long long used;
+};
 
 struct name {
 	const char *module_id;		/* interned build id (hex), or path; NULL: empty slot */
@@ -61,6 +74,8 @@ struct unwinder {
 	struct intern strings;
 	struct name *names;		/* NAMES_MAX slots, open addressing */
 	size_t n_names;
+	struct namer namers[NAMERS_MAX];
+	Dwfl_Callbacks ncb;
 	char *debuginfo_path;
 	Dwfl_Callbacks cb;
 	Dwfl_Thread_Callbacks tcb;
@@ -91,50 +106,66 @@ static bool vma_named(const char *maps, __u64 start, char *out, size_t len)
 }
 
 /*
- * The file as the process maps it: its map_files link (the very inode, even
- * deleted or in another mount namespace), else through its root, else by
- * name, which is all that is left once it has exited.
+ * The file as the process maps it at start: its map_files link (the very
+ * inode, even deleted or in another mount namespace), else through its
+ * root, else by name, which is all that is left once it has exited. The
+ * name without " (deleted)" goes to *plain.
  */
+static int open_mapped(const struct uproc *p, const char *name, __u64 start, char **plain)
+{
+	char path[4096 + 64], vma[64], bare[4096];
+	const char *del;
+	int fd = -1;
+
+	if (name[0] != '/' || strlen(name) >= sizeof(bare))
+		return -1;
+	snprintf(bare, sizeof(bare), "%s", name);
+	del = strstr(bare, " (deleted)");
+	if (del && del[10] == '\0')
+		bare[del - bare] = '\0';
+	if (p && p->maps && vma_named(p->maps, start, vma, sizeof(vma))) {
+		snprintf(path, sizeof(path), "/proc/%u/map_files/%s", p->tgid, vma);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0 && p) {
+		snprintf(path, sizeof(path), "/proc/%u/root%s", p->tgid, bare);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		fd = open(bare, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && !(*plain = strdup(bare))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base, char **file_name,
 		    Elf **elfp)
 {
-	char path[4096 + 64], vma[64], plain[4096];
 	Dwarf_Addr start;
-	const char *del;
-	size_t n;
-	int fd = -1;
 
 	(void)userdata;
 	(void)base;
 	(void)elfp;
-	if (name[0] != '/' || strlen(name) >= sizeof(plain))
-		return -1;
-	snprintf(plain, sizeof(plain), "%s", name);
-	del = strstr(plain, " (deleted)");
-	if (del && del[10] == '\0')
-		plain[del - plain] = '\0';
 	dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
-	if (current && current->maps && vma_named(current->maps, start, vma, sizeof(vma))) {
-		snprintf(path, sizeof(path), "/proc/%u/map_files/%s", current->tgid, vma);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0 && current) {
-		snprintf(path, sizeof(path), "/proc/%u/root%s", current->tgid, plain);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0) {
-		n = strlen(plain);
-		memcpy(path, plain, n + 1);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	}
-	if (fd >= 0) {
-		*file_name = strdup(plain);
-		if (!*file_name) {
-			close(fd);
-			return -1;
-		}
-	}
-	return fd;
+	return open_mapped(current, name, start, file_name);
+}
+
+/* Unwinding needs .eh_frame only: a process's Dwfl never loads debug info, the namers' do (once per file). */
+static int no_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+			const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+			char **debuginfo_file_name)
+{
+	(void)mod;
+	(void)userdata;
+	(void)modname;
+	(void)base;
+	(void)file_name;
+	(void)debuglink_file;
+	(void)debuglink_crc;
+	(void)debuginfo_file_name;
+	return -1;
 }
 
 /* By build id under /usr/lib/debug/.build-id only: never a debuginfod server, whatever the environment says. */
@@ -405,18 +436,63 @@ static struct name *name_slot(struct unwinder *u, const char *id, __u64 rel)
 }
 
 /* Full: start again. What the agent holds are its own copies. */
+static void namer_close(struct namer *n)
+{
+	if (n->dwfl)
+		dwfl_end(n->dwfl);
+	memset(n, 0, sizeof(*n));
+}
+
 static void names_reset(struct unwinder *u)
 {
+	size_t i;
+
 	memset(u->names, 0, NAMES_MAX * sizeof(*u->names));
 	u->n_names = 0;
+	for (i = 0; i < NAMERS_MAX; i++)
+		namer_close(&u->namers[i]);
 	intern_free(&u->strings);
+}
+
+/* The namer of the file behind mod (mapped at start in the current process). */
+static struct namer *namer_get(struct unwinder *u, const char *id, const char *path, __u64 start)
+{
+	struct namer *n = &u->namers[0];
+	char *plain = NULL;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < NAMERS_MAX; i++) {
+		if (u->namers[i].id == id) {
+			n = &u->namers[i];
+			goto found;
+		}
+		if (u->namers[i].used < n->used)
+			n = &u->namers[i];
+	}
+	namer_close(n);
+	n->id = id;
+	fd = open_mapped(current, path, start, &plain);
+	n->dwfl = fd >= 0 ? dwfl_begin(&u->ncb) : NULL;
+	if (n->dwfl) {
+		dwfl_report_begin(n->dwfl);
+		n->mod = dwfl_report_elf(n->dwfl, path, plain, fd, 0, false);
+		dwfl_report_end(n->dwfl, NULL, NULL);
+	}
+	if (fd >= 0 && !n->mod)
+		close(fd);
+	free(plain);
+found:
+	n->used = ++u->clock;
+	return n;
 }
 
 /* Names pc; lookup is pc - 1 for a return address, so that a call at the end of a function stays in it. */
 static void name_frame(struct unwinder *u, Dwfl *dwfl, __u64 pc, bool activation, struct unwind_frame *f)
 {
-	Dwarf_Addr look = activation ? pc : pc - 1, bias = 0;
-	const char *path, *fn, *src, *id;
+	Dwarf_Addr look = activation ? pc : pc - 1, bias = 0, start;
+	const char *path, *fn = NULL, *src = NULL, *id;
+	struct namer *namer;
 	struct name *slot;
 	GElf_Off off = 0;
 	Dwfl_Module *mod;
@@ -431,7 +507,7 @@ static void name_frame(struct unwinder *u, Dwfl *dwfl, __u64 pc, bool activation
 	mod = dwfl ? dwfl_addrmodule(dwfl, look) : NULL;
 	if (!mod)
 		return;
-	path = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	path = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
 	if (!dwfl_module_getelf(mod, &bias)) {
 		f->module = interned(u, path);
 		return;
@@ -443,11 +519,14 @@ static void name_frame(struct unwinder *u, Dwfl *dwfl, __u64 pc, bool activation
 		slot->module_id = id;
 		slot->rel = look - bias;
 		slot->module = interned(u, path);
-		fn = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
+		namer = namer_get(u, id, path, start);
+		if (namer->mod) {
+			fn = dwfl_module_addrinfo(namer->mod, look - bias, &off, &sym, NULL, NULL, NULL);
+			line = dwfl_module_getsrc(namer->mod, look - bias);
+			src = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
+		}
 		slot->function = interned(u, fn);
 		slot->offset = fn ? off + (look != pc) : pc - bias;
-		line = dwfl_module_getsrc(mod, look);
-		src = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
 		slot->file = interned(u, src);
 		slot->line = src && lineno > 0 ? (unsigned int)lineno : 0;
 		u->n_names++;
@@ -562,8 +641,10 @@ int unwinder_new(struct unwinder **out, size_t max_procs)
 		return -ENOMEM;
 	}
 	u->cb.find_elf = find_elf;
-	u->cb.find_debuginfo = find_debuginfo;
-	u->cb.debuginfo_path = &u->debuginfo_path;
+	u->cb.find_debuginfo = no_debuginfo;
+	u->ncb.find_elf = find_elf;
+	u->ncb.find_debuginfo = find_debuginfo;
+	u->ncb.debuginfo_path = &u->debuginfo_path;
 	u->tcb.next_thread = next_thread;
 	u->tcb.get_thread = get_thread;
 	u->tcb.memory_read = memory_read;
@@ -588,7 +669,8 @@ void unwinder_free(struct unwinder *u)
 		proc_close(u->procs[i]);
 	free(u->procs);
 	free(u->debuginfo_path);
+	if (u->names)
+		names_reset(u);
 	free(u->names);
-	intern_free(&u->strings);
 	free(u);
 }
