@@ -26,9 +26,10 @@ VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
 	      libdw-dev libbz2-dev liblzma-dev
 # prometheus: promtool for the alert rules, and a real Prometheus for the metrics
-# tests; libcurl4-openssl-dev: the tests' HTTP client (tests/http.c).
+# tests; libcurl4-openssl-dev: the tests' HTTP client (tests/http.c); python3-numpy: the
+# growth-stack test's Python workload.
 DEBS_TEST  := $(DEBS_BUILD) libclang-rt-14-dev e2fsprogs systemd qemu-system-x86 busybox-static cpio \
-	      prometheus libcurl4-openssl-dev
+	      prometheus libcurl4-openssl-dev python3-numpy
 DEBS_BENCH := $(DEBS_BUILD) bpftrace
 
 CFLAGS   ?= -O2 -g
