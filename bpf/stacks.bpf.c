@@ -170,7 +170,7 @@ static __always_inline __s64 next_budget(void)
 	return (__s64)(stk_rate_bytes / 2 + (((__u64)bpf_get_prandom_u32() * stk_rate_bytes) >> 32));
 }
 
-static __always_inline bool watched_task(struct task_struct *task)
+static __noinline bool watched_task(struct task_struct *task)
 {
 	struct cgroup_subsys_state *css = mp_task_memcg_css(task);
 	int i;
@@ -234,7 +234,7 @@ static __always_inline __u32 copy_stack(struct mp_stack_event *ev, __u64 sp)
 	return size;
 }
 
-static __always_inline void capture(struct slot *s, struct task_struct *task, struct page *page, unsigned int order,
+static __noinline void capture(struct slot *s, struct task_struct *task, struct page *page, unsigned int order,
 				    __u64 weight)
 {
 	__u64 key = PAGE_KEY(page);
@@ -324,7 +324,7 @@ static __always_inline void send_free(__u64 id, __u32 tgid, __u32 flags)
  * event, or drop it. The event goes before the page turns LIVE, so that
  * its free can never reach the agent first.
  */
-static __always_inline void settle(struct slot *s)
+static __noinline void settle(struct slot *s)
 {
 	__u64 page = s->pend_page, key = s->pend_key, mapping, len;
 	struct mp_stack_event *ev;

@@ -229,7 +229,7 @@ _Static_assert(sizeof(struct mp_oom_event) == 16 + 24 + 32 + 32 + 8 + MP_COMM_LE
 #define MP_STACK_SAMPLE		(512 * 1024)	/* default bytes between samples */
 #define MP_STACK_BYTES		16384		/* user stack copied per sample: a power of two */
 #define MP_STACK_REGS		17		/* x86_64 DWARF registers 0-16: rax..r15, rip */
-#define MP_STACK_RING		(4 * 1024 * 1024)
+#define MP_STACK_RING		(1024 * 1024)
 #define MP_STACK_PAGES		65536		/* sampled pages followed at once */
 #define MP_STACK_GATE		(1 << 18)	/* counters in front of the pages map, on the free path */
 #define MP_STACK_RATE		200		/* stacks a second, at most, for the whole machine */

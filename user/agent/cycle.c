@@ -76,10 +76,14 @@ int agent_measure(struct agent *a, bool final)
 /* Events write to the sinks as they come; a failed write surfaces here. */
 static int events_error(struct agent *a)
 {
-	int r = a->events.err ?: a->stacks.err;
+	int r = a->events.err;
 
 	a->events.err = 0;
-	a->stacks.err = 0;
+	if (a->stacks.err) {
+		r = log_err_errno(a->stacks.err, "cannot keep the growth stacks: %s", strerror(-a->stacks.err));
+		a->stacks.err = 0;
+		return r;
+	}
 	return r ? agent_output_error(a, r) : 0;
 }
 

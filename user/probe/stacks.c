@@ -73,6 +73,8 @@ static int stk_open(void **state, const struct probe_env *env)
 	skel->rodata->stk_rate_bytes = o->stack_sample_bytes;
 	skel->rodata->stk_interval_ns = per_cpu_ns;
 	skel->rodata->stk_burst_ns = 1000000000ULL;
+	/* Filtering from the first allocation: a CPU's verdict on a css_set is kept until the css_set changes. */
+	skel->bss->stk_filtering = k->targets && !k->targets->machine;
 	r = bpf_map__set_max_entries(skel->maps.stk_budgets, o->max_tasks);
 	r = r ?: probe_claim(env, skel->progs.stk_page_alloc);
 	r = r ?: probe_claim(env, skel->progs.stk_page_free);

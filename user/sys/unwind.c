@@ -21,39 +21,11 @@
 #include <unistd.h>
 #include <elfutils/libdwfl.h>
 
-#include "sys/intern.h"
+#include "sys/names.h"
 #include "sys/unwind.h"
 #include "sys/util.h"
 
 #define MAPS_MAX	(4 << 20)	/* a process with more mappings than this is left unnamed */
-/*
- * Naming a frame costs a walk of its module's whole symbol table in
- * libdwfl: names are kept by (module build id, address in the module),
- * for every process that maps the same file. Bounded: emptied when full.
- */
-#define NAMES_MAX	65536
-#define NAMES_BYTES	(16 << 20)
-/*
- * The files names come from, each in a Dwfl of its own at its ELF
- * addresses, with its symbol table and debug info loaded once for every
- * process that maps it. The least recently used goes first.
- */
-#define NAMERS_MAX	64
-
-struct namer {
-	const char *id;			/* interned module id; NULL: empty */
-	Dwfl *dwfl;
-	Dwfl_Module *mod;		/* NULL: the file could not be opened */
-	unsigned long long used;
-};
-
-struct name {
-	const char *module_id;		/* interned build id (hex), or path; NULL: empty slot */
-	__u64 rel;			/* address in the module's ELF */
-	const char *function, *module, *file;
-	__u64 offset;
-	unsigned int line;
-};
 
 /* A process; libdwfl holds its address, so it never moves. */
 struct uproc {
@@ -71,11 +43,7 @@ struct unwinder {
 	size_t n, max;
 	unsigned long long clock;
 	struct unwind_stats stats;
-	struct intern strings;
-	struct name *names;		/* NAMES_MAX slots, open addressing */
-	size_t n_names;
-	struct namer namers[NAMERS_MAX];
-	Dwfl_Callbacks ncb;
+	struct names *names;
 	char *debuginfo_path;
 	Dwfl_Callbacks cb;
 	Dwfl_Thread_Callbacks tcb;
@@ -140,6 +108,12 @@ static int open_mapped(const struct uproc *p, const char *name, __u64 start, cha
 	return fd;
 }
 
+/* sys/names.c opens the files it names through this, for the process the frame came from. */
+static int open_file(void *ctx, const char *path, __u64 start, char **plain)
+{
+	return open_mapped(ctx, path, start, plain);
+}
+
 static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base, char **file_name,
 		    Elf **elfp)
 {
@@ -152,7 +126,7 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_A
 	return open_mapped(current, name, start, file_name);
 }
 
-/* Unwinding needs .eh_frame only: a process's Dwfl never loads debug info, the namers' do (once per file). */
+/* Unwinding needs .eh_frame only: a process's Dwfl never loads debug info; sys/names.c does, once per file. */
 static int no_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
 			const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
 			char **debuginfo_file_name)
@@ -166,15 +140,6 @@ static int no_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, 
 	(void)debuglink_crc;
 	(void)debuginfo_file_name;
 	return -1;
-}
-
-/* By build id under /usr/lib/debug/.build-id only: never a debuginfod server, whatever the environment says. */
-static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
-			  const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
-			  char **debuginfo_file_name)
-{
-	return dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file, debuglink_crc,
-					    debuginfo_file_name);
 }
 
 static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_arg)
@@ -399,147 +364,6 @@ static int on_frame(Dwfl_Frame *state, void *arg)
 	return DWARF_CB_OK;
 }
 
-static const char *interned(struct unwinder *u, const char *s)
-{
-	const char *r = intern(&u->strings, s ? s : "");
-
-	return r ? r : "";
-}
-
-/* The module's identity across processes: its build id, else its path. */
-static const char *module_id(struct unwinder *u, Dwfl_Module *mod, const char *path)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *bits;
-	char id[2 * 64 + 1];
-	GElf_Addr vaddr;
-	int n = dwfl_module_build_id(mod, &bits, &vaddr), i;
-
-	if (n <= 0 || n > 64)
-		return interned(u, path);
-	for (i = 0; i < n; i++) {
-		id[2 * i] = hex[bits[i] >> 4];
-		id[2 * i + 1] = hex[bits[i] & 15];
-	}
-	id[2 * n] = '\0';
-	return interned(u, id);
-}
-
-static struct name *name_slot(struct unwinder *u, const char *id, __u64 rel)
-{
-	size_t k = (size_t)intern_hash(&rel, sizeof(rel), intern_hash(&id, sizeof(id), INTERN_HASH_INIT));
-
-	for (k &= NAMES_MAX - 1; u->names[k].module_id; k = (k + 1) & (NAMES_MAX - 1))
-		if (u->names[k].module_id == id && u->names[k].rel == rel)
-			break;
-	return &u->names[k];
-}
-
-/* Full: start again. What the agent holds are its own copies. */
-static void namer_close(struct namer *n)
-{
-	if (n->dwfl)
-		dwfl_end(n->dwfl);
-	memset(n, 0, sizeof(*n));
-}
-
-static void names_reset(struct unwinder *u)
-{
-	size_t i;
-
-	memset(u->names, 0, NAMES_MAX * sizeof(*u->names));
-	u->n_names = 0;
-	for (i = 0; i < NAMERS_MAX; i++)
-		namer_close(&u->namers[i]);
-	intern_free(&u->strings);
-}
-
-/* The namer of the file behind mod (mapped at start in the current process). */
-static struct namer *namer_get(struct unwinder *u, const char *id, const char *path, __u64 start)
-{
-	struct namer *n = &u->namers[0];
-	char *plain = NULL;
-	size_t i;
-	int fd;
-
-	for (i = 0; i < NAMERS_MAX; i++) {
-		if (u->namers[i].id == id) {
-			n = &u->namers[i];
-			goto found;
-		}
-		if (u->namers[i].used < n->used)
-			n = &u->namers[i];
-	}
-	namer_close(n);
-	n->id = id;
-	fd = open_mapped(current, path, start, &plain);
-	n->dwfl = fd >= 0 ? dwfl_begin(&u->ncb) : NULL;
-	if (n->dwfl) {
-		dwfl_report_begin(n->dwfl);
-		n->mod = dwfl_report_elf(n->dwfl, path, plain, fd, 0, false);
-		dwfl_report_end(n->dwfl, NULL, NULL);
-	}
-	if (fd >= 0 && !n->mod)
-		close(fd);
-	free(plain);
-found:
-	n->used = ++u->clock;
-	return n;
-}
-
-/* Names pc; lookup is pc - 1 for a return address, so that a call at the end of a function stays in it. */
-static void name_frame(struct unwinder *u, Dwfl *dwfl, __u64 pc, bool activation, struct unwind_frame *f)
-{
-	Dwarf_Addr look = activation ? pc : pc - 1, bias = 0, start;
-	const char *path, *fn = NULL, *src = NULL, *id;
-	struct namer *namer;
-	struct name *slot;
-	GElf_Off off = 0;
-	Dwfl_Module *mod;
-	Dwfl_Line *line;
-	GElf_Sym sym;
-	int lineno = 0;
-
-	f->pc = pc;
-	f->function = f->module = f->file = "";
-	f->line = 0;
-	f->offset = pc;
-	mod = dwfl ? dwfl_addrmodule(dwfl, look) : NULL;
-	if (!mod)
-		return;
-	path = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
-	if (!dwfl_module_getelf(mod, &bias)) {
-		f->module = interned(u, path);
-		return;
-	}
-	u->stats.named++;
-	id = module_id(u, mod, path);
-	slot = name_slot(u, id, look - bias);
-	if (!slot->module_id) {
-		slot->module_id = id;
-		slot->rel = look - bias;
-		slot->module = interned(u, path);
-		namer = namer_get(u, id, path, start);
-		if (namer->mod) {
-			fn = dwfl_module_addrinfo(namer->mod, look - bias, &off, &sym, NULL, NULL, NULL);
-			line = dwfl_module_getsrc(namer->mod, look - bias);
-			src = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
-		}
-		slot->function = interned(u, fn);
-		slot->offset = fn ? off + (look != pc) : pc - bias;
-		slot->file = interned(u, src);
-		slot->line = src && lineno > 0 ? (unsigned int)lineno : 0;
-		u->n_names++;
-	} else {
-		u->stats.cached++;
-	}
-	f->function = slot->function;
-	f->module = slot->module;
-	f->file = slot->file;
-	f->line = slot->line;
-	f->offset = slot->offset;
-}
-
 static double cpu_now(void)
 {
 	struct timespec ts;
@@ -558,9 +382,7 @@ size_t unwinder_unwind(struct unwinder *u, const struct unwind_input *in, struct
 
 	if (!max)
 		return 0;
-	/* Before any frame of this stack points into them. */
-	if (u->n_names >= NAMES_MAX / 2 - UNWIND_MAX_FRAMES || u->strings.bytes > NAMES_BYTES)
-		names_reset(u);
+	names_make_room(u->names, UNWIND_MAX_FRAMES);
 	p = proc_get(u, in);
 	for (tries = 0; p && p->dwfl && tries < 2; tries++) {
 		w.n = 0;
@@ -581,12 +403,11 @@ size_t unwinder_unwind(struct unwinder *u, const struct unwind_input *in, struct
 		w.activation[0] = true;
 		w.n = 1;
 	}
-	current = p;
 	for (i = 0; i < w.n; i++)
-		name_frame(u, p ? p->dwfl : NULL, w.pcs[i], w.activation[i], &out[i]);
-	current = NULL;
+		names_frame(u->names, p ? p->dwfl : NULL, w.pcs[i], w.activation[i], &out[i], p);
 	u->stats.stacks++;
 	u->stats.frames += w.n;
+	names_stats(u->names, &u->stats.named, &u->stats.cached);
 	u->stats.cpu_s += cpu_now() - t0;
 	return w.n;
 }
@@ -595,6 +416,8 @@ void unwinder_sweep(struct unwinder *u)
 {
 	size_t i = 0;
 
+	if (u)
+		names_release_idle(u->names);
 	while (u && i < u->n) {
 		struct uproc *p = u->procs[i];
 
@@ -635,16 +458,12 @@ int unwinder_new(struct unwinder **out, size_t max_procs)
 	u->max = max_procs ? max_procs : 1;
 	u->procs = calloc(u->max, sizeof(*u->procs));
 	u->debuginfo_path = strdup(":.debug:/usr/lib/debug");
-	u->names = calloc(NAMES_MAX, sizeof(*u->names));
-	if (!u->procs || !u->debuginfo_path || !u->names) {
+	if (!u->procs || !u->debuginfo_path || names_new(&u->names, open_file, &u->debuginfo_path)) {
 		unwinder_free(u);
 		return -ENOMEM;
 	}
 	u->cb.find_elf = find_elf;
 	u->cb.find_debuginfo = no_debuginfo;
-	u->ncb.find_elf = find_elf;
-	u->ncb.find_debuginfo = find_debuginfo;
-	u->ncb.debuginfo_path = &u->debuginfo_path;
 	u->tcb.next_thread = next_thread;
 	u->tcb.get_thread = get_thread;
 	u->tcb.memory_read = memory_read;
@@ -669,8 +488,6 @@ void unwinder_free(struct unwinder *u)
 		proc_close(u->procs[i]);
 	free(u->procs);
 	free(u->debuginfo_path);
-	if (u->names)
-		names_reset(u);
-	free(u->names);
+	names_free(u->names);
 	free(u);
 }
