@@ -154,7 +154,7 @@ double bench_run_workload(struct bench *b)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: memprobe-bench [--quick] [--rounds N] [--build DIR] [--out DIR]\n");
+	fprintf(stderr, "usage: memprobe-bench [--quick] [--rounds N] [--build DIR] [--out DIR] [--stacks-only]\n");
 }
 
 static int prepare_files(struct bench *b)
@@ -223,10 +223,11 @@ int main(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "build", required_argument, NULL, 'b' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "stacks-only", no_argument, NULL, 's' },
 		{}
 	};
 	static struct bench b;
-	bool mounted;
+	bool mounted, stacks_only = false;
 	int c, w, status = 1;
 
 	b.rounds = 7;
@@ -259,6 +260,9 @@ int main(int argc, char **argv)
 		case 'o':
 			snprintf(b.out, sizeof(b.out), "%s", optarg);
 			break;
+		case 's':
+			stacks_only = true;
+			break;
 		default:
 			usage();
 			return 2;
@@ -277,6 +281,15 @@ int main(int argc, char **argv)
 	mounted = b.n_tools == BENCH_MAX_TOOLS && mount_tracefs();
 	if (tcg_create(&b.cg, "bench") || prepare_files(&b)) {
 		fprintf(stderr, "memprobe-bench: cannot set up the workload's cgroup and files\n");
+		goto out;
+	}
+	/* --stacks-only: the growth stacks' part alone, on the allocation workload. */
+	if (stacks_only) {
+		b.results[0].workload = &workloads[0];
+		b.n_results = 1;
+		bench_stacks(&b);
+		bench_stacks_table(&b, stdout, false);
+		status = 0;
 		goto out;
 	}
 	for (w = 0; w < (int)(sizeof(workloads) / sizeof(workloads[0])); w++) {

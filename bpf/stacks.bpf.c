@@ -18,9 +18,9 @@
  * fault is over, or when the agent asks (stk_settle, each interval). Page
  * cache and swap-in pages are dropped then, counted.
  *
- * kmem:mm_page_free runs for every page the machine frees: it reads one
- * counter of an array the verifier inlines, indexed by the page, and only
- * when that is non-zero looks the page up. A sampled page freed by its
+ * kmem:mm_page_free runs for every page the machine frees: it tests one
+ * bit of a 16 KiB array the verifier inlines, indexed by the page, and
+ * only when that is set looks the page up. A sampled page freed by its
  * process is reported; one freed by reclaim or migration (kernel threads,
  * PF_MEMALLOC) still holds the process's memory somewhere else, and is
  * reported as moved.
@@ -48,7 +48,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u64 stk_rate_bytes = MP_STACK_SAMPLE;
 const volatile __u64 stk_interval_ns = 1000000000ULL / MP_STACK_RATE;	/* per CPU */
 const volatile __u64 stk_burst_ns = 1000000000ULL;	/* a second's worth */
-const volatile __u32 stk_gate_mask = MP_STACK_GATE - 1;
+#define GATE_MASK		(MP_STACK_GATE - 1)
 volatile bool stk_filtering;
 
 enum page_state {
@@ -73,13 +73,26 @@ struct {
 	__type(value, struct page_val);
 } stk_pages SEC(".maps");
 
-/* How many sampled pages share each slot: the free path's one cheap look. */
+/*
+ * The free path's one cheap look: a bit per slot, set while a sampled page
+ * hashes there. 16 KiB, so that it stays in the cache of a CPU that frees
+ * pages all the time (a larger array cost a cache miss per free). How many
+ * pages share a slot is counted beside it, touched only when a sampled
+ * page comes or goes.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MP_STACK_GATE / 64);
+	__type(key, __u32);
+	__type(value, __u64);
+} stk_gate SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, MP_STACK_GATE);
 	__type(key, __u32);
-	__type(value, __u32);
-} stk_gate SEC(".maps");
+	__type(value, __u64);
+} stk_gate_counts SEC(".maps");
 
 /* A process's budget while it is off the CPU slot; evicting one only restarts its budget. */
 struct {
@@ -155,13 +168,30 @@ static __always_inline void stat_add(__u32 which, __u64 n)
  */
 #define PAGE_KEY(page)	((__u64)(page) - (__u64)&stk_gate)
 
+/*
+ * A page comes (d = 1) or goes (d = -1). The bit is cleared when the last
+ * page of its slot goes, and set again if another came meanwhile: a free
+ * can then find the bit clear only while no sampled page is there.
+ */
 static __always_inline void gate_add(__u64 key, int d)
 {
-	__u32 idx = (key >> 6) & stk_gate_mask;
-	__u32 *g = bpf_map_lookup_elem(&stk_gate, &idx);
+	__u32 idx = (key >> 6) & GATE_MASK, word = idx / 64;
+	__u64 bit = 1ULL << (idx & 63), *n, *g;
 
-	if (g)
-		__sync_fetch_and_add(g, d);
+	n = bpf_map_lookup_elem(&stk_gate_counts, &idx);
+	g = bpf_map_lookup_elem(&stk_gate, &word);
+	if (!n || !g)
+		return;
+	if (d > 0) {
+		__sync_fetch_and_add(n, 1);
+		__sync_fetch_and_or(g, bit);
+		return;
+	}
+	if (__sync_fetch_and_add(n, -1) != 1)
+		return;
+	__sync_fetch_and_and(g, ~bit);
+	if (*(volatile __u64 *)n)
+		__sync_fetch_and_or(g, bit);
 }
 
 /* Bytes until the next sample: uniform in [R/2, 3R/2), mean R. */
@@ -436,14 +466,13 @@ out:
 SEC("tp_btf/mm_page_free")
 int BPF_PROG(stk_page_free, struct page *page, unsigned int order)
 {
-	__u64 key = PAGE_KEY(page);
-	__u32 idx = (key >> 6) & stk_gate_mask, flags = 0;
+	__u64 key = PAGE_KEY(page), *g;
+	__u32 idx = (key >> 6) & GATE_MASK, word = idx / 64, flags = 0;
 	struct task_struct *task;
 	struct page_val *pv;
-	__u32 *g;
 
-	g = bpf_map_lookup_elem(&stk_gate, &idx);
-	if (!g || !*g)
+	g = bpf_map_lookup_elem(&stk_gate, &word);
+	if (!g || !((*g >> (idx & 63)) & 1))
 		return 0;
 	pv = bpf_map_lookup_elem(&stk_pages, &key);
 	if (!pv)

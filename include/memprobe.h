@@ -231,7 +231,7 @@ _Static_assert(sizeof(struct mp_oom_event) == 16 + 24 + 32 + 32 + 8 + MP_COMM_LE
 #define MP_STACK_REGS		17		/* x86_64 DWARF registers 0-16: rax..r15, rip */
 #define MP_STACK_RING		(1024 * 1024)
 #define MP_STACK_PAGES		65536		/* sampled pages followed at once */
-#define MP_STACK_GATE		(1 << 18)	/* counters in front of the pages map, on the free path */
+#define MP_STACK_GATE		(1 << 17)	/* bits in front of the pages map, on the free path */
 #define MP_STACK_RATE		200		/* stacks a second, at most, for the whole machine */
 
 enum mp_stack_kind {
