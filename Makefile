@@ -27,13 +27,15 @@ BPF_ARCH  := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(ARCH)))
 VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 
 # Debian 12 packages the build and the tests need.
-DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config libjansson-dev
+DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config libjansson-dev \
+	      libdw-dev libbz2-dev liblzma-dev
 # prometheus: promtool for the alert rules, and a real Prometheus for the metrics
 # tests; libcurl4-openssl-dev: the tests' HTTP client (tests/http.c); groff-base:
 # the man page is checked with groff -ww; chromium and libxml2-utils: the HTML
-# report opened in a real browser and parsed strictly.
+# report opened in a real browser and parsed strictly; python3-numpy: the
+# growth-stack test's Python workload.
 DEBS_TEST  := $(DEBS_BUILD) libclang-rt-14-dev e2fsprogs systemd qemu-system-x86 busybox-static cpio \
-	      prometheus libcurl4-openssl-dev groff-base chromium libxml2-utils
+	      prometheus libcurl4-openssl-dev groff-base chromium libxml2-utils python3-numpy
 DEBS_DEB   := $(DEBS_BUILD) dpkg-dev debhelper lintian
 DEBS_BENCH := $(DEBS_BUILD) bpftrace
 
@@ -46,9 +48,13 @@ DEPFLAGS  = -MMD -MP
 # ships their .a files; `pkg-config --static --libs libbpf` is -lbpf -lelf -lz.
 # `make BPF_LIBS='-lbpf -lelf -lz'` links them as shared libraries again.
 BPF_LIBS ?= -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic
+# elfutils' libdw unwinds and names the growth stacks: linked in (Debian ships
+# libdw.a), with the libelf it must match and the decompressors it reads
+# compressed debug info with, so that the binary needs no libdw1 of the host's.
+DW_LIBS  ?= -Wl,-Bstatic -ldw -lelf -lbz2 -llzma -lz -Wl,-Bdynamic
 # Jansson reads saved runs for `memprobe report`; linked in, as Debian ships its .a.
 JSON_LIBS ?= -Wl,-Bstatic -ljansson -Wl,-Bdynamic
-LDLIBS   += $(BPF_LIBS) $(JSON_LIBS) -lm
+LDLIBS   += $(BPF_LIBS) $(DW_LIBS) $(JSON_LIBS) -lm
 
 # BPF_PROG() declares ctx whether a program uses it or not.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARNINGS) -Wno-unused-parameter \
@@ -115,6 +121,8 @@ $(BUILD)/memprobe.skel.h: $(BPF_LINKED)
 # Workloads are what is measured, not what measures: never sanitized, so
 # that their memory is what the tests expect.
 WL_CFLAGS ?= -O2 -g
+# The growth-stack workload is built the way distributions build: no frame pointers.
+$(BUILD)/workloads/stackleak: WL_CFLAGS += -fomit-frame-pointer
 $(BUILD)/workloads/%: tests/workloads/%.c tests/workloads/workload.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(WL_CFLAGS) $(WARNINGS) -o $@ $< $(LDLIBS)

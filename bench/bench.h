@@ -11,7 +11,7 @@
 #include "it.h"
 
 #define BENCH_MAX_ROUNDS	32
-#define BENCH_MAX_TOOLS		4
+#define BENCH_MAX_TOOLS		5
 #define BENCH_WORKLOADS		3
 #define BENCH_FILES		4
 #define BENCH_MAX_PROGS		96
@@ -98,6 +98,16 @@ struct scale_point {
 	double wall_s;
 };
 
+/* Growth stacks on the allocation workload: memprobe as it comes against --stack-sample 0 (stacks.c). */
+struct stacks_cost {
+	int rounds;
+	double ratio[BENCH_MAX_ROUNDS];	/* workload time with stacks over without, same round */
+	double on_s, off_s;		/* workload seconds, summed */
+	__u64 samples, skipped, ring_bytes;
+	double unwind_cpu_s, agent_cpu_s;
+	__u64 faults;			/* page faults of the workload with stacks on, summed */
+};
+
 struct bench {
 	bool quick;
 	int rounds;
@@ -133,6 +143,7 @@ struct bench {
 	int scale_intervals;		/* measured intervals at each point */
 	double phase_s[8];		/* how long each phase took */
 	double started;
+	struct stacks_cost stacks;
 };
 
 /* context.c: what every part shares; it calls nothing of the benchmark's. */
@@ -164,6 +175,13 @@ void bench_scale_cleanup(void);
 void bench_tools(struct bench *b);
 /* The run-time statistics of the programs a tool has attached, into b->progs for b->current. */
 void bench_collect(struct bench *b, const struct tool *tool, struct tool_run *r);
+/* Adds the run-time statistics of every BPF program pid holds to the totals under tool. */
+void bench_collect_progs(struct bench *b, const char *tool, pid_t pid);
+
+/* stacks.c: the growth stacks' cost, and its part of the report. */
+void bench_stacks(struct bench *b);
+void bench_stacks_table(const struct bench *b, FILE *f, bool md);
+void bench_stacks_json(const struct bench *b, FILE *f);
 /* results.c: prints the table and writes results.md and results.json under b->out. */
 int bench_report(const struct bench *b);
 /* results_scale.c: the scale run's part of them. */

@@ -40,3 +40,10 @@ int BPF_PROG(lru_insertion)
 {
 	return 0;
 }
+
+/* The growth stacks' hook on the free path. */
+SEC("tp_btf/mm_page_free")
+int BPF_PROG(page_free)
+{
+	return 0;
+}

@@ -33,6 +33,7 @@
 #include <bpf/bpf.h>
 
 #include "bench.h"
+#include "results.h"
 #include "it.h"
 #include "sys/util.h"
 #include "workload.h"
@@ -122,8 +123,10 @@ static bool mount_tracefs(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: memprobe-bench [--quick] [--rounds N] [--build DIR] [--out DIR]\n"
-		"  --quick  tiny sizes, one round, a reduced scale run: under a minute, not a measurement\n");
+	fprintf(stderr, "usage: memprobe-bench [--quick] [--rounds N] [--build DIR] [--out DIR] [--stacks-only | --scale-only]\n"
+		"  --quick        tiny sizes, one round, a reduced scale run: under a minute, not a measurement\n"
+		"  --stacks-only  the growth stacks' cost alone, on the allocation workload\n"
+		"  --scale-only   the scale run alone: memprobe with thousands of cgroups and processes\n");
 }
 
 static int prepare_files(struct bench *b)
@@ -248,10 +251,12 @@ int main(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "build", required_argument, NULL, 'b' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "stacks-only", no_argument, NULL, 's' },
+		{ "scale-only", no_argument, NULL, 'S' },
 		{}
 	};
 	static struct bench b;
-	bool mounted;
+	bool mounted, stacks_only = false, scale_only = false;
 	int c, status = 1;
 
 	b.rounds = 7;
@@ -288,6 +293,12 @@ int main(int argc, char **argv)
 		case 'o':
 			snprintf(b.out, sizeof(b.out), "%s", optarg);
 			break;
+		case 's':
+			stacks_only = true;
+			break;
+		case 'S':
+			scale_only = true;
+			break;
 		default:
 			usage();
 			return 2;
@@ -306,9 +317,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "memprobe-bench: cannot read %s; the slowdowns may include the statistics' cost and per-program costs will be missing\n",
 			BPF_STATS);
 	bench_tools(&b);
-	mounted = b.n_tools == BENCH_MAX_TOOLS && mount_tracefs();
+	mounted = tool_index(&b, "bpftrace") >= 0 && mount_tracefs();
 	if (tcg_create(&b.cg, "bench") || prepare_files(&b)) {
 		fprintf(stderr, "memprobe-bench: cannot set up the workload's cgroup and files\n");
+		goto out;
+	}
+	if (stacks_only) {
+		b.results[0].workload = &bench_workloads[0];
+		b.n_results = 1;
+		b.have_stats = !set_stats(true);
+		bench_stacks(&b);
+		bench_stacks_table(&b, stdout, false);
+		status = 0;
+		goto out;
+	}
+	if (scale_only) {
+		set_stats(false);
+		bench_scale(&b);
+		bench_report_scale(&b, stdout, false);
+		status = 0;
 		goto out;
 	}
 	set_stats(false);
@@ -319,14 +346,17 @@ int main(int argc, char **argv)
 	phase(&b, 1, "cost per call: each tool once per workload, BPF statistics on");
 	if (b.have_stats && measure_calls(&b))
 		goto out;
+	phase(&b, 2, "growth stacks: on against off, on the allocation workload");
+	if (b.have_stats)
+		bench_stacks(&b);
 	set_stats(false);
-	phase(&b, 2, "start-up");
+	phase(&b, 3, "start-up");
 	bench_startup(&b);
-	phase(&b, 3, "the event path: SysV storms at rising rates");
+	phase(&b, 4, "the event path: SysV storms at rising rates");
 	bench_events(&b);
-	phase(&b, 4, "scale: extra cgroups and processes, the whole machine and one target");
+	phase(&b, 5, "scale: extra cgroups and processes, the whole machine and one target");
 	bench_scale(&b);
-	phase(&b, 5, NULL);
+	phase(&b, 6, NULL);
 	restore_stats();
 	status = bench_report(&b);
 out:

@@ -174,7 +174,8 @@ static void slowdowns(const struct bench *b, FILE *f, bool md)
 	fprintf(f, "\nSlowdown, BPF statistics off: each workload's time against the bare run of the same round\n"
 		"(median ratio [min-max]). \"empty\" is empty BPF programs on memprobe's hooks: the floor any probe\n"
 		"there costs. \"above the floor\" is memprobe's time over the empty programs' in the same round:\n"
-		"the part memprobe controls.\n\n");
+		"the part memprobe controls. \"no-fault\" is memprobe --no-fault-probes, the always-on mode: nothing\n"
+		"of it runs on a page fault.\n\n");
 	if (md) {
 		fprintf(f, "| workload | bare (s) |");
 		for (t = 1; t < b->n_tools; t++)
@@ -314,11 +315,12 @@ static void extras(const struct bench *b, FILE *f, bool md)
 
 static void phases(const struct bench *b, FILE *f)
 {
-	static const char *const names[] = { "slowdown", "cost per call", "start-up", "event path", "scale" };
+	static const char *const names[] = { "slowdown", "cost per call", "growth stacks", "start-up", "event path",
+					     "scale" };
 	int i;
 
 	fprintf(f, "\nPhases:");
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 		fprintf(f, "%s %s %.0f s", i ? "," : "", names[i], b->phase_s[i]);
 	fprintf(f, "; in all %.0f s.\n", bench_now() - b->started);
 }
@@ -395,18 +397,26 @@ int bench_report(const struct bench *b)
 	FILE *f;
 
 	table(b, stdout, false);
+	bench_stacks_table(b, stdout, false);
 	mkdir(b->out, 0755);
 	snprintf(path, sizeof(path), "%s/results.md", b->out);
 	f = fopen(path, "we");
 	if (!f)
 		return 1;
 	table(b, f, true);
+	bench_stacks_table(b, f, true);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/results.json", b->out);
 	f = fopen(path, "we");
 	if (!f)
 		return 1;
 	json(b, f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/stacks.json", b->out);
+	f = fopen(path, "we");
+	if (!f)
+		return 1;
+	bench_stacks_json(b, f);
 	fclose(f);
 	fprintf(stderr, "memprobe-bench: results in %s/results.md and results.json\n", b->out);
 	return 0;

@@ -63,8 +63,7 @@ static void add_prog(struct bench *b, const char *tool, int fd)
 	t->run_cnt += info.run_cnt;
 }
 
-/* Adds the run-time statistics of every BPF program pid holds to the totals. */
-static void collect_progs(struct bench *b, const char *tool, pid_t pid)
+void bench_collect_progs(struct bench *b, const char *tool, pid_t pid)
 {
 	char dir[64], path[320], line[256];
 	__u32 seen[BENCH_MAX_PROGS * 2];
@@ -123,9 +122,10 @@ static void empty_stop(struct bench *b, struct tool_run *r)
 	calib_bpf__destroy(r->calib);
 }
 
-static int memprobe_start(struct bench *b, struct tool_run *r)
+static int start_with(struct bench *b, struct tool_run *r, bool light)
 {
-	const char *argv[] = { "--json", "--interval", "1", "--cgroup", b->cg.rel, NULL };
+	const char *argv[] = { "--json", "--interval", "1", "--cgroup", b->cg.rel, light ? "--no-fault-probes" : NULL,
+			       NULL };
 
 	if (agent_start(&r->agent, argv))
 		return -1;
@@ -137,13 +137,34 @@ static int memprobe_start(struct bench *b, struct tool_run *r)
 	return 0;
 }
 
-static void memprobe_stop(struct bench *b, struct tool_run *r)
+static int memprobe_start(struct bench *b, struct tool_run *r)
+{
+	return start_with(b, r, false);
+}
+
+/* The always-on mode: nothing on a page fault. */
+static int nofault_start(struct bench *b, struct tool_run *r)
+{
+	return start_with(b, r, true);
+}
+
+static void stop_as(struct bench *b, struct tool_run *r, const char *name)
 {
 	if (r->measured)
-		bench_usage_stop(b, "memprobe", r, r->agent.pid);
+		bench_usage_stop(b, name, r, r->agent.pid);
 	agent_finish(&r->agent, SIGINT, 30);
 	agent_free(&r->agent);
 	b->tool_pid = 0;
+}
+
+static void memprobe_stop(struct bench *b, struct tool_run *r)
+{
+	stop_as(b, r, "memprobe");
+}
+
+static void nofault_stop(struct bench *b, struct tool_run *r)
+{
+	stop_as(b, r, "no-fault");
 }
 
 /* Waits for bpftrace's "ready", printed once every probe is attached. */
@@ -228,6 +249,7 @@ static void bpftrace_stop(struct bench *b, struct tool_run *r)
 static const struct tool bare = { "bare", NULL, NULL };
 static const struct tool empty = { "empty", empty_start, empty_stop };
 static const struct tool memprobe = { "memprobe", memprobe_start, memprobe_stop };
+static const struct tool nofault = { "no-fault", nofault_start, nofault_stop };
 static const struct tool bpftrace = { "bpftrace", bpftrace_start, bpftrace_stop };
 
 void bench_collect(struct bench *b, const struct tool *tool, struct tool_run *r)
@@ -237,10 +259,10 @@ void bench_collect(struct bench *b, const struct tool *tool, struct tool_run *r)
 	if (!strcmp(tool->name, "empty")) {
 		bpf_object__for_each_program(p, r->calib->obj)
 			add_prog(b, "empty", bpf_program__fd(p));
-	} else if (!strcmp(tool->name, "memprobe")) {
-		collect_progs(b, "memprobe", r->agent.pid);
+	} else if (!strcmp(tool->name, "memprobe") || !strcmp(tool->name, "no-fault")) {
+		bench_collect_progs(b, tool->name, r->agent.pid);
 	} else if (!strcmp(tool->name, "bpftrace")) {
-		collect_progs(b, "bpftrace", r->pid);
+		bench_collect_progs(b, "bpftrace", r->pid);
 	}
 }
 
@@ -257,6 +279,7 @@ void bench_tools(struct bench *b)
 	b->tools[b->n_tools++] = &bare;
 	b->tools[b->n_tools++] = &memprobe;
 	b->tools[b->n_tools++] = &empty;
+	b->tools[b->n_tools++] = &nofault;
 	if (!have_bpftrace()) {
 		fprintf(stderr, "memprobe-bench: bpftrace is not installed; comparing with nothing but the bare runs\n");
 		return;

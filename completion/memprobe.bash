@@ -98,7 +98,7 @@ _memprobe()
 		[[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == */ ]] && compopt -o nospace
 		return 0
 		;;
-	--report)
+	--report | --stacks)
 		# A file to write.
 		compopt -o filenames
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
@@ -111,7 +111,7 @@ _memprobe()
 		;;
 	-i | --interval | -d | --duration | --journal-interval | --top | --max-cgroups | --max-files | \
 	--max-tasks | --leak-band | --warn-rate | --leak-rate | --verdict-window | --verdict-samples | --leak-after | \
-	--oom-horizon)
+	--oom-horizon | --stack-sample | --stack-rate)
 		# A number: nothing to offer, and no file names either.
 		return 0
 		;;
@@ -120,7 +120,8 @@ _memprobe()
 	if [[ $cur == -* ]]; then
 		local opts='-c --cgroup -i --interval -d --duration --json --journal --journal-interval
 			--top --max-cgroups --max-files --max-tasks --ring-size --leak-band --warn-rate
-			--leak-rate --verdict-window --verdict-samples --leak-after --oom-horizon --report -v --verbose -h --help -V --version --'
+			--leak-rate --verdict-window --verdict-samples --leak-after --oom-horizon --report
+			--no-fault-probes --stack-sample --stack-rate --stacks -v --verbose -h --help -V --version --'
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 	fi
 	return 0

@@ -154,7 +154,8 @@ static int run(const struct options *o)
 	struct agent a = { .o = o, .trending = !o->command };
 	struct probe_env env = {
 		.o = o, .targets = &a.targets,
-		.events = { .shm = events_shm, .oom = events_oom, .ctx = &a.events },
+		.events = { .shm = events_shm, .oom = events_oom, .ctx = &a.events,
+			    .stack = agent_stacks_event, .stack_stats = agent_stacks_stats, .stack_ctx = &a.stacks },
 	};
 	int status, r;
 
@@ -208,6 +209,8 @@ static int run(const struct options *o)
 	a.last_interim = now_monotonic();
 	cgnames_init(&a.names, &a.hier, &a.targets);
 	events_init(&a.events, &a.sinks, &a.targets, &a.procs, &a.hier, &a.names);
+	if (agent_stacks_init(&a.stacks, o, &a.targets))
+		goto out;
 	prepare_tracefs();
 	if (probes_start(&a.probes, &env) || probes_watch(&a.probes, &a.loop))
 		goto out;
@@ -252,6 +255,7 @@ out:
 	spawn_cleanup(&a.child);
 	sinks_free(&a.sinks);
 	events_free(&a.events);
+	agent_stacks_free(&a.stacks);
 	cgnames_free(&a.names);
 	targets_free(&a.targets);
 	procs_free(&a.procs);

@@ -29,6 +29,10 @@ enum {
 	OPT_OOM_HORIZON,
 	OPT_RING_SIZE,
 	OPT_REPORT,
+	OPT_NO_FAULT_PROBES,
+	OPT_STACK_SAMPLE,
+	OPT_STACK_RATE,
+	OPT_STACKS,
 };
 
 static const struct option long_options[] = {
@@ -51,6 +55,10 @@ static const struct option long_options[] = {
 	{ "oom-horizon",	required_argument,	NULL, OPT_OOM_HORIZON },
 	{ "ring-size",		required_argument,	NULL, OPT_RING_SIZE },
 	{ "report",		required_argument,	NULL, OPT_REPORT },
+	{ "no-fault-probes",	no_argument,		NULL, OPT_NO_FAULT_PROBES },
+	{ "stack-sample",	required_argument,	NULL, OPT_STACK_SAMPLE },
+	{ "stack-rate",		required_argument,	NULL, OPT_STACK_RATE },
+	{ "stacks",		required_argument,	NULL, OPT_STACKS },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
@@ -83,6 +91,16 @@ static const char usage[] =
 "      --ring-size SIZE   each event ring buffer (SysV shm 256K and OOM 16K by\n"
 "                         default; a power of two, 4K to 256M); events a full ring\n"
 "                         cannot take are counted in lost_events\n"
+"      --no-fault-probes  leave off the programs that run on every page fault\n"
+"                         (allocations, RSS changes, tmpfs charges, stacks): for\n"
+"                         always-on use; what only they measure is said unknown\n"
+"      --stack-sample SIZE  growth stacks: sample the code path of one page per\n"
+"                         SIZE of anonymous memory a process allocates (default\n"
+"                         512K with --cgroup or COMMAND, else off; 0: off)\n"
+"      --stack-rate N     at most N stacks a second for the whole machine\n"
+"                         (default %u); what is skipped is counted\n"
+"      --stacks FILE      write the stacks holding memory at the end, folded\n"
+"                         (frame;frame;frame bytes) for flame graph tools\n"
 "\n"
 "The leak verdict, from the trend of anonymous memory (page cache never counts):\n"
 "      --leak-band SIZE   normal while the trend rises less than this (default 50M)\n"
@@ -209,11 +227,14 @@ static void defaults(struct options *o)
 	verdict_defaults(&o->verdict);
 	o->oom_horizon_s = 3600;
 	o->journal_interval_s = 300;
+	o->stack_sample_bytes = MP_STACK_SAMPLE;
+	o->stack_rate = MP_STACK_RATE;
 }
 
 int options_parse(struct options *o, int argc, char *const argv[], char *err, size_t errlen)
 {
 	char show[96], why[256];
+	bool stack_sample_set = false;
 	__u32 *cap;
 	int c;
 
@@ -317,11 +338,34 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 			o->ring_bytes = (__u32)v;
 			break;
 		}
+		case OPT_NO_FAULT_PROBES:
+			o->no_fault_probes = true;
+			break;
+		case OPT_STACK_SAMPLE: {
+			double v;
+
+			if (parse_size(optarg, 0, 1 << 30, &v) || (v && v < 4096) || v != (__u64)v)
+				return fail(err, errlen, "--stack-sample: '%s' is not 0 or a size from 4K to 1G",
+					    shown(optarg, show, sizeof(show)));
+			o->stack_sample_bytes = (__u64)v;
+			stack_sample_set = true;
+			break;
+		}
+		case OPT_STACK_RATE:
+			if (parse_u32(optarg, 1, 100000, &o->stack_rate))
+				return fail(err, errlen, "--stack-rate: '%s' is not a whole number between 1 and 100000",
+					    shown(optarg, show, sizeof(show)));
+			break;
+		case OPT_STACKS:
+			if (!*optarg)
+				return fail(err, errlen, "--stacks needs a file name");
+			o->stacks_path = optarg;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
 		case 'h':
-			printf(usage, MP_MAX_CGROUPS, MP_MAX_FILES, MP_MAX_TASKS);
+			printf(usage, MP_MAX_CGROUPS, MP_MAX_FILES, MP_MAX_TASKS, MP_STACK_RATE);
 			return OPTIONS_EXIT;
 		case 'V':
 			printf("memprobe %s\n", MEMPROBE_VERSION);
@@ -350,6 +394,16 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 		return fail(err, errlen, "--leak-rate must not be below --warn-rate");
 	if (verdict_cfg_impossible(&o->verdict, o->interval_s, why, sizeof(why)))
 		return fail(err, errlen, "%s", why);
+	/* Every process of the machine unwound would cost what no one asked for: there, only when asked. */
+	if (!stack_sample_set && !o->n_targets && !o->command && !o->stacks_path)
+		o->stack_sample_bytes = 0;
+	if (o->no_fault_probes && stack_sample_set && o->stack_sample_bytes)
+		return fail(err, errlen, "--stack-sample needs the page-fault probes that --no-fault-probes leaves off");
+	if (o->no_fault_probes)
+		o->stack_sample_bytes = 0;
+	if (o->stacks_path && !o->stack_sample_bytes)
+		return fail(err, errlen, "--stacks needs growth stacks: drop --stack-sample 0%s",
+			    o->no_fault_probes ? " and --no-fault-probes" : "");
 	if (o->command && o->n_targets)
 		return fail(err, errlen, "--cgroup and -- COMMAND cannot be combined: COMMAND gets its own cgroup");
 	return OPTIONS_RUN;

@@ -18,6 +18,7 @@ struct options {
 	double duration_s;		/* 0: until a signal (or COMMAND's exit) */
 	bool json;
 	bool journal;
+	bool no_fault_probes;		/* leave off the programs that run on every page fault */
 	const char *report;		/* --report: the HTML page written at the end; NULL for none */
 	double journal_interval_s;	/* periodic summaries to journald; 0: only at the end */
 	int verbose;
@@ -26,6 +27,9 @@ struct options {
 	__u32 max_files;
 	__u32 max_tasks;
 	__u32 ring_bytes;		/* each event ring; 0: each its own default */
+	__u64 stack_sample_bytes;	/* growth stacks: bytes between samples; 0: off */
+	__u32 stack_rate;		/* stacks a second, at most, for the whole machine */
+	const char *stacks_path;	/* --stacks: folded stacks written there at the end */
 	char *const *command;		/* after "--", NULL-terminated; NULL when absent */
 	struct verdict_cfg verdict;	/* the leak criteria */
 	double oom_horizon_s;		/* a forecast record when the time to memory.max falls below this */

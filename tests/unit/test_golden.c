@@ -252,7 +252,8 @@ static bool replay(struct sink *s, struct targets *ts, struct agg *a, struct pro
 				  .peak_rss_bytes = 14 << 20, .intervals = 9, .interval_median_s = 0.0123456,
 				  .interval_max_s = 0.0456789 };
 	struct mounts m = { 0 };
-	struct report_input in = { .targets = ts, .procs = ps, .agg = a, .mounts = &m, .top = 5, .reclaim_known = true };
+	struct report_input in = { .targets = ts, .procs = ps, .agg = a, .mounts = &m, .top = 5, .reclaim_known = true,
+				   .alloc_known = true, .rss_known = true };
 	struct report rep;
 	size_t i;
 	bool ok;

@@ -92,7 +92,7 @@ UNIT_TEST(report_sample_rates)
 	agg_counters(&a, 10)->alloc_pages = 2560;
 	targets_account(&ts, &a);
 	{
-		struct report_input in = { .targets = &ts, .top = 10 };
+		struct report_input in = { .targets = &ts, .top = 10, .alloc_known = true };
 
 		if (!ASSERT(!report_samples(&rep, &in), "samples"))
 			goto out;

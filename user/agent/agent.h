@@ -13,6 +13,7 @@
 
 #include "agent/events.h"
 #include "agent/selfcost.h"
+#include "agent/stacks.h"
 #include "model/agg.h"
 #include "model/cgnames.h"
 #include "model/procs.h"
@@ -36,6 +37,7 @@ struct agent {
 	struct procs procs;
 	struct cgnames names;
 	struct events events;
+	struct agent_stacks stacks;	/* growth stacks */
 	struct sinks sinks;
 	struct loop loop;
 	bool output_closed;

@@ -75,6 +75,7 @@ int agent_measure(struct agent *a, bool final)
 		if (r)
 			return log_err_errno(r, "cannot follow the trends");
 	}
+	agent_stacks_tick(&a->stacks, a->targets.t_now);
 	return 0;
 }
 
@@ -84,6 +85,11 @@ static int events_error(struct agent *a)
 	int r = a->events.err;
 
 	a->events.err = 0;
+	if (a->stacks.err) {
+		r = log_err_errno(a->stacks.err, "cannot keep the growth stacks: %s", strerror(-a->stacks.err));
+		a->stacks.err = 0;
+		return r;
+	}
 	return r ? agent_output_error(a, r) : 0;
 }
 
@@ -192,6 +198,8 @@ int agent_summarise(struct agent *a, bool interim)
 		.targets = &a->targets, .procs = &a->procs, .agg = &a->agg, .mounts = &mounts,
 		.names = &a->names, .sysv = &a->events.sysv, .ooms = &a->events.ooms, .pshm = &pshm,
 		.top = a->o->top, .reclaim_known = probes_have(&a->probes, &reclaim_probe),
+		.alloc_known = probes_have(&a->probes, &alloc_probe), .rss_known = probes_have(&a->probes, &rss_probe),
+		.stacks = a->stacks.on ? &a->stacks.model : NULL,
 	};
 	struct rec_agent cost;
 	struct report rep;
@@ -231,6 +239,8 @@ int agent_summarise(struct agent *a, bool interim)
 		r = sinks_flush(&a->sinks);
 	report_free(&rep);
 	pshm_free(&pshm);
+	if (!r && !interim)
+		r = agent_stacks_write(&a->stacks);
 	return r ? agent_output_error(a, r) : 0;
 }
 
@@ -243,10 +253,13 @@ static int announce_verdicts(struct agent *a)
 	for (i = 0; i < a->targets.n; i++) {
 		struct target *t = &a->targets.v[i];
 		struct rec_verdict_change c;
+		char top[1024];
 
 		if (t->verdict.verdict == t->reported)
 			continue;
 		report_verdict_change(&c, t, a->targets.t_now);
+		if (a->stacks.on)
+			c.top_stack = report_top_stack(&a->stacks.model, t, top, sizeof(top));
 		t->reported = t->verdict.verdict;
 		r = sinks_verdict_change(&a->sinks, &c);
 		if (r)
@@ -259,7 +272,9 @@ int agent_tick(void *ctx)
 {
 	struct agent *a = ctx;
 	struct report_input in = { .targets = &a->targets, .procs = &a->procs, .top = a->o->top,
-				   .reclaim_known = probes_have(&a->probes, &reclaim_probe) };
+				   .reclaim_known = probes_have(&a->probes, &reclaim_probe),
+				   .alloc_known = probes_have(&a->probes, &alloc_probe),
+				   .rss_known = probes_have(&a->probes, &rss_probe) };
 	double start = now_monotonic();
 	struct report rep;
 	int r;

@@ -70,6 +70,12 @@ static struct proc *add(struct procs *p, __u32 pid, __u64 start)
 	return pr;
 }
 
+static void raise_peak(__s64 *peak, __u64 pages)
+{
+	if ((__s64)pages > *peak)
+		*peak = (__s64)pages;
+}
+
 static void sample(struct procs *p, struct proc *pr, const struct pstatus *st, const struct pstat *sp,
 		   __u64 cgid, const struct verdict_cfg *cfg, double now)
 {
@@ -91,6 +97,10 @@ static void sample(struct procs *p, struct proc *pr, const struct pstatus *st, c
 	}
 	pr->t_now = now;
 	pr->now = *st;
+	/* The highest reading too: the peak without the probe, a floor for it with the probe. */
+	raise_peak(&pr->peak[MP_RSS_ANON], st->rss_anon / p->page);
+	raise_peak(&pr->peak[MP_RSS_FILE], st->rss_file / p->page);
+	raise_peak(&pr->peak[MP_RSS_SHMEM], st->rss_shmem / p->page);
 	pr->have_status = true;
 	pr->alive = true;
 	pr->cgid = cgid;
@@ -104,6 +114,7 @@ static void merge_probe(struct procs *p, const struct agg_proc *ap, bool (*wante
 {
 	__u64 ticks = ap->start_ns / (1000000000ULL / p->hz);
 	struct proc *pr = find(p, ap->tgid, ticks, 1);
+	int i;
 
 	if (!pr) {
 		/* Born and gone between two samples, or not read yet: the probe is all we have. */
@@ -116,7 +127,9 @@ static void merge_probe(struct procs *p, const struct agg_proc *ap, bool (*wante
 		pr->cgid = ap->cgid;
 		pr->alive = !ap->exited;
 	}
-	memcpy(pr->peak, ap->peak, sizeof(pr->peak));
+	for (i = 0; i < MP_RSS_MEMBERS; i++)
+		if (ap->peak[i] > pr->peak[i])
+			pr->peak[i] = ap->peak[i];
 	pr->updates = ap->updates;
 	if (ap->exited)
 		pr->alive = false;

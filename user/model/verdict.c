@@ -188,13 +188,14 @@ void trend_fit(const struct trend *tr, double *slope, double *r2, unsigned int *
 void verdict_eval(const struct trend *tr, const struct verdict_cfg *c, struct verdict_result *out)
 {
 	double coverage, first_t = 0, last_t = 0, recent_t = 0, max = -INFINITY, v, t, recent_slope, recent_r2, after;
+	double first_v = 0, climbed;
 	size_t i, n = n_points(tr), from;
 	char a[32], b[32], d[32], e[32];
 
 	memset(out, 0, sizeof(*out));
 	out->samples = (unsigned int)n;
 	if (n >= 2) {
-		point(tr, 0, &first_t, &v);
+		point(tr, 0, &first_t, &first_v);
 		point(tr, n - 1, &last_t, &v);
 		out->span_s = last_t - first_t;
 		for (i = 0; i < n; i++) {
@@ -225,12 +226,13 @@ void verdict_eval(const struct trend *tr, const struct verdict_cfg *c, struct ve
 		return;
 	}
 	fmt_bytes(a, sizeof(a), out->slope_per_hour);
-	if (out->rise > c->band && out->slope_per_hour >= c->warn_rate && out->r2 >= WARN_MIN_R2 && out->stopped &&
-	    out->fall <= c->band) {
+	/* What the samples climbed, first to highest: a step up fits a line badly, and is still a rise. */
+	climbed = n ? max - first_v : 0;
+	if (climbed > c->band && out->stopped && out->fall <= c->band) {
 		/* A warm-up: caches filled, buffers allocated, then flat. */
 		out->verdict = VERDICT_NORMAL;
-		out->confidence = out->r2 * (0.5 + 0.5 * coverage);
-		fmt_bytes(b, sizeof(b), out->rise);
+		out->confidence = 0.5 + 0.5 * coverage;
+		fmt_bytes(b, sizeof(b), climbed);
 		fmt_duration(e, sizeof(e), last_t - recent_t);
 		snprintf(out->reason, sizeof(out->reason),
 			 "anon rose %s over %s and has been flat for the last %s: growth that stopped, not a leak",

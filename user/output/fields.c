@@ -219,8 +219,13 @@ void fields_sample(const struct rec_sample *r, const struct field_visitor *v, vo
 	v->dbl(ctx, "file_mapped_rate_bytes_per_s", r->file_mapped_rate_bytes_per_s, 0);
 	v->dbl(ctx, "shmem_rate_bytes_per_s", r->shmem_rate_bytes_per_s, 0);
 	v->u64(ctx, "page_cache_reclaimable_bytes", r->page_cache_reclaimable_bytes);
-	v->u64(ctx, "alloc_pages", r->alloc_pages);
-	v->dbl(ctx, "alloc_bytes_per_s", r->alloc_bytes_per_s, 0);
+	if (r->alloc_known) {
+		v->u64(ctx, "alloc_pages", r->alloc_pages);
+		v->dbl(ctx, "alloc_bytes_per_s", r->alloc_bytes_per_s, 0);
+	} else {
+		v->null(ctx, "alloc_pages");
+		v->null(ctx, "alloc_bytes_per_s");
+	}
 	verdict(&r->verdict, v, ctx);
 	health(&r->health, false, v, ctx);
 	if (r->machine)
@@ -295,6 +300,53 @@ static void posix_shm(const struct rec_summary *r, const struct field_visitor *v
 	v->list_end(ctx);
 }
 
+static void growth_stacks(const struct rec_summary *r, const struct field_visitor *v, void *ctx)
+{
+	size_t i, k;
+
+	v->list_begin(ctx, "growth_stacks");
+	for (i = 0; i < r->n_growth_stacks; i++) {
+		const struct rec_growth_stack *g = &r->growth_stacks[i];
+
+		v->item_begin(ctx);
+		v->list_begin(ctx, "frames");
+		for (k = 0; k < g->n_frames; k++) {
+			const struct rec_frame *f = &g->frames[k];
+
+			v->item_begin(ctx);
+			v->str(ctx, "function", f->function);
+			v->str(ctx, "module", f->module);
+			v->u64(ctx, "offset", f->offset);
+			if (*f->file)
+				v->str(ctx, "file", f->file);
+			else
+				v->null(ctx, "file");
+			if (f->line)
+				v->u64(ctx, "line", f->line);
+			else
+				v->null(ctx, "line");
+			v->item_end(ctx);
+		}
+		v->list_end(ctx);
+		v->u64(ctx, "own_frame", g->own);
+		v->u64(ctx, "in_use_bytes", g->in_use_bytes);
+		v->u64(ctx, "sampled_bytes", g->sampled_bytes);
+		v->u64(ctx, "samples", g->samples);
+		v->dbl(ctx, "in_use_growth_bytes_per_hour", g->growth_bytes_per_hour, 0);
+		v->u64_array(ctx, "pids", g->pids, g->n_pids);
+		v->item_end(ctx);
+	}
+	v->list_end(ctx);
+	v->str(ctx, "top_stack", r->top_stack);
+	v->u64(ctx, "stack_sample_bytes", r->stack_sample_bytes);
+	v->u64(ctx, "stack_samples", r->stack_samples);
+	v->u64(ctx, "stack_samples_skipped", r->stack_samples_skipped);
+	v->u64(ctx, "stack_skipped_bytes", r->stack_skipped_bytes);
+	v->u64(ctx, "stack_samples_lost", r->stack_samples_lost);
+	v->dbl(ctx, "stack_unwind_cpu_s", r->stack_unwind_cpu_s, 3);
+	v->u64(ctx, "stack_ring_bytes", r->stack_ring_bytes);
+}
+
 void fields_summary(const struct rec_summary *r, const struct field_visitor *v, void *ctx)
 {
 	v->str(ctx, "cgroup", r->cgroup);
@@ -325,8 +377,13 @@ void fields_summary(const struct rec_summary *r, const struct field_visitor *v, 
 	v->u64(ctx, "page_cache_reclaimable_bytes", r->page_cache_reclaimable_bytes);
 	v->str(ctx, "page_cache_note", r->page_cache_note);
 	v->u64(ctx, "file_mapped_bytes", r->file_mapped_bytes);
-	v->u64(ctx, "alloc_pages", r->alloc_pages);
-	v->u64_array(ctx, "alloc_orders", r->alloc_order, MP_ALLOC_ORDERS);
+	if (r->alloc_known) {
+		v->u64(ctx, "alloc_pages", r->alloc_pages);
+		v->u64_array(ctx, "alloc_orders", r->alloc_order, MP_ALLOC_ORDERS);
+	} else {
+		v->null(ctx, "alloc_pages");
+		v->null(ctx, "alloc_orders");
+	}
 	top_files(r, v, ctx);
 	cache_processes(r, v, ctx);
 	processes("top_processes", r->top_processes, r->n_top_processes, v, ctx);
@@ -344,6 +401,8 @@ void fields_summary(const struct rec_summary *r, const struct field_visitor *v, 
 		secs_or_null(v, ctx, "mem_available_eta_s", r->mem_available_eta_s);
 	if (r->agent)
 		agent(r->agent, true, v, ctx);
+	if (r->stacks_on)
+		growth_stacks(r, v, ctx);
 }
 
 void fields_forecast_change(const struct rec_forecast_change *r, const struct field_visitor *v, void *ctx)
@@ -372,6 +431,8 @@ void fields_verdict_change(const struct rec_verdict_change *r, const struct fiel
 	v->str(ctx, "previous_verdict", r->previous);
 	verdict(&r->verdict, v, ctx);
 	v->u64(ctx, "anon_bytes", r->anon_bytes);
+	if (r->top_stack)
+		v->str(ctx, "top_stack", r->top_stack);
 }
 
 void fields_shm(const struct rec_shm *r, const struct field_visitor *v, void *ctx)

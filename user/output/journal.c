@@ -304,6 +304,15 @@ static int jr_start(struct sink *s, const struct rec_start *r)
 	return send_entry(j, msg);
 }
 
+/* Growth stacks: the code path that grows, at the end of MESSAGE. */
+static void top_stack(struct journal *j, char *msg, size_t len, const char *stack)
+{
+	size_t at = strlen(msg);
+
+	if (stack && *stack && at < len)
+		snprintf(msg + at, len - at, "; growing in: %s", SAFE(j, 2, stack));
+}
+
 static int jr_summaries(struct sink *s, const struct rec_summary *r, size_t n)
 {
 	struct journal *j = s->priv;
@@ -332,6 +341,7 @@ static int jr_summaries(struct sink *s, const struct rec_summary *r, size_t n)
 			say_forecast(msg + at + 2, sizeof(msg) - at - 2, r[i].cgroup, &r[i].health.limits,
 				     &r[i].health.forecast);
 		}
+		top_stack(j, msg, sizeof(msg), r[i].top_stack);
 		send_entry(j, msg);
 	}
 	return 0;
@@ -419,6 +429,7 @@ static int jr_verdict_change(struct sink *s, const struct rec_verdict_change *r)
 	fields_verdict_change(r, &to_journal, j);
 	snprintf(msg, sizeof(msg), "%s: memory verdict %s -> %s: %s", SAFE(j, 0, r->cgroup), r->previous, r->verdict.verdict,
 		 r->verdict.reason);
+	top_stack(j, msg, sizeof(msg), r->top_stack);
 	return send_entry(j, msg);
 }
 

@@ -155,7 +155,8 @@ struct rec_sample {
 	double file_mapped_rate_bytes_per_s;
 	double shmem_rate_bytes_per_s;
 	__u64 page_cache_reclaimable_bytes;	/* clean, unmapped-or-not: what reclaim can take */
-	/* Page allocations by the cgroup's tasks in the interval (probe). */
+	/* Page allocations by the cgroup's tasks in the interval (probe; unknown without it). */
+	bool alloc_known;
 	__u64 alloc_pages;
 	double alloc_bytes_per_s;
 	struct rec_verdict verdict;
@@ -181,6 +182,28 @@ struct rec_cache_proc {
 	__u64 added_bytes;		/* page cache this process brought into the cgroup */
 };
 
+/* A frame of a growth stack; strings are "" and line 0 when unknown. */
+struct rec_frame {
+	const char *function;
+	const char *module;		/* the mapped file's path */
+	__u64 offset;			/* into the function; into the module (ELF address) when the function is unknown */
+	const char *file;
+	unsigned int line;
+};
+
+/* A code path that allocated anonymous memory, from the sampled pages (see --stack-sample). */
+struct rec_growth_stack {
+	const struct rec_frame *frames;	/* innermost first */
+	size_t n_frames;
+	size_t own;			/* the first frame outside the allocator */
+	__u64 in_use_bytes;		/* allocated and not freed, scaled by the sampling interval */
+	__u64 sampled_bytes;		/* allocated, scaled likewise */
+	__u64 samples;
+	double growth_bytes_per_hour;	/* of in_use_bytes, fitted over the last half to whole verdict window */
+	const __u64 *pids;
+	size_t n_pids;
+};
+
 /* A watched cgroup's leak verdict changed. */
 struct rec_verdict_change {
 	double ts;
@@ -189,6 +212,7 @@ struct rec_verdict_change {
 	const char *previous;
 	struct rec_verdict verdict;
 	__u64 anon_bytes;
+	const char *top_stack;		/* growth stacks: the top one in a line; NULL when off */
 };
 
 /* A SysV shared memory segment created, attached, detached or removed. */
@@ -321,6 +345,7 @@ struct rec_summary {
 	__u64 page_cache_reclaimable_bytes;
 	const char *page_cache_note;		/* why page cache growth is not a leak */
 	__u64 file_mapped_bytes;
+	bool alloc_known;			/* the page-allocation probe ran */
 	__u64 alloc_pages;
 	__u64 alloc_order[MP_ALLOC_ORDERS];	/* page allocations by order; the last is 10 and above */
 	const struct rec_proc *top_processes;
@@ -339,6 +364,18 @@ struct rec_summary {
 	bool machine;
 	double mem_available_eta_s;
 	const struct rec_agent *agent;		/* memprobe's own cost over the run; NULL: not known */
+	/* Growth stacks (off: stacks_on false and the rest empty). */
+	bool stacks_on;
+	const struct rec_growth_stack *growth_stacks;	/* by bytes in use */
+	size_t n_growth_stacks;
+	const char *top_stack;			/* the fastest-growing one (else the largest) in a line, from its first frame outside the allocator */
+	__u64 stack_sample_bytes;		/* the sampling interval */
+	__u64 stack_samples;			/* the whole run's, every cgroup's */
+	__u64 stack_samples_skipped;		/* by the --stack-rate limit: their bytes go to the process's next sample */
+	__u64 stack_skipped_bytes;		/* bytes of skipped samples no later sample took on */
+	__u64 stack_samples_lost;		/* maps or ring full */
+	double stack_unwind_cpu_s;		/* memprobe's CPU spent unwinding and naming them */
+	__u64 stack_ring_bytes;			/* what samples and frees took through the ring */
 };
 
 /* A cgroup's time to its limit crossed --oom-horizon, or came back. */

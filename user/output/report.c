@@ -294,6 +294,7 @@ int report_samples(struct report *rep, const struct report_input *in)
 		s->shmem_rate_bytes_per_s = rate(t->now.shmem, t->prev.shmem, dt);
 		s->page_cache_added_bytes = report_page_bytes(d.cache_added_pages);
 		s->page_cache_removed_bytes = report_page_bytes(d.cache_removed_pages);
+		s->alloc_known = in->alloc_known;
 		s->alloc_pages = d.alloc_pages;
 		s->alloc_bytes_per_s = dt > 0 ? report_page_bytes(s->alloc_pages) / dt : 0;
 		s->mem_available_bytes = ts->mi_now.available;
@@ -314,6 +315,10 @@ int report_samples(struct report *rep, const struct report_input *in)
 
 void report_free(struct report *rep)
 {
+	free(rep->gstacks);
+	free(rep->gframes);
+	free(rep->gpids);
+	free(rep->gtops);
 	free(rep->samples);
 	free(rep->summaries);
 	free(rep->files);

@@ -13,6 +13,7 @@
 #include "model/ooms.h"
 #include "model/posixshm.h"
 #include "model/procs.h"
+#include "model/stacks.h"
 #include "model/sysv.h"
 #include "model/targets.h"
 #include "output/record.h"
@@ -30,6 +31,11 @@ struct report {
 	struct rec_posix_shm *posix;
 	struct rec_posix_user *posix_users;
 	char *strings;
+	/* The growth stacks' records (output/stacks.c). */
+	struct rec_growth_stack *gstacks;
+	struct rec_frame *gframes;
+	__u64 *gpids;
+	char *gtops;
 };
 
 /* What every report reads; the summaries' inputs may be NULL for samples. */
@@ -42,8 +48,11 @@ struct report_input {
 	const struct sysv *sysv;	/* summaries only; may be NULL */
 	const struct ooms *ooms;	/* summaries only; may be NULL */
 	const struct pshm *pshm;	/* summaries only; may be NULL */
+	const struct stacks *stacks;	/* summaries only; NULL when growth stacks are off */
 	unsigned int top;
 	bool reclaim_known;		/* the reclaim probe is loaded: stall figures are measured */
+	bool alloc_known;		/* the page-allocation probe is loaded */
+	bool rss_known;			/* the RSS probe is loaded: peaks between samples are seen */
 };
 
 /* The start record: what is watched and how; t holds up to max targets for it. */
@@ -64,6 +73,11 @@ int report_samples(struct report *rep, const struct report_input *in);
 
 /* One summary per target (the whole machine: the root and the top busiest), with top lists. */
 int report_summaries(struct report *rep, const struct report_input *in);
+
+/* Growth stacks (output/stacks.c): the summaries' lists, summaries[i] being for the target of idx[i]. */
+int report_growth_stacks(struct report *rep, const struct report_input *in, const size_t *idx, size_t n);
+/* t's leading stack (stacks_leading) in a line, from its first frame outside the allocator ("" when none). */
+const char *report_top_stack(const struct stacks *s, const struct target *t, char *buf, size_t len);
 
 void report_free(struct report *rep);
 

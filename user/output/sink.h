@@ -36,7 +36,7 @@ struct sink {
 	void *priv;
 };
 
-#define SINKS_MAX	4
+#define SINKS_MAX	6
 
 struct sinks {
 	struct sink *v[SINKS_MAX];

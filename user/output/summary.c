@@ -234,7 +234,8 @@ static void cache_note(char *buf, size_t len, const struct rec_summary *s)
 		snprintf(buf + n, len - n, ". It is cold: what left the cache was not read back, so reclaim may take it freely");
 }
 
-static void summary_figures(struct rec_summary *s, const struct targets *ts, const struct target *t)
+static void summary_figures(struct rec_summary *s, const struct targets *ts, const struct target *t,
+			    bool alloc_known)
 {
 	s->ts = ts->t_now;
 	s->cgroup = t->cg.rel;
@@ -259,6 +260,7 @@ static void summary_figures(struct rec_summary *s, const struct targets *ts, con
 	s->mem_available_bytes = ts->mi_now.available;
 	s->mem_available_start_bytes = ts->mi_first.available;
 	s->alloc_pages = t->sum.alloc_pages;
+	s->alloc_known = alloc_known;
 	memcpy(s->alloc_order, t->sum.alloc_order, sizeof(s->alloc_order));
 	report_fill_verdict(&s->verdict, &t->verdict);
 	s->machine = t->root;
@@ -305,7 +307,7 @@ int report_summaries(struct report *rep, const struct report_input *in)
 		struct rec_summary *s = &rep->summaries[i];
 		char *note = rep->strings + (n * top + i) * PATH_LEN;
 
-		summary_figures(s, ts, t);
+		summary_figures(s, ts, t, in->alloc_known);
 		report_health(&s->health, t, true, in->reclaim_known);
 		s->page_cache_working_set = working_set(s);
 		s->lost_events = target_lost(t, a);
@@ -357,7 +359,7 @@ int report_summaries(struct report *rep, const struct report_input *in)
 		posix_at += s->n_posix_shm;
 	}
 	rep->n_summaries = n;
-	r = 0;
+	r = report_growth_stacks(rep, in, idx, n);
 out:
 	free(idx);
 	free(merged);

@@ -187,7 +187,7 @@ static int table_samples(struct sink *s, const struct rec_sample *r, size_t n)
 		moving(s->out, (double)r[i].page_cache_bytes, (double)r[i].page_cache_delta_bytes, 19);
 		snprintf(io, sizeof(io), "%s/%s", fmt_bytes(b, sizeof(b), (double)r[i].page_cache_added_bytes),
 			 fmt_bytes(c, sizeof(c), (double)r[i].page_cache_removed_bytes));
-		snprintf(al, sizeof(al), "%s", fmt_bytes(d, sizeof(d), r[i].alloc_bytes_per_s));
+		snprintf(al, sizeof(al), "%s", r[i].alloc_known ? fmt_bytes(d, sizeof(d), r[i].alloc_bytes_per_s) : "-");
 		fprintf(s->out, " %-19s %-9s %-8s %-17s %-7s %9s %10s\n", io, al, r[i].verdict.verdict,
 			say_limit_cell(lim, sizeof(lim), &r[i].health.limits), oom_in(eta, sizeof(eta), &r[i]),
 			fmt_bytes(e, sizeof(e), (double)r[i].mem_available_bytes),
@@ -297,6 +297,10 @@ static void summary_allocs(struct sink *s, const struct rec_summary *r)
 	char a[32];
 	size_t i;
 
+	if (!r->alloc_known) {
+		fprintf(s->out, "  allocations not counted (the page-allocation probe is off)\n");
+		return;
+	}
 	for (i = 0; i < MP_ALLOC_ORDERS; i++)
 		calls += r->alloc_order[i];
 	if (!calls)
@@ -306,6 +310,45 @@ static void summary_allocs(struct sink *s, const struct rec_summary *r)
 		100.0 * r->alloc_order[0] / calls,
 		100.0 * (r->alloc_order[1] + r->alloc_order[2] + r->alloc_order[3]) / calls,
 		100.0 * (calls - r->alloc_order[0] - r->alloc_order[1] - r->alloc_order[2] - r->alloc_order[3]) / calls);
+}
+
+#define STACK_ROWS	5	/* growth stacks shown under a cgroup that is not normal */
+#define STACK_FRAMES	6
+
+/* Where a growing cgroup's anon memory comes from: its top stacks, from the first frame outside the allocator. */
+static void summary_stacks(struct sink *s, const struct rec_summary *r)
+{
+	char a[32], b[32], c[32], pids[96];
+	size_t i, k, at;
+
+	if (!r->stacks_on || !strcmp(r->verdict.verdict, "normal") || !r->n_growth_stacks)
+		return;
+	fprintf(s->out, "  where anon memory was allocated (a page sampled every %s; in use of allocated, trend):\n",
+		fmt_bytes(a, sizeof(a), (double)r->stack_sample_bytes));
+	for (i = 0; i < r->n_growth_stacks && i < STACK_ROWS; i++) {
+		const struct rec_growth_stack *g = &r->growth_stacks[i];
+
+		for (k = 0, at = 0; k < g->n_pids && at < sizeof(pids); k++)
+			at += snprintf(pids + at, sizeof(pids) - at, "%s%llu", k ? "," : "", (unsigned long long)g->pids[k]);
+		fprintf(s->out, "    %10s of %10s  %s%s/h  pid %s\n", fmt_bytes(a, sizeof(a), (double)g->in_use_bytes),
+			fmt_bytes(b, sizeof(b), (double)g->sampled_bytes), g->growth_bytes_per_hour < 0 ? "-" : "+",
+			fmt_bytes(c, sizeof(c), fabs(g->growth_bytes_per_hour)), pids);
+		for (k = g->own; k < g->n_frames && k < g->own + STACK_FRAMES; k++) {
+			const struct rec_frame *f = &g->frames[k];
+			const char *file = strrchr(f->file, '/') ? strrchr(f->file, '/') + 1 : f->file;
+			const char *mod = strrchr(f->module, '/') ? strrchr(f->module, '/') + 1 : f->module;
+
+			if (*f->function && f->line)
+				fprintf(s->out, "        %s (%s:%u)\n", SAFE(s, 0, f->function), SAFE(s, 1, file), f->line);
+			else if (*f->function)
+				fprintf(s->out, "        %s (%s)\n", SAFE(s, 0, f->function), SAFE(s, 1, mod));
+			else
+				fprintf(s->out, "        %s+0x%llx\n", *mod ? SAFE(s, 1, mod) : "?", (unsigned long long)f->offset);
+		}
+	}
+	if (r->stack_samples_skipped)
+		fprintf(s->out, "    (%llu samples over the --stack-rate limit: their bytes went to their process's next sample)\n",
+			(unsigned long long)r->stack_samples_skipped);
 }
 
 /*
@@ -386,6 +429,7 @@ static int table_summaries(struct sink *s, const struct rec_summary *r, size_t n
 		fputc('\n', s->out);
 		summary_verdict(s, &r[i]);
 		summary_health(s, &r[i]);
+		summary_stacks(s, &r[i]);
 		fprintf(s->out, "  page cache  %s now, %s at the start; probes saw %s come in and %s leave\n",
 			fmt_bytes(a, sizeof(a), (double)r[i].page_cache_bytes),
 			fmt_bytes(b, sizeof(b), (double)r[i].page_cache_start_bytes),

@@ -176,6 +176,7 @@ static void alloc_destroy(void *state)
 const struct probe_ops alloc_probe = {
 	.name = "page-allocation",
 	.optional = true,
+	.per_fault = true,
 	.open = alloc_open,
 	.collect = alloc_collect,
 	.forget = alloc_forget,

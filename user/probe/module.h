@@ -48,7 +48,11 @@ struct targets;
 struct probe_events {
 	int (*shm)(void *ctx, const struct mp_shm_event *e);
 	int (*oom)(void *ctx, const struct mp_oom_event *e);
+	/* Growth stacks: a sample or a free (head.kind), and each interval the program's counters. */
+	int (*stack)(void *ctx, const struct mp_stack_head *h);
+	void (*stack_stats)(void *ctx, const __u64 *stats, size_t n);
 	void *ctx;
+	void *stack_ctx;		/* the growth stack handlers' */
 };
 
 /* What every module is given when it opens. */
@@ -64,6 +68,8 @@ struct probe_ops {
 	const char *name;
 	/* A module that cannot load or attach on this kernel is reported and skipped. */
 	bool optional;
+	/* Its programs run on every page fault: left out with --no-fault-probes. */
+	bool per_fault;
 	/* Sizes its maps and claims the programs it wants loaded (probe_claim). */
 	int (*open)(void **state, const struct probe_env *env);
 	/* After the registry attached its programs (ring buffers, kernel-side filters); may be NULL. */
@@ -83,6 +89,7 @@ extern const struct probe_ops shm_probe;
 extern const struct probe_ops oom_probe;
 extern const struct probe_ops reclaim_probe;
 extern const struct probe_ops shmem_probe;
+extern const struct probe_ops stacks_probe;
 
 /* Marks prog to be loaded for the module being opened; the registry attaches it and detaches it at the end. */
 int probe_claim(const struct probe_env *env, struct bpf_program *prog);

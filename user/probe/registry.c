@@ -5,6 +5,7 @@
 
 #include "memprobe.skel.h"
 #include "model/agg.h"
+#include "options.h"
 #include "probe/registry.h"
 #include "sys/log.h"
 #include "sys/loop.h"
@@ -19,6 +20,7 @@ static const struct probe_ops *const all_probes[] = {
 	&oom_probe,
 	&reclaim_probe,
 	&shmem_probe,
+	&stacks_probe,
 };
 
 _Static_assert(ARRAY_SIZE(all_probes) <= PROBES_MAX, "raise PROBES_MAX");
@@ -143,12 +145,15 @@ static const struct probe_ops *culprit(const struct probes *p)
 int probes_start(struct probes *p, const struct probe_env *env)
 {
 	const struct probe_ops *want[PROBES_MAX], *bad;
-	size_t n_want = ARRAY_SIZE(all_probes), i;
+	size_t n_want, i;
 	unsigned int m;
 	int r;
 
 	memset(p, 0, sizeof(*p));
-	memcpy(want, all_probes, sizeof(all_probes));
+	/* Every module, but those that run on each page fault when the operator leaves them off. */
+	for (i = 0, n_want = 0; i < ARRAY_SIZE(all_probes); i++)
+		if (!env->o->no_fault_probes || !all_probes[i]->per_fault)
+			want[n_want++] = all_probes[i];
 	r = percpu_init(&p->pcpu, sizeof(__u64));
 	if (r)
 		return log_err_errno(r, "cannot set up the probes");

@@ -19,7 +19,7 @@
 struct bpf_link;
 struct loop;
 
-#define PROBES_MAX		8
+#define PROBES_MAX		12
 #define PROBE_PROGS_MAX		12
 
 /* A module in the table: its state, the programs it claimed and their links, its ring. */

@@ -104,6 +104,7 @@ static void rss_destroy(void *state)
 const struct probe_ops rss_probe = {
 	.name = "rss",
 	.optional = true,
+	.per_fault = true,
 	.open = rss_open,
 	.collect = rss_collect,
 	.destroy = rss_destroy,

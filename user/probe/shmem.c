@@ -75,6 +75,7 @@ static void shmem_destroy(void *state)
 const struct probe_ops shmem_probe = {
 	.name = "tmpfs charge",
 	.optional = true,
+	.per_fault = true,
 	.open = shmem_open,
 	.collect = shmem_collect,
 	.destroy = shmem_destroy,

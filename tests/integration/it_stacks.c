@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Growth stacks on real workloads: the C workload's three paths (a leak, a
+ * churn, a warm-up) told apart by their sampled pages, unwound through a C
+ * library and a binary built without frame pointers; a Python process
+ * leaking numpy arrays named down to numpy; the folded file adding up to
+ * the same bytes as the summary.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "it.h"
+#include "workload.h"
+
+#define LEAK_SECONDS	20
+/* What stackleak's leak_here keeps a second: 263 pieces of 4000 bytes, each a 4016-byte chunk. */
+#define LEAK_PER_S	(263ULL * 4016)
+#define PYTHON		"/usr/bin/python3"
+
+static void nap(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
+
+	nanosleep(&ts, NULL);
+}
+
+static int run_stackleak(void *arg)
+{
+	char seconds[16];
+
+	(void)arg;
+	snprintf(seconds, sizeof(seconds), "%d", LEAK_SECONDS);
+	execl(build_path("workloads/stackleak"), "stackleak", "--seconds", seconds, (char *)NULL);
+	return 127;
+}
+
+static const char numpy_leak[] =
+	"import sys, time\n"
+	"import numpy as np\n"
+	"keep = []\n"
+	"end = time.monotonic() + float(sys.argv[1])\n"
+	"while time.monotonic() < end:\n"
+	"    keep.append(np.ones(128 * 1024))\n"
+	"    time.sleep(0.05)\n"
+	"time.sleep(3600)\n";
+
+static int run_numpy(void *arg)
+{
+	(void)arg;
+	execl(PYTHON, "python3", "-c", numpy_leak, "8", (char *)NULL);
+	return 127;
+}
+
+/* Whether a stack's frames include a function whose name starts with prefix. */
+static bool through(const struct jv *stack, const char *prefix)
+{
+	const struct jv *frames = jv_get(stack, "frames");
+	size_t i;
+
+	for (i = 0; frames && i < frames->n; i++) {
+		const char *fn = jv_str(&frames->items[i], "function");
+
+		if (fn && !strncmp(fn, prefix, strlen(prefix)))
+			return true;
+	}
+	return false;
+}
+
+/* The first stack through prefix (the list is by bytes in use), and the sums over all of them. */
+static const struct jv *sum_through(const struct jv *stacks, const char *prefix, uint64_t *in_use, uint64_t *sampled,
+				    double *growth)
+{
+	const struct jv *first = NULL;
+	size_t i;
+
+	*in_use = *sampled = 0;
+	*growth = 0;
+	for (i = 0; stacks && i < stacks->n; i++) {
+		const struct jv *s = &stacks->items[i];
+		double g = 0;
+
+		if (!through(s, prefix))
+			continue;
+		if (!first)
+			first = s;
+		*in_use += jv_u64_or(s, "in_use_bytes");
+		*sampled += jv_u64_or(s, "sampled_bytes");
+		jv_num(s, "in_use_growth_bytes_per_hour", &g);
+		*growth += g;
+	}
+	return first;
+}
+
+/*
+ * A stack through leak_here names the C library's malloc and every frame
+ * from it down to leak_here: the unwinding went through a library without
+ * frame pointers. (Frames above malloc, inside it, are named only where
+ * the C library's symbols or debug info are installed.)
+ */
+static bool named_through_malloc(const struct jv *stacks)
+{
+	size_t i, k;
+
+	for (i = 0; stacks && i < stacks->n; i++) {
+		const struct jv *frames = jv_get(&stacks->items[i], "frames");
+		bool in_malloc = false;
+
+		if (!through(&stacks->items[i], "leak_here"))
+			continue;
+		for (k = 0; frames && k < frames->n; k++) {
+			const char *fn = jv_str(&frames->items[k], "function") ?: "";
+			const char *mod = jv_str(&frames->items[k], "module") ?: "";
+
+			if (!strcmp(fn, "malloc") || !strcmp(fn, "__libc_malloc"))
+				in_malloc = strstr(mod, "libc.so") != NULL;
+			else if (in_malloc && !strncmp(fn, "leak_here", 9))
+				return true;
+			else if (in_malloc && !*fn)
+				break;
+		}
+	}
+	return false;
+}
+
+/* Sums a folded file's bytes; every line must be "frame;...;frame N". */
+static bool folded_total(const char *path, uint64_t *total, bool *has_leak)
+{
+	char line[16384];
+	FILE *f = fopen(path, "re");
+	bool ok = f != NULL;
+
+	*total = 0;
+	*has_leak = false;
+	while (ok && fgets(line, sizeof(line), f)) {
+		char *sp = strrchr(line, ' '), *end;
+		unsigned long long n;
+
+		if (!sp || sp == line) {
+			ok = false;
+			break;
+		}
+		n = strtoull(sp + 1, &end, 10);
+		if (*end != '\n' && *end != '\0') {
+			ok = false;
+			break;
+		}
+		*sp = '\0';
+		if (strstr(line, ";leak_here"))
+			*has_leak = true;
+		*total += n;
+	}
+	if (f)
+		fclose(f);
+	return ok;
+}
+
+INTEGRATION_TEST(growth_stacks_find_the_leak, 120)
+{
+	const char *argv[] = { "--json", "--interval", "0.5", "--verdict-window", "8", "--top", "200", "--stacks", NULL,
+			       "--cgroup", NULL, NULL };
+	struct tchild child = { .pid = 0, .go = -1 };
+	struct agent a = { .out = -1 };
+	uint64_t in_use, sampled, total, all_in_use = 0, leaked = LEAK_SECONDS * LEAK_PER_S;
+	double leak_growth, warm_growth, churn_growth;
+	const struct jv *stacks, *leak, *warm, *churn;
+	char folded[IT_PATH];
+	struct jv *sum = NULL;
+	struct tcg cg = { 0 };
+	bool ok = false, has_leak;
+	size_t i;
+
+	snprintf(folded, sizeof(folded), "/tmp/memprobe-test-%d-folded", (int)getpid());
+	argv[8] = folded;
+	if (!ASSERT(!tcg_create(&cg, "stacks"), "cgroup") || !ASSERT(!tchild_start(&child, &cg, run_stackleak, NULL), "child"))
+		goto out;
+	argv[10] = cg.rel;
+	if (!ASSERT(!agent_start(&a, argv), "memprobe") ||
+	    !ASSERT(agent_wait_for(&a, "start", 30), "no start: %s", agent_stderr(&a)))
+		goto out;
+	tchild_go(&child);
+	/* The workload leaks for LEAK_SECONDS and then holds everything. */
+	nap(LEAK_SECONDS + 1.5);
+	if (!ASSERT(agent_finish(&a, SIGINT, 60) == 0, "memprobe failed: %s", agent_stderr(&a)))
+		goto out;
+	sum = agent_record(&a, "summary", cg.rel);
+	stacks = jv_get(sum, "growth_stacks");
+	if (!ASSERT(stacks && stacks->n, "no growth_stacks; stderr: %s", agent_stderr(&a)))
+		goto out;
+	leak = sum_through(stacks, "leak_here", &in_use, &sampled, &leak_growth);
+	if (!ASSERT(leak, "no stack through leak_here (top stack: %s)", jv_str(sum, "top_stack")) ||
+	    !ASSERT_NEAR(in_use, leaked, 25, 0) ||
+	    !ASSERT(named_through_malloc(stacks), "no stack named from malloc in the C library down to leak_here"))
+		goto out;
+	/* Of the stacks that grow, the leak's is first; the journal's top stack names it. */
+	for (i = 0; i < stacks->n && !through(&stacks->items[i], "leak_here"); i++) {
+		double g = 0;
+
+		jv_num(&stacks->items[i], "in_use_growth_bytes_per_hour", &g);
+		if (!ASSERT(g < leak_growth / 10, "stack %zu grows faster than the leak", i))
+			goto out;
+	}
+	if (!ASSERT(jv_str(sum, "top_stack") && !strncmp(jv_str(sum, "top_stack"), "leak_here", 9),
+		    "top_stack is \"%s\"", jv_str(sum, "top_stack")))
+		goto out;
+	churn = sum_through(stacks, "churn_here", &in_use, &sampled, &churn_growth);
+	if (!ASSERT(churn, "no stack through churn_here") ||
+	    !ASSERT(sampled >= 100 * WL_MIB && in_use < sampled / 10, "churn_here: %llu in use of %llu sampled",
+		    (unsigned long long)in_use, (unsigned long long)sampled))
+		goto out;
+	warm = sum_through(stacks, "warmup_here", &in_use, &sampled, &warm_growth);
+	if (!ASSERT(warm, "no stack through warmup_here") || !ASSERT_NEAR(in_use, 32 * WL_MIB, 20, 0) ||
+	    !ASSERT(warm_growth < leak_growth / 10, "warmup_here grows %.0f B/h, the leak %.0f B/h", warm_growth,
+		    leak_growth))
+		goto out;
+	/* The folded stacks hold the same bytes as the summary's. */
+	for (i = 0; i < stacks->n; i++)
+		all_in_use += jv_u64_or(&stacks->items[i], "in_use_bytes");
+	ok = ASSERT(folded_total(folded, &total, &has_leak), "%s is not folded stacks", folded) &&
+	     ASSERT(total == all_in_use, "folded %llu bytes, summary %llu", (unsigned long long)total,
+		    (unsigned long long)all_in_use) &&
+	     ASSERT(has_leak, "no folded line through leak_here");
+out:
+	jv_free(sum);
+	agent_free(&a);
+	tchild_kill(&child);
+	tcg_remove(&cg);
+	unlink(folded);
+	return ok;
+}
+
+INTEGRATION_TEST(growth_stacks_name_numpy, 90)
+{
+	const char *argv[] = { "--json", "--interval", "0.5", "--cgroup", NULL, NULL };
+	struct tchild child = { .pid = 0, .go = -1 };
+	struct agent a = { .out = -1 };
+	const struct jv *stacks, *frames;
+	struct jv *sum = NULL;
+	struct tcg cg = { 0 };
+	bool ok = false;
+	size_t k;
+
+	if (access(PYTHON, X_OK) || system(PYTHON " -c 'import numpy' 2>/dev/null"))
+		SKIP("%s with numpy is not installed (make deps-test installs python3-numpy)", PYTHON);
+	if (!ASSERT(!tcg_create(&cg, "numpy"), "cgroup") || !ASSERT(!tchild_start(&child, &cg, run_numpy, NULL), "child"))
+		goto out;
+	argv[4] = cg.rel;
+	if (!ASSERT(!agent_start(&a, argv), "memprobe") ||
+	    !ASSERT(agent_wait_for(&a, "start", 30), "no start: %s", agent_stderr(&a)))
+		goto out;
+	tchild_go(&child);
+	nap(9);
+	if (!ASSERT(agent_finish(&a, SIGINT, 60) == 0, "memprobe failed: %s", agent_stderr(&a)))
+		goto out;
+	sum = agent_record(&a, "summary", cg.rel);
+	stacks = jv_get(sum, "growth_stacks");
+	if (!ASSERT(stacks && stacks->n, "no growth_stacks; stderr: %s", agent_stderr(&a)))
+		goto out;
+	frames = jv_get(&stacks->items[0], "frames");
+	for (k = 0; frames && k < frames->n; k++)
+		if (strstr(jv_str(&frames->items[k], "module") ?: "", "numpy"))
+			break;
+	ok = ASSERT(frames && k < frames->n, "no numpy frame in the top stack (top stack: %s)", jv_str(sum, "top_stack")) &&
+	     ASSERT(jv_u64_or(&stacks->items[0], "in_use_bytes") >= 40 * WL_MIB, "the top stack holds %llu bytes",
+		    (unsigned long long)jv_u64_or(&stacks->items[0], "in_use_bytes"));
+out:
+	jv_free(sum);
+	agent_free(&a);
+	tchild_kill(&child);
+	tcg_remove(&cg);
+	return ok;
+}
+
+/* --stack-sample 0 loads nothing and reports no stacks. */
+INTEGRATION_TEST(growth_stacks_off, 60)
+{
+	const char *argv[] = { "--json", "--stack-sample", "0", "--", build_path("workloads/anonload"), "--rate", "16M",
+			       "--seconds", "1", NULL };
+	struct agent a = { .out = -1 };
+	struct jv *sum = NULL;
+	bool ok = false;
+	int code;
+
+	if (!ASSERT(!agent_start(&a, argv), "memprobe"))
+		goto out;
+	code = agent_finish(&a, 0, 40);
+	sum = agent_record(&a, "summary", NULL);
+	ok = ASSERT(code == 0, "exit %d: %s", code, agent_stderr(&a)) && ASSERT(sum, "no summary") &&
+	     ASSERT(!jv_get(sum, "growth_stacks"), "growth_stacks with --stack-sample 0");
+out:
+	jv_free(sum);
+	agent_free(&a);
+	return ok;
+}

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Userspace half of bpf/stacks.bpf.c: the sampling rate and the stack rate
+ * limit set before load, the targets put in the kernel's filter, samples
+ * and frees from the ring buffer to the handler, and each interval the
+ * pending sample of every CPU settled (BPF_PROG_TEST_RUN of stk_settle on
+ * that CPU) and the program's counters read. With --stack-sample 0 the
+ * module loads nothing.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "options.h"
+#include "memprobe.skel.h"
+#include "probe/module.h"
+#include "probe/percpu.h"
+#include "model/targets.h"
+#include "sys/log.h"
+
+struct stk {
+	struct memprobe_bpf *skel;	/* shared: the registry owns it */
+	struct probe_events events;
+	const struct targets *targets;
+	unsigned int synced;		/* the targets' generation in the watched map; ~0 before the first */
+	struct percpu pcpu;
+	int ncpus;
+	__u64 stats[MP_STK_STATS];
+};
+
+static int on_event(void *ctx, const void *event)
+{
+	struct stk *k = ctx;
+	const struct mp_stack_head *h = event;
+
+	if (h->kind == MP_STACK_SAMPLE_EV && h->hdr.size >= sizeof(struct mp_stack_event) - MP_STACK_BYTES)
+		return k->events.stack(k->events.stack_ctx, h);
+	if (h->kind == MP_STACK_FREE_EV)
+		return k->events.stack(k->events.stack_ctx, h);
+	return 0;
+}
+
+static int stk_open(void **state, const struct probe_env *env)
+{
+	const struct options *o = env->o;
+	struct memprobe_bpf *skel = env->skel;
+	struct stk *k;
+	__u64 per_cpu_ns;
+	int r;
+
+	*state = NULL;
+	/* Off: nothing claimed, nothing loaded. */
+	if (!o->stack_sample_bytes)
+		return 0;
+#if !defined(__x86_64__)
+	return -ENOTSUP;
+#endif
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	k->skel = skel;
+	k->events = env->events;
+	k->targets = env->targets;
+	k->synced = ~0u;
+	k->ncpus = libbpf_num_possible_cpus();
+	r = k->ncpus > 0 ? percpu_init(&k->pcpu, sizeof(__u64)) : -EINVAL;
+	if (r)
+		goto fail;
+	/* Each CPU gets its share of the machine's stacks a second. */
+	per_cpu_ns = 1000000000ULL * k->ncpus / o->stack_rate;
+	skel->rodata->stk_rate_bytes = o->stack_sample_bytes;
+	skel->rodata->stk_interval_ns = per_cpu_ns;
+	skel->rodata->stk_burst_ns = 1000000000ULL;
+	/* Filtering from the first allocation: a CPU's verdict on a css_set is kept until the css_set changes. */
+	skel->bss->stk_filtering = k->targets && !k->targets->machine;
+	r = bpf_map__set_max_entries(skel->maps.stk_budgets, o->max_tasks);
+	r = r ?: probe_claim(env, skel->progs.stk_page_alloc);
+	r = r ?: probe_claim(env, skel->progs.stk_page_free);
+	/* Run by the agent, never attached. */
+	r = r ?: bpf_program__set_autoload(skel->progs.stk_settle, true);
+	r = r ?: probe_ring(env, skel->maps.stk_events, MP_EV_STACK, sizeof(struct mp_stack_head), on_event, k);
+	if (r)
+		goto fail;
+	*state = k;
+	return 0;
+fail:
+	stacks_probe.destroy(k);
+	return r;
+}
+
+/* The targets go to the kernel's filter, which matches their descendants itself; the whole machine needs none. */
+static int sync_watched(struct stk *k)
+{
+	const struct targets *ts = k->targets;
+	int fd = bpf_map__fd(k->skel->maps.stk_watched);
+	__u8 one = 1;
+	size_t i;
+
+	if (!ts || ts->machine || k->synced == ts->generation)
+		return 0;
+	for (i = 0; i < ts->n; i++)
+		if (bpf_map_update_elem(fd, &ts->v[i].cg.id, &one, BPF_ANY))
+			return -errno;
+	k->synced = ts->generation;
+	k->skel->bss->stk_filtering = true;
+	return 0;
+}
+
+static int stk_attach(void *state)
+{
+	return state ? sync_watched(state) : 0;
+}
+
+/* A sample pending on a CPU that has allocated nothing since goes out now. */
+static void settle_all(struct stk *k)
+{
+	int fd = bpf_program__fd(k->skel->progs.stk_settle), cpu;
+	__u64 ctx[1] = { 0 };
+
+	for (cpu = 0; cpu < k->ncpus; cpu++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = ctx, .ctx_size_in = sizeof(ctx),
+			    .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
+
+		bpf_prog_test_run_opts(fd, &opts);	/* an offline CPU has nothing pending */
+	}
+}
+
+static void add_u64(const void *cpu_value, void *total)
+{
+	*(__u64 *)total += *(const __u64 *)cpu_value;
+}
+
+static int stk_collect(void *state, struct agg *agg, bool final)
+{
+	struct stk *k = state;
+	__u32 i;
+	int r;
+
+	(void)agg;
+	(void)final;
+	if (!k)
+		return 0;
+	r = sync_watched(k);
+	if (r)
+		return r;
+	settle_all(k);
+	for (i = 0; i < MP_STK_STATS; i++) {
+		k->stats[i] = 0;
+		r = percpu_lookup(&k->pcpu, bpf_map__fd(k->skel->maps.stk_stats), &i, sizeof(__u64), add_u64,
+				  &k->stats[i]);
+		if (r)
+			return r;
+	}
+	if (k->events.stack_stats)
+		k->events.stack_stats(k->events.stack_ctx, k->stats, MP_STK_STATS);
+	return 0;
+}
+
+static void stk_destroy(void *state)
+{
+	struct stk *k = state;
+
+	if (!k)
+		return;
+	percpu_free(&k->pcpu);
+	free(k);
+}
+
+const struct probe_ops stacks_probe = {
+	.name = "growth stack",
+	.optional = true,
+	.per_fault = true,
+	.open = stk_open,
+	.attach = stk_attach,
+	.collect = stk_collect,
+	.destroy = stk_destroy,
+};
