@@ -22,8 +22,10 @@ ARCH      := $(shell uname -m)
 BPF_ARCH  := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(ARCH)))
 VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 
-# Debian 12 packages the build and the tests need.
-DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
+# Debian 12 packages the build and the tests need. libmicrohttpd-dev: the header
+# of the --listen server (user/sys/httpd.c), whose library is loaded only then.
+DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
+	      libmicrohttpd-dev
 # prometheus: promtool for the alert rules, and a real Prometheus for the metrics
 # tests; libcurl4-openssl-dev: the tests' HTTP client (tests/http.c).
 DEBS_TEST  := $(DEBS_BUILD) libclang-rt-14-dev e2fsprogs systemd qemu-system-x86 busybox-static cpio \
