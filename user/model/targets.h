@@ -25,6 +25,7 @@
 struct target {
 	struct cg_target cg;
 	bool root;			/* the whole hierarchy: every cgroup, and uncharged pages */
+	bool unit_only;			/* not a leaf: there for the metrics (targets.units), not for the table */
 	bool gone;			/* its directory has disappeared */
 	/*
 	 * A service restart removes its cgroup and creates another under the
@@ -59,6 +60,7 @@ struct target {
 struct targets {
 	const struct cg_hier *h;
 	bool machine;			/* no explicit target: root plus every leaf */
+	bool units;			/* the whole machine for the metrics: cgroups two levels down too */
 	struct target *v;
 	size_t n, cap;
 
