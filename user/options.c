@@ -9,6 +9,7 @@
 
 #include "memprobe.h"
 #include "options.h"
+#include "sys/netaddr.h"
 #include "version.h"
 
 /* Long-only options get values above the ASCII range. */
@@ -27,6 +28,8 @@ enum {
 	OPT_VERDICT_SAMPLES,
 	OPT_LEAK_AFTER,
 	OPT_RING_SIZE,
+	OPT_LISTEN,
+	OPT_MAX_SERIES,
 };
 
 static const struct option long_options[] = {
@@ -47,6 +50,8 @@ static const struct option long_options[] = {
 	{ "verdict-samples",	required_argument,	NULL, OPT_VERDICT_SAMPLES },
 	{ "leak-after",		required_argument,	NULL, OPT_LEAK_AFTER },
 	{ "ring-size",		required_argument,	NULL, OPT_RING_SIZE },
+	{ "listen",		required_argument,	NULL, OPT_LISTEN },
+	{ "max-series",		required_argument,	NULL, OPT_MAX_SERIES },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
@@ -76,6 +81,10 @@ static const char usage[] =
 "      --ring-size SIZE   each event ring buffer (SysV shm 256K and OOM 16K by\n"
 "                         default; a power of two, 4K to 256M); events a full ring\n"
 "                         cannot take are counted in lost_events\n"
+"      --listen [ADDR:]PORT  serve the figures to Prometheus: /metrics on ADDR\n"
+"                         (numeric, 127.0.0.1 unless given; [::1] for IPv6)\n"
+"      --max-series N     the whole machine: cgroups with series of their own\n"
+"                         (default 100); the rest are summed as cgroup=\"other\"\n"
 "\n"
 "The leak verdict, from the trend of anonymous memory (page cache never counts):\n"
 "      --leak-band SIZE   normal while the trend rises less than this (default 50M)\n"
@@ -199,6 +208,7 @@ static void defaults(struct options *o)
 	o->max_tasks = MP_MAX_TASKS;
 	verdict_defaults(&o->verdict);
 	o->journal_interval_s = 300;
+	o->max_series = 100;
 }
 
 int options_parse(struct options *o, int argc, char *const argv[], char *err, size_t errlen)
@@ -297,6 +307,18 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 			o->ring_bytes = (__u32)v;
 			break;
 		}
+		case OPT_LISTEN:
+			if (netaddr_parse(optarg, &o->listen))
+				return fail(err, errlen,
+					    "--listen: '%s' is not [ADDR:]PORT with a numeric address (127.0.0.1:19792, [::1]:19792) and a port from 1 to 65535",
+					    shown(optarg, show, sizeof(show)));
+			o->listen_text = optarg;
+			break;
+		case OPT_MAX_SERIES:
+			if (parse_u32(optarg, 1, 100000, &o->max_series))
+				return fail(err, errlen, "--max-series: '%s' is not a whole number between 1 and 100000",
+					    shown(optarg, show, sizeof(show)));
+			break;
 		case 'v':
 			o->verbose++;
 			break;

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <linux/types.h>
 
 #include "model/verdict.h"
@@ -27,6 +28,10 @@ struct options {
 	__u32 ring_bytes;		/* each event ring; 0: each its own default */
 	char *const *command;		/* after "--", NULL-terminated; NULL when absent */
 	struct verdict_cfg verdict;	/* the leak criteria */
+	/* --listen: the metrics endpoint (user/agent/exporter.c); family 0 when not asked for. */
+	struct sockaddr_storage listen;
+	const char *listen_text;	/* as given, for messages */
+	__u32 max_series;		/* whole machine: cgroups with series of their own */
 };
 
 enum options_result {

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "agent/events.h"
+#include "agent/exporter.h"
 #include "model/agg.h"
 #include "model/cgnames.h"
 #include "model/procs.h"
@@ -37,6 +38,7 @@ struct agent {
 	struct events events;
 	struct sinks sinks;
 	struct loop loop;
+	struct exporter *exporter;	/* --listen (agent/exporter.h); NULL without */
 	bool output_closed;
 	bool trending;			/* readings feed the leak trends: not before COMMAND runs */
 	double last_interim;		/* monotonic time of the last periodic summary */

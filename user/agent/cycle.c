@@ -56,6 +56,9 @@ int agent_measure(struct agent *a, bool final)
 	if (r)
 		return log_err_errno(r, "cannot read the cgroups' memory counters");
 	targets_account(&a->targets, &a->agg);
+	/* Before retiring: a cgroup that is gone gives the metrics its last counts. */
+	if (a->exporter && (r = exporter_account(a->exporter, a)))
+		return r;
 	/* Counted now, so what the maps hold for cgroups that are gone can go. */
 	r = targets_retire(&a->targets, &a->agg);
 	if (r)
@@ -183,6 +186,8 @@ int agent_tick(void *ctx)
 		return r;
 	r = announce_verdicts(a);
 	if (r)
+		return r;
+	if (a->exporter && (r = exporter_sample(a->exporter, a)))
 		return r;
 	r = report_samples(&rep, &in);
 	if (r)
