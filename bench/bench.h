@@ -15,6 +15,8 @@
 #define BENCH_FILES		4
 #define BENCH_MAX_PROGS		32
 #define BENCH_MAX_RATES		8
+#define BENCH_SCRAPE_CGROUPS	500
+#define BENCH_SCRAPE_FORMATS	3
 
 struct bench;
 
@@ -76,6 +78,7 @@ struct prog_total {
 
 struct bench {
 	bool quick;
+	bool scrape_only;			/* --scrape-only: the scrapes and nothing else */
 	int rounds;
 	int iterations;
 	unsigned long long alloc_bytes;
@@ -100,6 +103,16 @@ struct bench {
 	double idle_s;
 	struct event_rate event_rates[BENCH_MAX_RATES];
 	int n_event_rates;
+	/* scrape.c: one /metrics scrape per format, with scrape_cgroups cgroups exported */
+	struct {
+		const char *name;
+		double first_cpu_ms;		/* the first after a sample: rendered (and compressed) */
+		double again_cpu_ms;		/* the next ones: served what was rendered */
+		size_t bytes;
+	} scrape[BENCH_SCRAPE_FORMATS];
+	int n_scrape;
+	int scrape_cgroups;
+	size_t scrape_series;			/* cgroups with series (theirs, the root's, others') */
 };
 
 /* context.c: what every part shares; it calls nothing of the benchmark's. */
@@ -117,6 +130,9 @@ void bench_usage_stop(struct bench *b, const char *tool, struct tool_run *r, pid
 void bench_startup(struct bench *b);
 void bench_idle(struct bench *b);
 void bench_events(struct bench *b);
+
+/* scrape.c: the cost of one scrape of --listen's /metrics with BENCH_SCRAPE_CGROUPS cgroups. */
+void bench_scrape(struct bench *b);
 
 /* tools.c: fills b->tools (bare, memprobe, and bpftrace when installed). */
 void bench_tools(struct bench *b);

@@ -154,7 +154,7 @@ static double run_workload(struct bench *b)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: memprobe-bench [--quick] [--rounds N] [--build DIR] [--out DIR]\n");
+	fprintf(stderr, "usage: memprobe-bench [--quick] [--rounds N] [--build DIR] [--out DIR] [--scrape-only]\n");
 }
 
 static int prepare_files(struct bench *b)
@@ -223,6 +223,7 @@ int main(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "build", required_argument, NULL, 'b' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "scrape-only", no_argument, NULL, 's' },
 		{}
 	};
 	static struct bench b;
@@ -259,6 +260,9 @@ int main(int argc, char **argv)
 		case 'o':
 			snprintf(b.out, sizeof(b.out), "%s", optarg);
 			break;
+		case 's':
+			b.scrape_only = true;
+			break;
 		default:
 			usage();
 			return 2;
@@ -270,6 +274,11 @@ int main(int argc, char **argv)
 	if (geteuid()) {
 		fprintf(stderr, "memprobe-bench: run it as root (it loads BPF programs and creates a cgroup)\n");
 		return 1;
+	}
+	/* The scrape's cost alone, without the half hour of the rest. */
+	if (b.scrape_only) {
+		bench_scrape(&b);
+		return bench_report(&b);
 	}
 	if (enable_stats())
 		fprintf(stderr, "memprobe-bench: cannot enable %s; per-program costs will be missing\n", BPF_STATS);
@@ -294,6 +303,8 @@ int main(int argc, char **argv)
 	bench_idle(&b);
 	fprintf(stderr, "memprobe-bench: the event path, SysV storms at rising rates...\n");
 	bench_events(&b);
+	fprintf(stderr, "memprobe-bench: scrapes of /metrics with %d cgroups...\n", b.quick ? 20 : BENCH_SCRAPE_CGROUPS);
+	bench_scrape(&b);
 	status = bench_report(&b);
 out:
 	remove_files(&b);

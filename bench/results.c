@@ -193,6 +193,23 @@ static void extras(const struct bench *b, FILE *f, bool md)
 	}
 }
 
+static void scrapes(const struct bench *b, FILE *f, bool md)
+{
+	int i;
+
+	if (!b->n_scrape)
+		return;
+	fprintf(f, "\nOne scrape of /metrics (--listen) with %d cgroups exported (%zu with series), memprobe's CPU:\n%s",
+		b->scrape_cgroups, b->scrape_series,
+		md ? "\n| format | first after a sample (renders) | again (served as rendered) | bytes |\n|---|---|---|---|\n" :
+		     "");
+	if (!md)
+		fprintf(f, "%-20s %20s %20s %12s\n", "format", "first (renders) ms", "again ms", "bytes");
+	for (i = 0; i < b->n_scrape; i++)
+		fprintf(f, md ? "| %s | %.2f ms | %.3f ms | %zu |\n" : "%-20s %20.2f %20.3f %12zu\n", b->scrape[i].name,
+			b->scrape[i].first_cpu_ms, b->scrape[i].again_cpu_ms, b->scrape[i].bytes);
+}
+
 static void table(const struct bench *b, FILE *f, bool md)
 {
 	struct utsname u;
@@ -203,6 +220,10 @@ static void table(const struct bench *b, FILE *f, bool md)
 		fprintf(f, "# memprobe benchmark\n\n");
 	fprintf(f, "kernel %s, %ld CPUs, %d interleaved rounds%s; reproduce with `make bench`\n\n", u.release,
 		sysconf(_SC_NPROCESSORS_ONLN), b->rounds, b->quick ? " (quick: tiny sizes, not a measurement)" : "");
+	if (b->scrape_only) {
+		scrapes(b, f, md);
+		return;
+	}
 	fprintf(f, "Workload time against the bare run of the same round (median ratio [min-max]); \"empty\" is\n"
 		"empty BPF programs on memprobe's four hooks: the floor any probe there costs.\n\n");
 	if (md) {
@@ -245,6 +266,7 @@ static void table(const struct bench *b, FILE *f, bool md)
 			p->name, (unsigned long long)p->run_cnt, mean_ns(p), net);
 	}
 	extras(b, f, md);
+	scrapes(b, f, md);
 	verdicts(b, f, md);
 }
 
@@ -290,6 +312,10 @@ static void json(const struct bench *b, FILE *f)
 		fprintf(f, "%s{\"asked\":%.0f,\"achieved\":%.0f,\"events\":%lu,\"reported\":%lu,\"lost_events\":%lu}",
 			i ? "," : "", e->target, e->achieved, e->sent, e->reported, e->lost);
 	}
+	fprintf(f, "],\"scrape_cgroups\":%d,\"scrapes\":[", b->scrape_cgroups);
+	for (i = 0; i < b->n_scrape; i++)
+		fprintf(f, "%s{\"format\":\"%s\",\"first_cpu_ms\":%.3f,\"again_cpu_ms\":%.4f,\"bytes\":%zu}", i ? "," : "",
+			b->scrape[i].name, b->scrape[i].first_cpu_ms, b->scrape[i].again_cpu_ms, b->scrape[i].bytes);
 	fprintf(f, "],\"lossless_rate\":%.0f}\n", lossless_rate(b));
 }
 
