@@ -14,7 +14,7 @@
 INTEGRATION_TEST(bench_runs_quick, 120)
 {
 	char out[] = "/tmp/memprobe-test-bench-XXXXXX", cmd[1024], path[1100], *text = NULL;
-	const struct jv *w, *p;
+	const struct jv *w, *p, *sc;
 	struct jv *res = NULL;
 	bool ok = false;
 	int status;
@@ -32,8 +32,10 @@ INTEGRATION_TEST(bench_runs_quick, 120)
 		goto out;
 	w = jv_get(res, "workloads");
 	p = jv_get(res, "programs");
+	sc = jv_get(res, "scrapes");
 	ok = ASSERT(w && w->n == 2, "workloads") &&
-	     ASSERT(p && p->n >= 8, "%zu programs measured", p ? p->n : 0);
+	     ASSERT(p && p->n >= 8, "%zu programs measured", p ? p->n : 0) &&
+	     ASSERT(sc && sc->n == 3 && jv_u64_or(&sc->items[2], "bytes") > 0, "the scrapes of /metrics");
 out:
 	jv_free(res);
 	free(text);

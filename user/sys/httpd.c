@@ -307,7 +307,6 @@ int httpd_start(struct httpd *h, struct loop *l, httpd_handler handler, void *ct
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTPD_IDLE_TIMEOUT_S,
 				     MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-				     MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
 				     MHD_OPTION_END);
 	if (!h->daemon)
 		return -EIO;
