@@ -7,12 +7,16 @@
 # make fuzz       the fuzz target for the kernel-text parsers (libFuzzer), run for FUZZ_SECONDS
 # make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF
 # make install    PREFIX=/usr/local DESTDIR=...
+# make deb        the Debian package, build/deb/memprobe_$(VERSION)_amd64.deb (dpkg-buildpackage -b)
 
 BUILD    ?= build
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
 UNITDIR  ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 DOCDIR   ?= $(PREFIX)/share/doc/memprobe
+MANDIR   ?= $(PREFIX)/share/man
+# bash-completion looks in $XDG_DATA_DIRS/bash-completion/completions: /usr/local/share is one.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 CC       ?= cc
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
@@ -24,19 +28,29 @@ VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 
 # Debian 12 packages the build and the tests need. libmicrohttpd-dev: the header
 # of the --listen server (user/sys/httpd.c), whose library is loaded only then.
-DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config \
+DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config libjansson-dev \
 	      libmicrohttpd-dev
 # prometheus: promtool for the alert rules, and a real Prometheus for the metrics
-# tests; libcurl4-openssl-dev: the tests' HTTP client (tests/http.c).
+# tests; libcurl4-openssl-dev: the tests' HTTP client (tests/http.c); groff-base:
+# the man page is checked with groff -ww; chromium and libxml2-utils: the HTML
+# report opened in a real browser and parsed strictly.
 DEBS_TEST  := $(DEBS_BUILD) libclang-rt-14-dev e2fsprogs systemd qemu-system-x86 busybox-static cpio \
-	      prometheus libcurl4-openssl-dev
+	      prometheus libcurl4-openssl-dev groff-base chromium libxml2-utils
+DEBS_DEB   := $(DEBS_BUILD) dpkg-dev debhelper lintian
 DEBS_BENCH := $(DEBS_BUILD) bpftrace
 
 CFLAGS   ?= -O2 -g
 WARNINGS := -Wall -Wextra -Werror -Wno-missing-field-initializers
 CPPFLAGS += -D_GNU_SOURCE -DMEMPROBE_VERSION='"$(VERSION)"' -Iinclude -Iuser -I$(BUILD)
 DEPFLAGS  = -MMD -MP
-LDLIBS   += -lbpf -lelf -lz -lm
+# libbpf, libelf and zlib linked in, so that the binary needs only the C
+# library (libc, libm) and starts on userlands without libbpf 1.x. Debian
+# ships their .a files; `pkg-config --static --libs libbpf` is -lbpf -lelf -lz.
+# `make BPF_LIBS='-lbpf -lelf -lz'` links them as shared libraries again.
+BPF_LIBS ?= -Wl,-Bstatic -lbpf -lelf -lz -Wl,-Bdynamic
+# Jansson reads saved runs for `memprobe report`; linked in, as Debian ships its .a.
+JSON_LIBS ?= -Wl,-Bstatic -ljansson -Wl,-Bdynamic
+LDLIBS   += $(BPF_LIBS) $(JSON_LIBS) -lm
 
 # BPF_PROG() declares ctx whether a program uses it or not.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARNINGS) -Wno-unused-parameter \
@@ -72,7 +86,8 @@ FUZZ_SECONDS  ?= 20
 IT_OBJS       := $(BUILD)/tests/it.o $(BUILD)/tests/jsonr.o $(BUILD)/tests/rawhttp.o $(BUILD)/user/sys/cgroup.o $(BUILD)/user/sys/util.o \
 		 $(BUILD)/user/sys/kstat.o $(BUILD)/user/sys/mountinfo.o
 
-.PHONY: all run test test-vm tests asan fuzz bench deps deps-test deps-bench vmlinux units install clean
+.PHONY: all run test test-vm tests asan fuzz bench deps deps-test deps-bench deps-deb vmlinux units install deb \
+	clean report-screenshot
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(BPF_LINKED) $(SKELS) $(BENCH_BPF) $(BENCH_SKELS)
 
@@ -152,6 +167,9 @@ deps-test:
 deps-bench:
 	@scripts/install-deps $(DEBS_BENCH)
 
+deps-deb:
+	@scripts/install-deps $(DEBS_DEB)
+
 # Not part of `make test`, which only runs it once on tiny sizes so that it cannot rot.
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
@@ -165,6 +183,11 @@ test: deps-test
 	@$(MAKE) --no-print-directory tests asan
 	@scripts/run-tests $(BUILD)
 
+# The README's picture: the demo above, with --report, in Chromium.
+report-screenshot: deps-test
+	@$(MAKE) --no-print-directory all
+	scripts/report-screenshot $(BUILD) docs/report-demo.png
+
 # The integration suite on Debian 12's 6.1 kernel with pure cgroup v2, in qemu.
 test-vm: deps-test
 	@$(MAKE) --no-print-directory tests
@@ -173,6 +196,10 @@ test-vm: deps-test
 vmlinux:
 	@mkdir -p vmlinux/$(ARCH)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
+
+# contrib/prometheus (issue 11): its rule files, once there, are installed
+# with the examples; the Debian package takes whatever `make install` installs.
+PROM_RULES := $(wildcard contrib/prometheus/*.yml contrib/prometheus/*.yaml)
 
 UNITS := $(patsubst systemd/%.in,$(BUILD)/systemd/%,$(wildcard systemd/*.in))
 
@@ -191,6 +218,27 @@ install: $(BUILD)/memprobe $(UNITS)
 	install -D -m 0644 systemd/examples/memprobe-exporter-fleet.conf $(DESTDIR)$(DOCDIR)/examples/memprobe-exporter-fleet.conf
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/prometheus contrib/prometheus/*.yml
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -D -m 0644 man/memprobe.8 $(DESTDIR)$(MANDIR)/man8/memprobe.8
+	install -D -m 0644 completion/memprobe.bash $(DESTDIR)$(BASHCOMPDIR)/memprobe
+	$(if $(PROM_RULES),install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/examples/prometheus $(PROM_RULES))
+
+# The Debian package, built by dpkg-buildpackage from a copy of this tree
+# (what git tracks, or would: uncommitted changes included) in $(BUILD)/deb,
+# where the .deb lands; then lintian, which must find no error.
+DEB_DIR := $(BUILD)/deb
+deb: deps-deb
+	@test "$$(dpkg-parsechangelog -S Version)" = "$(VERSION)" || { \
+		echo "memprobe: debian/changelog is not at VERSION ($(VERSION)): add an entry (dch -v $(VERSION))" >&2; exit 1; }
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/memprobe-$(VERSION)
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard | tar -c --null -T - --ignore-failed-read; \
+	else \
+		tar -c --exclude=./build --exclude=./$(BUILD) .; \
+	fi | tar -x -C $(DEB_DIR)/memprobe-$(VERSION)
+	cd $(DEB_DIR)/memprobe-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -us -uc -b
+	lintian --fail-on error $(DEB_DIR)/memprobe_$(VERSION)_*.changes
+	@ls -l $(DEB_DIR)/*.deb
 
 clean:
 	rm -rf $(BUILD)

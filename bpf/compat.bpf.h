@@ -73,15 +73,15 @@ static __always_inline __u64 mp_memcg_id(struct mem_cgroup *memcg)
  * The memory cgroup a folio is charged to. memcg_data holds either the
  * mem_cgroup itself or, with MEMCG_DATA_KMEM set, an obj_cgroup; the low
  * bits are flags (MEMCG_DATA_OBJCGS until 6.10, MEMCG_DATA_OBJEXTS after).
- * 0 means not charged to any cgroup.
+ * NULL means not charged to any cgroup.
  */
-static __always_inline __u64 mp_folio_memcg_id(struct folio *folio)
+static __always_inline struct mem_cgroup *mp_folio_memcg(struct folio *folio)
 {
 	unsigned long data = folio->memcg_data;
 	unsigned long kmem = 2, mask = 3;
 
 	if (!data)
-		return 0;
+		return NULL;
 	if (bpf_core_enum_value_exists(enum page_memcg_data_flags, MEMCG_DATA_KMEM)) {
 		kmem = bpf_core_enum_value(enum page_memcg_data_flags, MEMCG_DATA_KMEM);
 		mask = bpf_core_enum_value(enum page_memcg_data_flags, __NR_MEMCG_DATA_FLAGS) - 1;
@@ -89,11 +89,22 @@ static __always_inline __u64 mp_folio_memcg_id(struct folio *folio)
 	if (data & kmem) {
 		struct obj_cgroup *objcg = (void *)(data & ~mask);
 
-		return mp_memcg_id(BPF_CORE_READ(objcg, memcg));
+		return BPF_CORE_READ(objcg, memcg);
 	}
 	if (data & mask)
-		return 0;	/* slab object extensions, not a page-cache folio */
-	return mp_memcg_id((struct mem_cgroup *)data);
+		return NULL;	/* slab object extensions, not a page-cache folio */
+	return (struct mem_cgroup *)data;
+}
+
+static __always_inline __u64 mp_folio_memcg_id(struct folio *folio)
+{
+	return mp_memcg_id(mp_folio_memcg(folio));
+}
+
+/* The generation of an inode: with its number, which file it is (0 where the filesystem keeps none). */
+static __always_inline __u32 mp_inode_gen(struct inode *inode)
+{
+	return BPF_CORE_READ(inode, i_generation);
 }
 
 /* The memory cgroup a task belongs to, on v1 and v2 alike. */

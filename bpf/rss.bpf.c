@@ -41,6 +41,15 @@ int BPF_PROG(rss_stat, struct mm_struct *mm, int member)
 	owner = mm->owner;
 	if (!owner)
 		return 0;	/* an mm between owners, during exit */
+	/*
+	 * fork() fills the child's mm before the child has its own pid, thread
+	 * group or cgroups: mid-copy, the owner still carries its parent's tgid
+	 * and leader and sits in the root css_set. Counting then would write the
+	 * child's figures into the parent's entry and file the parent under the
+	 * root cgroup. The child's figures come with its first own change.
+	 */
+	if (owner->mm != mm)
+		return 0;
 	leader = owner->group_leader;
 	key.tgid = owner->tgid;
 	key.start_ns = leader->start_boottime;

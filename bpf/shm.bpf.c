@@ -12,6 +12,7 @@
 #include "memprobe.h"
 #include "compat.bpf.h"
 #include "maps.bpf.h"
+#include "watch.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -42,45 +43,21 @@ struct {
 } inflight SEC(".maps");
 
 /*
- * The memory cgroups watched: calls from elsewhere never reach the ring.
- * The agent puts its targets here and then sets filtering; until then (and
- * when watching the whole machine) everything passes. A caller belongs to
- * a target when the target is its cgroup or one of its ancestors, so a
- * cgroup created below a target is watched from its first call.
+ * Calls from cgroups outside the targets never reach the ring (watch.bpf.h:
+ * a caller belongs to a target when the target is its cgroup or an
+ * ancestor, so a cgroup created below a target is watched from its first
+ * call).
  */
-#define MAX_DEPTH	16
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, MP_MAX_CGROUPS);
-	__type(key, __u64);
-	__type(value, __u8);
-} watched SEC(".maps");
-
-volatile bool filtering;
+MP_DECLARE_WATCH();
 
 MP_DECLARE_DROPS();
 
-static __always_inline bool is_watched(void)
-{
-	struct cgroup_subsys_state *css = mp_task_memcg_css(bpf_get_current_task_btf());
-	int i;
-
-	for (i = 0; i < MAX_DEPTH && css; i++) {
-		__u64 cgid = mp_css_cgroup_id(css);
-
-		if (bpf_map_lookup_elem(&watched, &cgid))
-			return true;
-		css = css->parent;
-	}
-	return false;
-}
-
 static __always_inline void enter(const struct inflight *in)
 {
+	struct cgroup_subsys_state *css = mp_task_memcg_css(bpf_get_current_task_btf());
 	__u64 id = bpf_get_current_pid_tgid();
 
-	if (filtering && !is_watched())
+	if (!mp_watched(css, mp_css_cgroup_id(css)))
 		return;
 
 	if (bpf_map_update_elem(&inflight, &id, in, BPF_ANY))

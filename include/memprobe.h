@@ -31,26 +31,54 @@
 #define MP_PATH_DEPTH		8
 #define MP_NAME_LEN		64
 
-/* Page-cache counters of one memory cgroup, cumulative since attach. */
+/*
+ * The agent's side of the kernel's filter (bpf/watch.bpf.h): filtering
+ * off watches everything; generation changes whenever the set of targets
+ * does, so cached answers of an older set are not trusted.
+ */
+struct mp_watch_state {
+	__u32 filtering;
+	__u32 generation;
+};
+
+/* Page-cache counters of one file in one memory cgroup, cumulative since attach. */
 struct mp_cache_val {
 	__u64 added_pages;
 	__u64 removed_pages;
 };
 _Static_assert(sizeof(struct mp_cache_val) == 16, "mp_cache_val layout");
 
-/* The memory cgroup a folio is charged to and the file it belongs to. */
+/*
+ * The same for a whole memory cgroup, with what its files and processes
+ * could not be counted in when those maps were full: losses are said
+ * against the cgroup that lost them.
+ */
+struct mp_cgroup_cache_val {
+	__u64 added_pages;
+	__u64 removed_pages;
+	__u64 lost_files;
+	__u64 lost_tasks;
+	__u64 lost_names;
+};
+_Static_assert(sizeof(struct mp_cgroup_cache_val) == 40, "mp_cgroup_cache_val layout");
+
+/*
+ * The memory cgroup a folio is charged to and the file it belongs to. A
+ * file is its inode with the inode's generation: an inode number a new
+ * file reuses is a new file.
+ */
 struct mp_file_key {
 	__u64 cgid;
 	__u64 ino;
 	__u32 dev;		/* kernel dev_t: major << 20 | minor */
-	__u32 _pad;
+	__u32 gen;		/* i_generation; 0 on filesystems that keep none */
 };
 _Static_assert(sizeof(struct mp_file_key) == 24, "mp_file_key layout");
 
 struct mp_file_name_key {
 	__u64 ino;
 	__u32 dev;
-	__u32 _pad;
+	__u32 gen;
 };
 _Static_assert(sizeof(struct mp_file_name_key) == 16, "mp_file_name_key layout");
 
@@ -59,11 +87,24 @@ struct mp_file_name {
 	__u32 complete;
 	__u64 magic;		/* superblock s_magic */
 	__u32 rdev;		/* i_rdev, kernel encoding */
-	__u32 _pad;
+	__u32 deleted;		/* its last link went while its pages were cached */
 	char comp[MP_PATH_DEPTH][MP_NAME_LEN];
 };
 _Static_assert(sizeof(struct mp_file_name) == 24 + MP_PATH_DEPTH * MP_NAME_LEN,
 	       "mp_file_name layout");
+
+/*
+ * A tmpfs or shmem file (/dev/shm, memfd, SysV) and the memory cgroup its
+ * pages were charged to as they were added: which cgroup a POSIX shm file
+ * belongs to, whoever maps it now.
+ */
+struct mp_shmem_key {
+	__u64 cgid;
+	__u64 ino;
+	__u32 dev;
+	__u32 _pad;
+};
+_Static_assert(sizeof(struct mp_shmem_key) == 24, "mp_shmem_key layout");
 
 /* The process that brought pages into a cgroup's page cache. */
 struct mp_task_key {
@@ -73,11 +114,16 @@ struct mp_task_key {
 };
 _Static_assert(sizeof(struct mp_task_key) == 16, "mp_task_key layout");
 
+/*
+ * Per CPU: comm is set on the CPU that saw the process first or saw it
+ * exec; comm_ns (when) says which copy is the newest name.
+ */
 struct mp_task_val {
 	__u64 added_pages;
+	__u64 comm_ns;
 	char comm[MP_COMM_LEN];
 };
-_Static_assert(sizeof(struct mp_task_val) == 24, "mp_task_val layout");
+_Static_assert(sizeof(struct mp_task_val) == 32, "mp_task_val layout");
 
 /*
  * An mm's RSS counters as the kernel's kmem:rss_stat reports them, in our
@@ -143,6 +189,28 @@ struct mp_alloc_slot {
 	struct mp_alloc_key key;	/* css 0: empty */
 	struct mp_alloc_val val;
 };
+
+/*
+ * Time the tasks of a memory cgroup spent in reclaim, the latency memory
+ * pressure costs them: direct reclaim (the machine short of memory) and
+ * memcg reclaim (the cgroup at memory.high or its limit), with a log2
+ * histogram of the stalls of either kind.
+ */
+enum mp_reclaim_kind {
+	MP_RECLAIM_DIRECT,
+	MP_RECLAIM_MEMCG,
+	MP_RECLAIM_KINDS,
+};
+
+#define MP_RECLAIM_BUCKETS	24	/* bucket b: stalls of 2^(b-1) to 2^b µs; 0 under 1 µs; the last, 2^22 µs and more */
+
+struct mp_reclaim_val {
+	__u64 count[MP_RECLAIM_KINDS];
+	__u64 ns[MP_RECLAIM_KINDS];
+	__u64 hist[MP_RECLAIM_BUCKETS];
+};
+_Static_assert(sizeof(struct mp_reclaim_val) == 8 * (2 * MP_RECLAIM_KINDS + MP_RECLAIM_BUCKETS),
+	       "mp_reclaim_val layout");
 
 /*
  * Discrete events, streamed through a ring buffer per object. Every event
@@ -235,6 +303,8 @@ enum mp_drop {
 	MP_DROP_ALLOC_FULL,	/* page-allocation map of cgroups full */
 	MP_DROP_RING_FULL,	/* an event the ring buffer could not take */
 	MP_DROP_INFLIGHT_FULL,	/* too many syscalls in flight to follow */
+	MP_DROP_RECLAIM_FULL,	/* reclaim map of cgroups or tasks full */
+	MP_DROP_SHMEM_FULL,	/* map of shmem files full */
 	MP_DROP_MAX,
 };
 

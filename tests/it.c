@@ -44,6 +44,32 @@ int tcg_create(struct tcg *c, const char *tag)
 	return 0;
 }
 
+int tcg_create_child(struct tcg *c, const struct tcg *parent, const char *tag)
+{
+	struct cg_target t;
+	struct cg_hier h;
+	char name[IT_PATH + 64];
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	r = memory_root(&h);
+	if (r)
+		return r;
+	/* v2: a child has memory files only once its parent hands the controller down. */
+	if (h.version == CG_V2)
+		tcg_write(parent, "cgroup.subtree_control", "+memory");
+	snprintf(name, sizeof(name), "%s/%s", parent->rel, tag);
+	r = cg_create(&h, name, &t);
+	if (r)
+		return r;
+	snprintf(c->dir, sizeof(c->dir), "%s", t.dir);
+	snprintf(c->rel, sizeof(c->rel), "%s", t.rel);
+	c->id = t.id;
+	c->version = h.version;
+	c->made = true;
+	return 0;
+}
+
 static void kill_members(const char *dir)
 {
 	char path[IT_PATH + 32], buf[4096], *p, *end;

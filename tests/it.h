@@ -26,6 +26,8 @@ struct tcg {
 };
 
 int tcg_create(struct tcg *c, const char *tag);
+/* A cgroup below another test cgroup (removed before its parent). */
+int tcg_create_child(struct tcg *c, const struct tcg *parent, const char *tag);
 /* Kills what is left inside (only our own children can be there) and removes it. */
 void tcg_remove(struct tcg *c);
 /* A memory.stat figure, hierarchical (v1 total_<v1key>, v2 v2key); ~0 when absent. */

@@ -17,6 +17,7 @@
 
 #include "agent/agent.h"
 #include "options.h"
+#include "replay.h"
 #include "sys/caps.h"
 #include "sys/log.h"
 #include "sys/tracefs.h"
@@ -206,15 +207,35 @@ static int run(const struct options *o)
 		log_err_errno(r, "cannot set up the output");
 		goto out;
 	}
+	if (o->report) {
+		struct sink *html;
+
+		r = sink_html_new(&html, o->report);
+		if (r) {
+			log_err_errno(r, "cannot write the report to %s", o->report);
+			status = EXIT_USAGE;
+			goto out;
+		}
+		r = sinks_add(&a.sinks, html);
+		if (r) {
+			log_err_errno(r, "cannot set up the output");
+			goto out;
+		}
+	}
 	a.last_interim = now_monotonic();
 	cgnames_init(&a.names, &a.hier, &a.targets);
-	events_init(&a.events, &a.sinks, &a.targets, &a.hier, &a.names);
+	events_init(&a.events, &a.sinks, &a.targets, &a.procs, &a.hier, &a.names);
 	prepare_tracefs();
 	if (probes_start(&a.probes, &env) || probes_watch(&a.probes, &a.loop))
 		goto out;
 	loop_on_batch(&a.loop, agent_batch_done, &a);
 	/* What loading left free on the heap is not needed again. */
 	malloc_trim(0);
+	/* Other IPC namespaces' SysV tables are read by a process that keeps what entering them needs. */
+	r = ipc_start_reader(&a.events.ipc);
+	if (r)
+		log_warn("cannot start the IPC namespace reader (%s): segments of other namespaces will not be read",
+			 strerror(-r));
 	/* Attached: loading and attaching are over, and so is the need for most privileges. */
 	r = caps_drop(o->command != NULL);
 	if (r)
@@ -266,6 +287,8 @@ int main(int argc, char **argv)
 	char err[512];
 	int r;
 
+	if (argc > 1 && !strcmp(argv[1], "report"))
+		return replay_main(argc - 1, argv + 1);
 	r = options_parse(&o, argc, argv, err, sizeof(err));
 	if (r == OPTIONS_EXIT)
 		return fflush(stdout) ? EXIT_RUNTIME : EXIT_OK;

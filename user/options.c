@@ -27,7 +27,9 @@ enum {
 	OPT_VERDICT_WINDOW,
 	OPT_VERDICT_SAMPLES,
 	OPT_LEAK_AFTER,
+	OPT_OOM_HORIZON,
 	OPT_RING_SIZE,
+	OPT_REPORT,
 	OPT_LISTEN,
 	OPT_MAX_SERIES,
 };
@@ -49,7 +51,9 @@ static const struct option long_options[] = {
 	{ "verdict-window",	required_argument,	NULL, OPT_VERDICT_WINDOW },
 	{ "verdict-samples",	required_argument,	NULL, OPT_VERDICT_SAMPLES },
 	{ "leak-after",		required_argument,	NULL, OPT_LEAK_AFTER },
+	{ "oom-horizon",	required_argument,	NULL, OPT_OOM_HORIZON },
 	{ "ring-size",		required_argument,	NULL, OPT_RING_SIZE },
+	{ "report",		required_argument,	NULL, OPT_REPORT },
 	{ "listen",		required_argument,	NULL, OPT_LISTEN },
 	{ "max-series",		required_argument,	NULL, OPT_MAX_SERIES },
 	{ "verbose",		no_argument,		NULL, 'v' },
@@ -74,6 +78,9 @@ static const char usage[] =
 "      --journal          also send summaries and events to journald\n"
 "      --journal-interval MIN  a summary to journald every MIN minutes as well as\n"
 "                         at the end (default 5; 0: only at the end)\n"
+"      --report FILE.html at the end of the run, an HTML report with charts\n"
+"                         (one self-contained file; `memprobe report RUN.jsonl`\n"
+"                         draws the same from a saved --json run)\n"
 "      --top N            rows in the top files/processes/cgroups lists (default 10)\n"
 "      --max-cgroups N    capacity of the in-kernel maps (default %u cgroups,\n"
 "      --max-files N        %u files, %u processes); what does not fit is\n"
@@ -95,6 +102,8 @@ static const char usage[] =
 "      --verdict-samples N   samples needed before any growth verdict (default 12)\n"
 "      --leak-after SEC   fast growth is a leak once it has lasted this long\n"
 "                         (default: a quarter of --verdict-window); before, a warning\n"
+"      --oom-horizon SEC  a forecast record when the time to the cgroup's memory\n"
+"                         limit falls below SEC at its present rate (default 3600)\n"
 "  -v, --verbose          debug messages, libbpf's included, on stderr\n"
 "  -h, --help             this text\n"
 "  -V, --version          the version\n"
@@ -207,6 +216,7 @@ static void defaults(struct options *o)
 	o->max_files = MP_MAX_FILES;
 	o->max_tasks = MP_MAX_TASKS;
 	verdict_defaults(&o->verdict);
+	o->oom_horizon_s = 3600;
 	o->journal_interval_s = 300;
 	o->max_series = 100;
 }
@@ -256,6 +266,11 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 			o->journal_interval_s = min * 60;
 			break;
 		}
+		case OPT_REPORT:
+			if (!*optarg)
+				return fail(err, errlen, "--report needs a file name for the HTML report");
+			o->report = optarg;
+			break;
 		case OPT_TOP:
 			if (parse_u32(optarg, 1, 1000, &o->top))
 				return fail(err, errlen, "--top: '%s' is not a whole number between 1 and 1000",
@@ -295,6 +310,11 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 		case OPT_LEAK_AFTER:
 			if (parse_seconds(optarg, 0.1, 31536000, &o->verdict.leak_after_s))
 				return fail(err, errlen, "--leak-after: '%s' is not a number of seconds",
+					    shown(optarg, show, sizeof(show)));
+			break;
+		case OPT_OOM_HORIZON:
+			if (parse_seconds(optarg, 1, 31536000, &o->oom_horizon_s))
+				return fail(err, errlen, "--oom-horizon: '%s' is not a number of seconds",
 					    shown(optarg, show, sizeof(show)));
 			break;
 		case OPT_RING_SIZE: {

@@ -19,6 +19,7 @@ struct options {
 	double duration_s;		/* 0: until a signal (or COMMAND's exit) */
 	bool json;
 	bool journal;
+	const char *report;		/* --report: the HTML page written at the end; NULL for none */
 	double journal_interval_s;	/* periodic summaries to journald; 0: only at the end */
 	int verbose;
 	unsigned int top;		/* rows of top files, processes and cgroups */
@@ -28,6 +29,7 @@ struct options {
 	__u32 ring_bytes;		/* each event ring; 0: each its own default */
 	char *const *command;		/* after "--", NULL-terminated; NULL when absent */
 	struct verdict_cfg verdict;	/* the leak criteria */
+	double oom_horizon_s;		/* a forecast record when the time to memory.max falls below this */
 	/* --listen: the metrics endpoint (user/agent/exporter.c); family 0 when not asked for. */
 	struct sockaddr_storage listen;
 	const char *listen_text;	/* as given, for messages */

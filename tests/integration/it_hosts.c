@@ -408,8 +408,8 @@ INTEGRATION_TEST(mlocked_cache_is_not_reclaimable, 60)
 		goto out;
 	argv[4] = cg.rel;
 	tchild_go(&child);
-	/* Locked once the cgroup's unevictable pages hold the file. */
-	for (int i = 0; i < 100 && tcg_stat(&cg, "unevictable", "unevictable") < 60 * WL_MIB; i++)
+	/* Locked once the cgroup's unevictable pages hold the file (its statistics are flushed every 2 s). */
+	for (int i = 0; i < 200 && tcg_stat(&cg, "unevictable", "unevictable") < 60 * WL_MIB; i++)
 		nap(0.1);
 	uneviction = tcg_stat(&cg, "unevictable", "unevictable");
 	if (!ASSERT(uneviction >= 60 * WL_MIB, "not locked: unevictable %llu", (unsigned long long)uneviction) ||

@@ -399,7 +399,9 @@ INTEGRATION_TEST(units_verify, 60)
 		 "set -e; d=$(mktemp -d /tmp/memprobe-test-units-XXXXXX); trap 'rm -rf $d' EXIT; "
 		 "sed 's|@SBINDIR@|%s|' systemd/memprobe@.service.in > $d/memprobe@visioncore.service; "
 		 "sed 's|@SBINDIR@|%s|' systemd/memprobe.service.in > $d/memprobe.service; "
-		 "cp systemd/examples/visioncore.service $d/; cd $d; "
+		 "cp systemd/examples/visioncore.service $d/; "
+		 /* Documentation=man:memprobe(8): verify runs man on it, so the page must be found. */
+		 "mkdir -p $d/man/man8; cp man/memprobe.8 $d/man/man8/; export MANPATH=$d/man:; cd $d; "
 		 "out=$(systemd-analyze verify memprobe@visioncore.service memprobe.service visioncore.service 2>&1); "
 		 "echo \"$out\" >&2; test -z \"$out\"",
 		 realpath(build_path(""), NULL), realpath(build_path(""), NULL));

@@ -7,6 +7,8 @@
  * makes is removed by the test, also when it fails.
  */
 #include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -24,6 +27,13 @@
 
 #define SEG_SIZE	(2 * WL_MIB)
 #define BURST		3000
+
+static void nap_s(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
+
+	nanosleep(&ts, NULL);
+}
 
 /* The child tells the test which segment it made, so the test can remove it whatever happens. */
 struct leaver {
@@ -295,5 +305,228 @@ out:
 	tchild_kill(&child);
 	unlink(p.path);
 	tcg_remove(&cg);
+	return ok;
+}
+
+/*
+ * Segment ids are per IPC namespace. A container (a child in an IPC
+ * namespace of its own) makes a segment with the very id a segment of the
+ * host has, leaves it, and keeps living: memprobe reports the container's
+ * create as a create with its own key and size, and its orphan in its
+ * namespace, with a command that enters the namespace to remove it.
+ */
+struct boxed {
+	int host_id;
+	int report[2];		/* the container: its segment id, then its keeper's pid */
+};
+
+static int make_in_box(void *arg)
+{
+	struct boxed *b = arg;
+	char v[32];
+	pid_t keeper;
+	int id;
+
+	if (unshare(CLONE_NEWIPC))
+		return 1;
+	/* The keeper holds the namespace alive once the maker has gone. */
+	keeper = fork();
+	if (keeper == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(v, sizeof(v), "%d\n", b->host_id);
+	if (keeper < 0 || write_text("/proc/sys/kernel/shm_next_id", v))
+		return 2;
+	id = shmget(0x4d50b0c5, 4096, IPC_CREAT | 0600);
+	if (write(b->report[1], &id, sizeof(id)) != sizeof(id) || write(b->report[1], &keeper, sizeof(keeper)) !=
+										    sizeof(keeper))
+		return 3;
+	return id < 0 ? 4 : 0;	/* exits, leaving it: an orphan in a living namespace */
+}
+
+INTEGRATION_TEST(shm_ids_are_per_ipc_namespace, 60)
+{
+	const char *argv[] = { "--json", "--interval", "0.25", "--cgroup", NULL, NULL };
+	struct tchild child = { .pid = 0, .go = -1 };
+	struct agent a = { .out = -1 };
+	struct boxed b = { .host_id = -1, .report = { -1, -1 } };
+	struct jv *create = NULL, *orphan = NULL;
+	char want[128];
+	struct tcg cg = { 0 };
+	pid_t keeper = 0;
+	int box_id = -1;
+	bool ok = false;
+	size_t i;
+
+	b.host_id = shmget(IPC_PRIVATE, SEG_SIZE, IPC_CREAT | 0600);
+	if (!ASSERT(b.host_id >= 0, "host segment") || !ASSERT(!pipe(b.report), "pipe") ||
+	    !ASSERT(!tcg_create(&cg, "ipcns"), "cgroup") || !ASSERT(!tchild_start(&child, &cg, make_in_box, &b), "child"))
+		goto out;
+	argv[4] = cg.rel;
+	if (!ASSERT(!agent_start(&a, argv), "memprobe") || !ASSERT(agent_wait_for(&a, "start", 30), "no start"))
+		goto out;
+	tchild_go(&child);
+	if (!ASSERT(tchild_wait_reading(&child, &a, 20) == 0, "child") ||
+	    !ASSERT(read(b.report[0], &box_id, sizeof(box_id)) == sizeof(box_id) && box_id == b.host_id,
+		    "the container's segment %d, the host's %d", box_id, b.host_id) ||
+	    !ASSERT(read(b.report[0], &keeper, sizeof(keeper)) == sizeof(keeper), "keeper") ||
+	    !ASSERT(agent_wait_for(&a, "shm_orphan", 15), "no orphan reported: %s", agent_stderr(&a)) ||
+	    !ASSERT(agent_finish(&a, SIGINT, 30) == 0, "memprobe: %s", agent_stderr(&a)))
+		goto out;
+	for (i = 0; i < a.n_lines && !create; i++) {
+		struct jv *v = jv_parse(a.lines[i]);
+
+		if (v && jv_str(v, "type") && !strcmp(jv_str(v, "type"), "shm") && jv_str(v, "event") &&
+		    jv_u64_or(v, "shmid") == (uint64_t)box_id && jv_u64_or(v, "ipc_ns") != ipc_ns())
+			create = v;
+		else
+			jv_free(v);
+	}
+	orphan = agent_record(&a, "shm_orphan", cg.rel);
+	snprintf(want, sizeof(want), "nsenter --ipc=/proc/%d/ns/ipc ipcrm -m %d", (int)keeper, box_id);
+	ok = ASSERT(create, "no shm record of the container's segment") &&
+	     ASSERT_STR(jv_str(create, "event"), "create") &&
+	     ASSERT(jv_u64_or(create, "key") == 0x4d50b0c5 && jv_u64_or(create, "size_bytes") == 4096,
+		    "the container's key and size") &&
+	     ASSERT(orphan, "no orphan") && ASSERT(jv_u64_or(orphan, "shmid") == (uint64_t)box_id, "orphan id") &&
+	     ASSERT(jv_u64_or(orphan, "ipc_ns") != ipc_ns(), "orphan's namespace is the host's") &&
+	     ASSERT(jv_u64_or(orphan, "size_bytes") == 4096, "orphan size") &&
+	     ASSERT_STR(jv_str(orphan, "remove_command"), want);
+out:
+	jv_free(create);
+	jv_free(orphan);
+	agent_free(&a);
+	tchild_kill(&child);
+	if (keeper > 0)
+		kill(keeper, SIGKILL);	/* the container's namespace, and its segment, go with it */
+	tcg_remove(&cg);
+	if (b.host_id >= 0)
+		shmctl(b.host_id, IPC_RMID, NULL);
+	if (b.report[0] >= 0) {
+		close(b.report[0]);
+		close(b.report[1]);
+	}
+	return ok;
+}
+
+/*
+ * A /dev/shm file belongs to the cgroup its pages were charged to. The
+ * target maps 48 MiB another cgroup wrote (not its own memory), writes
+ * 16 MiB to a file and closes it (its own, used by nobody now), and maps
+ * a file it then deletes (its own, said deleted).
+ */
+struct posix_set {
+	char theirs[128], mine[128], gone[128];
+};
+
+static int write_theirs(void *arg)
+{
+	const struct posix_set *p = arg;
+	int fd = open(p->theirs, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	char *m;
+
+	if (fd < 0 || ftruncate(fd, 48 * WL_MIB))
+		return 1;
+	m = mmap(NULL, 48 * WL_MIB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return 2;
+	memset(m, 3, 48 * WL_MIB);
+	munmap(m, 48 * WL_MIB);
+	close(fd);
+	return 0;
+}
+
+static int use_posix(void *arg)
+{
+	const struct posix_set *p = arg;
+	int fd = open(p->theirs, O_RDONLY | O_CLOEXEC), mine, gone;
+	char *m, *g, buf[65536];
+	size_t i;
+
+	if (fd < 0 || (m = mmap(NULL, 48 * WL_MIB, PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED)
+		return 1;
+	for (i = 0; i < 48 * WL_MIB; i += 4096)
+		(void)*(volatile char *)(m + i);
+	mine = open(p->mine, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	memset(buf, 9, sizeof(buf));
+	for (i = 0; mine >= 0 && i < 16 * WL_MIB; i += sizeof(buf))
+		if (write(mine, buf, sizeof(buf)) != sizeof(buf))
+			return 2;
+	if (mine < 0 || close(mine))
+		return 3;
+	gone = open(p->gone, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (gone < 0 || ftruncate(gone, 4 * WL_MIB) ||
+	    (g = mmap(NULL, 4 * WL_MIB, PROT_READ | PROT_WRITE, MAP_SHARED, gone, 0)) == MAP_FAILED)
+		return 4;
+	memset(g, 5, 4 * WL_MIB);
+	close(gone);
+	unlink(p->gone);
+	pause();
+	return 0;
+}
+
+static const struct jv *posix_file(const struct jv *sum, const char *path)
+{
+	const struct jv *files = jv_get(sum, "posix_shm_files");
+	size_t i;
+
+	for (i = 0; files && i < files->n; i++)
+		if (jv_str(&files->items[i], "path") && !strcmp(jv_str(&files->items[i], "path"), path))
+			return &files->items[i];
+	return NULL;
+}
+
+INTEGRATION_TEST(posix_shm_by_the_cgroup_it_is_charged_to, 60)
+{
+	const char *argv[] = { "--json", "--interval", "0.25", "--cgroup", NULL, NULL };
+	struct tchild writer = { .pid = 0, .go = -1 }, user = { .pid = 0, .go = -1 };
+	struct agent a = { .out = -1 };
+	struct tcg cg = { 0 }, other = { 0 };
+	struct posix_set p;
+	const struct jv *theirs, *mine, *gone;
+	struct jv *sum = NULL;
+	bool ok = false;
+
+	snprintf(p.theirs, sizeof(p.theirs), "/dev/shm/memprobe-test-%d-theirs", (int)getpid());
+	snprintf(p.mine, sizeof(p.mine), "/dev/shm/memprobe-test-%d-mine", (int)getpid());
+	snprintf(p.gone, sizeof(p.gone), "/dev/shm/memprobe-test-%d-gone", (int)getpid());
+	if (!ASSERT(!tcg_create(&cg, "posixcg"), "cgroup") || !ASSERT(!tcg_create(&other, "posixother"), "other") ||
+	    !ASSERT(!tchild_start(&writer, &other, write_theirs, &p), "writer") ||
+	    !ASSERT(!tchild_start(&user, &cg, use_posix, &p), "user"))
+		goto out;
+	argv[4] = cg.rel;
+	if (!ASSERT(!agent_start(&a, argv), "memprobe") || !ASSERT(agent_wait_for(&a, "start", 30), "no start"))
+		goto out;
+	tchild_go(&writer);
+	if (!ASSERT(tchild_wait_reading(&writer, &a, 20) == 0, "writer failed"))
+		goto out;
+	tchild_go(&user);
+	nap_s(1.5);
+	if (!ASSERT(agent_finish(&a, SIGINT, 30) == 0, "memprobe: %s", agent_stderr(&a)))
+		goto out;
+	sum = agent_record(&a, "summary", cg.rel);
+	theirs = posix_file(sum, p.theirs);
+	mine = posix_file(sum, p.mine);
+	gone = posix_file(sum, p.gone);
+	ok = ASSERT(theirs && mine && gone, "files listed: theirs %d, mine %d, gone %d", !!theirs, !!mine, !!gone) &&
+	     ASSERT(jv_u64_or(theirs, "charged_bytes") == 0, "the mapped file is not its memory") &&
+	     ASSERT_STR(jv_str(theirs, "charged_cgroup"), other.rel) &&
+	     ASSERT(jv_get(theirs, "users") && jv_get(theirs, "users")->n == 1, "but it maps it") &&
+	     ASSERT_NEAR(jv_u64_or(mine, "charged_bytes"), 16 * WL_MIB, 2, 0) &&
+	     ASSERT(jv_get(mine, "users") && jv_get(mine, "users")->n == 0, "closed: nobody uses it") &&
+	     ASSERT(jv_get(gone, "deleted") && jv_get(gone, "deleted")->b, "deleted while mapped") &&
+	     ASSERT_NEAR(jv_u64_or(gone, "charged_bytes"), 4 * WL_MIB, 2, 0) &&
+	     ASSERT_NEAR(jv_u64_or(sum, "posix_shm_bytes"), 20 * WL_MIB, 3, 0);
+out:
+	jv_free(sum);
+	agent_free(&a);
+	tchild_kill(&writer);
+	tchild_kill(&user);
+	unlink(p.theirs);
+	unlink(p.mine);
+	unlink(p.gone);
+	tcg_remove(&cg);
+	tcg_remove(&other);
 	return ok;
 }

@@ -52,6 +52,7 @@ static void stat_of(struct memstat *m, __u64 mib_file, __u64 mib_anon, __u64 mib
 static void counters(struct agg *a, __u64 id, __u64 in, __u64 out, __u64 alloc)
 {
 	struct counters *c = agg_counters(a, id);
+	int b;
 
 	c->cache_added_pages = in;
 	c->cache_removed_pages = out;
@@ -59,6 +60,10 @@ static void counters(struct agg *a, __u64 id, __u64 in, __u64 out, __u64 alloc)
 	c->alloc_calls = alloc / 2;
 	c->alloc_order[0] = alloc / 4;
 	c->alloc_order[9] = alloc / 8;
+	c->reclaim_count[MP_RECLAIM_MEMCG] = alloc / 16;
+	c->reclaim_ns[MP_RECLAIM_MEMCG] = alloc * 100000;
+	for (b = 4; b < 12; b++)
+		c->reclaim_hist[b] = alloc / 128 * (b % 3 + 1);
 }
 
 static void proc_of(struct procs *ps, __u32 pid, const char *comm, __u64 cgid, bool alive, __u64 mib)
@@ -109,6 +114,25 @@ static void scenario(struct targets *ts, struct agg *a, struct procs *ps, struct
 	for (i = 0; i < 6; i++)
 		trend_add(&t->anon_trend, cfg, 1000 + 10 * i, (50.0 + 70 * i) * (1 << 20));
 	verdict_eval(&t->anon_trend, cfg, &t->verdict);
+	/* Before the OOM: limits on it and its slice, a forecast, events, pressure, reclaim stalls. */
+	t->health.have_limits = true;
+	t->health.limits = (struct memcg_limits){ .high = 1800ULL << 20, .max = 2048ULL << 20,
+						  .high_from = "system.slice/svc.service", .max_from = "system.slice" };
+	t->health.forecast = (struct forecast){ .known = true, .unreclaimable = 430ULL << 20,
+						.slope_per_hour = 120.0 * (1 << 20), .r2 = 0.97, .confidence = 0.9,
+						.high_eta_s = 6000, .oom_eta_s = 11400 };
+	t->health.events_first = (struct memcg_events){ .have = true, .high = 3 };
+	t->health.events_prev = (struct memcg_events){ .have = true, .high = 10, .max = 2 };
+	t->health.events_now = (struct memcg_events){ .have = true, .high = 50, .max = 14 };
+	t->health.have_events_prev = true;
+	t->health.psi_first = (struct memcg_pressure){ .have = true, .some_total_us = 1000 };
+	t->health.psi_prev = (struct memcg_pressure){ .have = true, .some_total_us = 400000, .full_total_us = 1000 };
+	t->health.psi_now = (struct memcg_pressure){ .have = true, .some_avg10 = 4.25, .full_avg10 = 1.5,
+						     .some_total_us = 1800000, .full_total_us = 9000 };
+	t->health.have_psi_prev = true;
+	t->first.refault_file = 0;
+	t->prev.refault_file = 100;
+	t->now.refault_file = 30000;
 	t = add(ts, "other.service", 12, other, 1);
 	stat_of(&t->first, 10, 20, 0);
 	stat_of(&t->prev, 10, 20, 0);
@@ -129,7 +153,9 @@ static void scenario(struct targets *ts, struct agg *a, struct procs *ps, struct
 	counters(a, 10, 1000, 100, 4096);
 	counters(a, 11, 500, 0, 64);
 	counters(a, 12, 70, 70, 8);
+	/* Task-map losses belong to the cgroup whose task was not counted; only svc lost any. */
 	a->drops[MP_DROP_TASK_FULL] = 2;
+	agg_counters(a, 11)->lost_tasks = 2;
 	{
 		struct agg_file f1 = { .cgid = 10, .ino = 5, .dev = 1 << 20 | 3, .added_pages = 600,
 				       .name = "/srv/model.bin", .complete = true };
@@ -220,7 +246,7 @@ static bool replay(struct sink *s, struct targets *ts, struct agg *a, struct pro
 				    .oom_cgroup = "system.slice/svc.service", .oom_cgroup_id = 10,
 				    .limit_bytes = 512 << 20 };
 	struct mounts m = { 0 };
-	struct report_input in = { .targets = ts, .procs = ps, .agg = a, .mounts = &m, .top = 5 };
+	struct report_input in = { .targets = ts, .procs = ps, .agg = a, .mounts = &m, .top = 5, .reclaim_known = true };
 	struct report rep;
 	bool ok;
 

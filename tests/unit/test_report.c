@@ -166,7 +166,11 @@ UNIT_TEST(report_summary_merges_files_and_processes)
 	agg_add_task(&a, &t1);
 	agg_add_task(&a, &t2);
 	agg_add_task(&a, &t3);
-	a.drops[MP_DROP_FILE_FULL] = 4;
+	/* File losses are laid at the cgroup whose pages they were; a full ring is everyone's. */
+	a.drops[MP_DROP_FILE_FULL] = 9;
+	agg_counters(&a, 11)->lost_files = 4;
+	agg_counters(&a, 12)->lost_files = 5;
+	a.drops[MP_DROP_RING_FULL] = 1;
 	targets_account(&ts, &a);
 	{
 		struct report_input in = { .targets = &ts, .agg = &a, .mounts = &m, .top = 10 };
@@ -181,7 +185,8 @@ UNIT_TEST(report_summary_merges_files_and_processes)
 	     ASSERT(strstr(s->top_files[0].path, "/a") != NULL, "name from either piece: %s", s->top_files[0].path) &&
 	     ASSERT(s->n_cache_processes == 2 && s->cache_processes[0].pid == 8 &&
 		    s->cache_processes[1].added_bytes == 11ULL * page, "processes merged by pid") &&
-	     ASSERT(s->lost_events == 4, "lost") &&
+	     ASSERT(s->lost_events == 5, "lost %llu", (unsigned long long)s->lost_events) &&
+	     ASSERT(rep.summaries[2].lost_events == 6, "other's own losses") &&
 	     ASSERT(rep.summaries[0].n_top_files == 3, "root sees every file");
 	report_free(&rep);
 out:

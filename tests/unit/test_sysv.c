@@ -9,6 +9,9 @@
 #include "harness.h"
 #include "model/sysv.h"
 
+#define NS	4026531839u	/* the host's IPC namespace, as the probe names it */
+#define OTHER_NS	4026532500u
+
 struct world {
 	bool creator_gone;
 	__u64 creator_cgroup;
@@ -42,7 +45,7 @@ static const struct sysv_scan_ops ops = { .creator_gone = gone, .cgroup_of = cgr
 static struct mp_shm_event call(enum mp_shm_op op, __s32 shmid, __u32 pid, __u64 cgid)
 {
 	struct mp_shm_event e = { .op = op, .shmid = shmid, .pid = pid, .cgid = cgid, .key = 0x4d50,
-				  .size = 1 << 20, .comm = "maker" };
+				  .size = 1 << 20, .comm = "maker", .ipc_ns = NS };
 
 	return e;
 }
@@ -94,27 +97,27 @@ UNIT_TEST(sysv_orphan_reported_once_until_used_again)
 
 	sysv_init(&t);
 	/* The first reading: segment 3 predates memprobe; its creator's cgroup is asked. */
-	sysv_scan(&t, &r[1], 1, &ops, &w);
+	sysv_scan(&t, NS, true, &r[1], 1, &ops, &w);
 	sysv_apply(&t, &e, &c);
 	ok = ASSERT_STR(c.event, "create");
-	sysv_scan(&t, r, 2, &ops, &w);
+	sysv_scan(&t, NS, false, r, 2, &ops, &w);
 	ok = ok && ASSERT(w.orphans == 0, "creator alive: no orphan");
 	w.creator_gone = true;
-	sysv_scan(&t, r, 2, &ops, &w);
+	sysv_scan(&t, NS, false, r, 2, &ops, &w);
 	ok = ok && ASSERT(w.orphans == 2, "both orphaned: %u", w.orphans);
-	sysv_scan(&t, r, 2, &ops, &w);
+	sysv_scan(&t, NS, false, r, 2, &ops, &w);
 	ok = ok && ASSERT(w.orphans == 2, "said once: %u", w.orphans);
 	r[0].nattch = 1;
-	sysv_scan(&t, r, 2, &ops, &w);
+	sysv_scan(&t, NS, false, r, 2, &ops, &w);
 	r[0].nattch = 0;
-	sysv_scan(&t, r, 2, &ops, &w);
+	sysv_scan(&t, NS, false, r, 2, &ops, &w);
 	ok = ok && ASSERT(w.orphans == 3 && w.last_orphan == 9, "used, then orphaned again: %u", w.orphans);
 	r[0].perms = SYSV_SHM_DEST;
 	r[0].nattch = 0;
 	sysv_usage(&t, &tgt, &segs, &bytes, &orph);
 	ok = ok && ASSERT(segs == 1 && bytes == 1 << 20 && orph == 1, "the target made one, orphaned");
 	/* No longer listed: removed. */
-	sysv_scan(&t, &r[1], 1, &ops, &w);
+	sysv_scan(&t, NS, false, &r[1], 1, &ops, &w);
 	sysv_usage(&t, &tgt, &segs, &bytes, &orph);
 	ok = ok && ASSERT(segs == 0 && t.n_segs == 1, "forgotten when not listed");
 	sysv_free(&t);
@@ -139,13 +142,46 @@ UNIT_TEST(sysv_storm_table_grows_and_shrinks)
 	}
 	peak = t.cap_segs;
 	ok = ok && ASSERT(t.n_segs == 5000, "%zu live", t.n_segs);
-	sysv_scan(&t, NULL, 0, &ops, &w);
+	sysv_scan(&t, NS, false, NULL, 0, &ops, &w);
 	for (id = 0; id < 3; id++) {
 		struct mp_shm_event e = call(MP_SHM_GET, 100000 + id, 100, 10);
 
 		sysv_apply(&t, &e, &c);
 	}
 	ok = ok && ASSERT(t.n_segs == 3 && t.cap_segs < peak, "drained: %zu slots of %zu", t.cap_segs, peak);
+	sysv_free(&t);
+	return ok;
+}
+
+/* Ids are per namespace: a container's segment 0 is not the host's segment 0. */
+UNIT_TEST(sysv_same_id_in_two_namespaces)
+{
+	struct world w = { .creator_cgroup = 42 };
+	struct mp_shm_event host = call(MP_SHM_GET, 0, 100, 10), box = call(MP_SHM_GET, 0, 200, 11);
+	struct sysv_seg row_box = row(0, 200, 0);
+	struct target tgt = { .members = (__u64[]){ 11 }, .n_members = 1 };
+	__u64 segs, bytes, orph;
+	struct sysv_call c;
+	struct sysv t;
+	bool ok;
+
+	sysv_init(&t);
+	box.ipc_ns = OTHER_NS;
+	box.key = 0x1234;
+	box.size = 4096;
+	sysv_apply(&t, &host, &c);
+	ok = ASSERT_STR(c.event, "create");
+	sysv_apply(&t, &box, &c);
+	ok = ok && ASSERT_STR(c.event, "create") && ASSERT(c.key == 0x1234 && c.size == 4096, "the container's own");
+	w.creator_gone = true;
+	row_box.key = 0x1234;
+	row_box.size = 4096;
+	sysv_scan(&t, OTHER_NS, false, &row_box, 1, &ops, &w);
+	ok = ok && ASSERT(w.orphans == 1, "orphan in the container's namespace");
+	/* The host's table without segment 0 removes the host's, not the container's. */
+	sysv_scan(&t, NS, false, NULL, 0, &ops, &w);
+	sysv_usage(&t, &tgt, &segs, &bytes, &orph);
+	ok = ok && ASSERT(t.n_segs == 1 && segs == 1 && bytes == 4096, "the container's stays");
 	sysv_free(&t);
 	return ok;
 }

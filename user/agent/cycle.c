@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "agent/agent.h"
 #include "model/accounting.h"
+#include "model/health.h"
 #include "model/posixshm.h"
 #include "model/refresh.h"
 #include "output/report.h"
@@ -94,14 +97,87 @@ int agent_batch_done(void *ctx)
 	return r;
 }
 
+/* COMMAND's words, each quoted when a shell would need it, so the line can be run again. */
+static const char *command_line(char *buf, size_t len, char *const *argv)
+{
+	size_t at = 0, i;
+
+	buf[0] = '\0';
+	for (; argv && *argv && at + 1 < len; argv++) {
+		const char *w = *argv;
+		bool plain = *w && w[strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%")] == '\0';
+
+		if (at)
+			buf[at++] = ' ';
+		if (!plain && at + 1 < len)
+			buf[at++] = '\'';
+		for (i = 0; w[i] && at + 5 < len; i++) {
+			if (w[i] == '\'' && !plain) {
+				memcpy(buf + at, "'\\''", 4);
+				at += 4;
+			} else {
+				buf[at++] = w[i];
+			}
+		}
+		if (!plain && at + 1 < len)
+			buf[at++] = '\'';
+		buf[at < len ? at : len - 1] = '\0';
+	}
+	return buf;
+}
+
 int agent_report_start(struct agent *a)
 {
 	struct rec_target t[OPT_MAX_TARGETS];
 	struct rec_start s;
+	struct utsname u;
+	char command[4096];
 	int r;
 
 	report_start(&s, t, OPT_MAX_TARGETS, &a->targets, MEMPROBE_VERSION, a->o->interval_s);
+	if (!uname(&u)) {
+		s.host = u.nodename;
+		s.kernel = u.release;
+		s.command = a->o->command ? command_line(command, sizeof(command), a->o->command) : NULL;
+	}
 	r = sinks_start(&a->sinks, &s);
+	return r ? agent_output_error(a, r) : 0;
+}
+
+/*
+ * Limits, events, pressure and forecasts of the targets about to be shown;
+ * what crossed a line is news: a forecast under --oom-horizon (and back),
+ * a cgroup that hit its limit or ran out in the interval.
+ */
+static int check_health(struct agent *a, bool summary)
+{
+	struct targets *ts = &a->targets;
+	size_t *idx = calloc(ts->n + 1, sizeof(*idx)), n, i;
+	int r;
+
+	if (!idx)
+		return log_err_errno(-ENOMEM, "cannot read the cgroups' limits");
+	n = targets_pick(ts, a->o->top, summary, idx);
+	r = health_refresh(ts, idx, n);
+	if (r) {
+		free(idx);
+		return log_err_errno(r, "cannot read the cgroups' limits");
+	}
+	for (i = 0; i < n && !summary; i++) {
+		struct target *t = &ts->v[idx[i]];
+		struct rec_forecast_change fc;
+		struct rec_memory_event me;
+
+		if (health_crossed(&t->health, a->o->oom_horizon_s)) {
+			report_forecast_change(&fc, t, ts->t_now, a->o->oom_horizon_s);
+			r = sinks_forecast_change(&a->sinks, &fc);
+		}
+		if (!r && report_memory_event(&me, t, ts->t_now, ts->t_now - ts->t_prev))
+			r = sinks_memory_event(&a->sinks, &me);
+		if (r)
+			break;
+	}
+	free(idx);
 	return r ? agent_output_error(a, r) : 0;
 }
 
@@ -112,7 +188,7 @@ int agent_summarise(struct agent *a, bool interim)
 	struct report_input in = {
 		.targets = &a->targets, .procs = &a->procs, .agg = &a->agg, .mounts = &mounts,
 		.names = &a->names, .sysv = &a->events.sysv, .ooms = &a->events.ooms, .pshm = &pshm,
-		.top = a->o->top,
+		.top = a->o->top, .reclaim_known = probes_have(&a->probes, &reclaim_probe),
 	};
 	struct report rep;
 	int r;
@@ -122,6 +198,8 @@ int agent_summarise(struct agent *a, bool interim)
 	if (r)
 		log_warn("cannot read the last events: %s", strerror(-r));
 	r = agent_measure(a, true);
+	if (!r)
+		r = check_health(a, true);
 	if (r)
 		return r;
 	if (!interim)
@@ -129,8 +207,10 @@ int agent_summarise(struct agent *a, bool interim)
 	events_scan(&a->events);
 	if (mounts_load(&mounts, "/proc/self/mountinfo"))
 		log_warn("cannot read the mount table; files are shown by device and inode");
-	if (pshm_scan(&pshm, a->targets.pids, a->targets.n_pids))
+	if (pshm_scan(&pshm, "/dev/shm", a->targets.pids, a->targets.n_pids))
 		log_warn("cannot read the processes' POSIX shared memory");
+	else if (a->exporter)
+		exporter_posix(a->exporter, a, &pshm);
 	r = report_summaries(&rep, &in);
 	mounts_free(&mounts);
 	if (r) {
@@ -172,7 +252,8 @@ static int announce_verdicts(struct agent *a)
 int agent_tick(void *ctx)
 {
 	struct agent *a = ctx;
-	struct report_input in = { .targets = &a->targets, .procs = &a->procs, .top = a->o->top };
+	struct report_input in = { .targets = &a->targets, .procs = &a->procs, .top = a->o->top,
+				   .reclaim_known = probes_have(&a->probes, &reclaim_probe) };
 	struct report rep;
 	int r;
 
@@ -185,6 +266,8 @@ int agent_tick(void *ctx)
 	if (r)
 		return r;
 	r = announce_verdicts(a);
+	if (!r)
+		r = check_health(a, false);
 	if (r)
 		return r;
 	if (a->exporter && (r = exporter_sample(a->exporter, a)))

@@ -7,37 +7,27 @@
 #include <unistd.h>
 
 #include "agent/events.h"
+#include "output/build.h"
 #include "sys/kstat.h"
 #include "sys/util.h"
 
-#define SHM_TEXT_MAX	(4 << 20)
-#define SHM_ROWS_MAX	16384
-
-static double boot_time(void)
-{
-	char buf[8192], *p;
-
-	if (read_text("/proc/stat", buf, sizeof(buf)) < 0 || !(p = strstr(buf, "\nbtime ")))
-		return 0;
-	return strtod(p + 7, NULL);
-}
-
-void events_init(struct events *ev, struct sinks *sinks, const struct targets *ts, const struct cg_hier *h,
-		 struct cgnames *names)
+void events_init(struct events *ev, struct sinks *sinks, const struct targets *ts, const struct procs *ps,
+		 const struct cg_hier *h, struct cgnames *names)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->sinks = sinks;
 	ev->targets = ts;
+	ev->procs = ps;
 	ev->hier = h;
 	ev->names = names;
-	ev->hz = sysconf(_SC_CLK_TCK);
-	ev->btime = boot_time();
 	sysv_init(&ev->sysv);
+	ipc_init(&ev->ipc);
 	ooms_init(&ev->ooms);
 }
 
 void events_free(struct events *ev)
 {
+	ipc_free(&ev->ipc);
 	sysv_free(&ev->sysv);
 	ooms_free(&ev->ooms);
 	memset(ev, 0, sizeof(*ev));
@@ -52,13 +42,13 @@ static double unix_time(__u64 boot_ns)
 	return now_realtime() - ((double)b.tv_sec + b.tv_nsec / 1e9 - boot_ns / 1e9);
 }
 
-static void note(struct events *ev, int r)
+void events_note(struct events *ev, int r)
 {
 	if (r && !ev->err)
 		ev->err = r;
 }
 
-static bool watched(const struct events *ev, __u64 cgid)
+bool events_watched(const struct events *ev, __u64 cgid)
 {
 	return targets_owner(ev->targets, cgid) != NULL;
 }
@@ -71,7 +61,8 @@ int events_shm(void *ctx, const struct mp_shm_event *e)
 	struct sysv_call call;
 
 	sysv_apply(&ev->sysv, e, &call);
-	if (!call.event || !watched(ev, e->cgid))
+	ipc_learn(&ev->ipc, e->ipc_ns, (pid_t)e->pid);
+	if (!call.event || !events_watched(ev, e->cgid))
 		return 0;
 	memcpy(comm, e->comm, MP_COMM_LEN);
 	comm[MP_COMM_LEN] = '\0';
@@ -88,7 +79,7 @@ int events_shm(void *ctx, const struct mp_shm_event *e)
 	r.cgroup = cgnames_get(ev->names, e->cgid);
 	r.cgroup_id = e->cgid;
 	r.addr = e->op == MP_SHM_ATTACH || e->op == MP_SHM_DETACH ? e->addr : 0;
-	note(ev, sinks_shm(ev->sinks, &r));
+	events_note(ev, sinks_shm(ev->sinks, &r));
 	return 0;
 }
 
@@ -102,15 +93,69 @@ static __u64 pages_bytes(__s64 pages, long page)
 	return pages > 0 ? (__u64)pages * page : 0;
 }
 
+/*
+ * What led to the kill, from the watched cgroup the victim belongs to (or
+ * whose limit was hit): its last readings, its trend and forecast, the
+ * memory events and reclaim stalls of its last interval, its processes.
+ */
+static void pre_kill(struct events *ev, const struct mp_oom_event *e, struct rec_oom_kill *r,
+		     struct rec_reading *readings, struct rec_proc *procs)
+{
+	const struct target *t = targets_owner(ev->targets, e->cgid);
+	const struct health *h;
+	unsigned int k, n;
+
+	if (!t && e->oom_cgid)
+		t = targets_owner(ev->targets, e->oom_cgid);
+	if (!t || !t->health.n_recent)
+		return;
+	h = &t->health;
+	r->pre_known = true;
+	r->pre_cgroup = t->cg.rel;
+	n = h->n_recent < HEALTH_READINGS ? h->n_recent : HEALTH_READINGS;
+	for (k = 0; k < n; k++) {
+		const struct reading *x = health_latest(h, n - 1 - k);
+
+		readings[k] = (struct rec_reading){ .ts = x->t, .anon_bytes = x->anon, .shmem_bytes = x->shmem,
+						    .page_cache_bytes = x->page_cache,
+						    .unreclaimable_bytes = x->unreclaimable };
+	}
+	r->pre_readings = readings;
+	r->n_pre_readings = n;
+	r->pre_anon_growth_bytes_per_hour = t->verdict.slope_per_hour;
+	r->pre_forecast = (struct rec_forecast){ .known = h->forecast.known,
+						 .unreclaimable_bytes = h->forecast.unreclaimable,
+						 .growth_bytes_per_hour = h->forecast.slope_per_hour,
+						 .confidence = h->forecast.confidence,
+						 .high_eta_s = h->forecast.high_eta_s, .oom_eta_s = h->forecast.oom_eta_s };
+	if (h->events_now.have && h->have_events_prev)
+		r->pre_events = (struct rec_events){ .known = true,
+						     .high = h->events_now.high - h->events_prev.high,
+						     .max = h->events_now.max - h->events_prev.max,
+						     .oom = h->events_now.oom - h->events_prev.oom,
+						     .oom_kill = h->events_now.oom_kill - h->events_prev.oom_kill,
+						     .oom_group_kill = h->events_now.oom_group_kill -
+								       h->events_prev.oom_group_kill };
+	r->pre_reclaim.known = true;
+	r->pre_reclaim.direct_count = h->interval.reclaim_count[MP_RECLAIM_DIRECT];
+	r->pre_reclaim.memcg_count = h->interval.reclaim_count[MP_RECLAIM_MEMCG];
+	r->pre_reclaim.direct_s = (double)h->interval.reclaim_ns[MP_RECLAIM_DIRECT] / 1e9;
+	r->pre_reclaim.memcg_s = (double)h->interval.reclaim_ns[MP_RECLAIM_MEMCG] / 1e9;
+	r->pre_top_processes = procs;
+	r->n_pre_top_processes = ev->procs ? report_processes(t, ev->procs, false, PRE_KILL_PROCS, procs) : 0;
+}
+
 int events_oom(void *ctx, const struct mp_oom_event *e)
 {
+	struct rec_reading readings[HEALTH_READINGS];
+	struct rec_proc procs[PRE_KILL_PROCS];
 	struct events *ev = ctx;
 	long page = sysconf(_SC_PAGESIZE);
 	struct rec_oom_kill r = { 0 };
 	char comm[MP_COMM_LEN + 1];
 
 	ooms_count(&ev->ooms, e->cgid);
-	if (!watched(ev, e->cgid) && !(e->oom_cgid && watched(ev, e->oom_cgid)))
+	if (!events_watched(ev, e->cgid) && !(e->oom_cgid && events_watched(ev, e->oom_cgid)))
 		return 0;
 	memcpy(comm, e->comm, MP_COMM_LEN);
 	comm[MP_COMM_LEN] = '\0';
@@ -133,89 +178,7 @@ int events_oom(void *ctx, const struct mp_oom_event *e)
 	r.oom_cgroup_id = e->oom_cgid;
 	r.limit_bytes = e->limit_pages * page;
 	r.exact = e->exact;
-	note(ev, sinks_oom_kill(ev->sinks, &r));
+	pre_kill(ev, e, &r, readings, procs);
+	events_note(ev, sinks_oom_kill(ev->sinks, &r));
 	return 0;
-}
-
-/* Whether the creator is gone: no such pid, or the pid now belongs to a later process. */
-static bool creator_gone(void *ctx, const struct sysv_seg *row)
-{
-	const struct events *ev = ctx;
-	char path[64], buf[2048];
-	struct pstat st;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", row->cpid);
-	if (row->cpid <= 0 || read_text(path, buf, sizeof(buf)) < 0 || pstat_parse(buf, &st))
-		return true;
-	return ev->btime > 0 && ev->btime + (double)st.starttime / ev->hz > (double)row->ctime + 1;
-}
-
-static __u64 cgroup_of(void *ctx, __s32 pid)
-{
-	const struct events *ev = ctx;
-	struct cg_target cg;
-
-	return cg_of_pid(ev->hier, pid, &cg) ? 0 : cg.id;
-}
-
-static void report_orphan(void *ctx, const struct seg *s, const struct sysv_seg *row)
-{
-	struct events *ev = ctx;
-	struct rec_shm_orphan r = { 0 };
-	char cmd[32], comm[MP_COMM_LEN + 1];
-
-	/* A segment of unknown origin belongs to the whole machine's picture only. */
-	if (s->cgid ? !watched(ev, s->cgid) : !ev->targets->machine)
-		return;
-	memcpy(comm, s->comm, MP_COMM_LEN);
-	comm[MP_COMM_LEN] = '\0';
-	snprintf(cmd, sizeof(cmd), "ipcrm -m %d", row->shmid);
-	r.ts = now_realtime();
-	r.shmid = row->shmid;
-	r.key = row->key;
-	r.size_bytes = row->size;
-	r.rss_bytes = row->rss;
-	r.creator_pid = (__u32)row->cpid;
-	r.creator_comm = comm;
-	r.cgroup = cgnames_get(ev->names, s->cgid);
-	r.cgroup_id = s->cgid;
-	r.created = (double)row->ctime;
-	r.last_detached = (double)row->dtime;
-	r.memory_bytes = row->rss + row->swap;
-	r.last_pid = (__u32)row->lpid;
-	r.remove_command = cmd;
-	note(ev, sinks_shm_orphan(ev->sinks, &r));
-}
-
-static const struct sysv_scan_ops scan_ops = {
-	.creator_gone = creator_gone,
-	.cgroup_of = cgroup_of,
-	.orphan = report_orphan,
-};
-
-int events_scan(struct events *ev)
-{
-	struct sysv_seg *rows = NULL;
-	char *text = malloc(SHM_TEXT_MAX);
-	int n, r = 0;
-
-	rows = calloc(SHM_ROWS_MAX, sizeof(*rows));
-	if (!text || !rows) {
-		r = -ENOMEM;
-		goto out;
-	}
-	r = (int)read_text("/proc/sysvipc/shm", text, SHM_TEXT_MAX);
-	if (r < 0)
-		goto out;
-	n = sysvshm_parse(text, rows, SHM_ROWS_MAX);
-	if (n < 0) {
-		r = n;
-		goto out;
-	}
-	r = 0;
-	sysv_scan(&ev->sysv, rows, (size_t)n < SHM_ROWS_MAX ? (size_t)n : SHM_ROWS_MAX, &scan_ops, ev);
-out:
-	free(text);
-	free(rows);
-	return r;
 }

@@ -8,6 +8,7 @@
 #include "agent/exporter.h"
 #include "agent/snapshot.h"
 #include "model/posixshm.h"
+#include "output/build.h"
 #include "model/series.h"
 #include "output/metrics.h"
 #include "sys/gzip.h"
@@ -15,12 +16,6 @@
 #include "sys/log.h"
 #include "sys/util.h"
 
-/*
- * POSIX shm per cgroup needs every watched process's open files and
- * mappings: too much /proc for every sample of the whole machine. It is
- * scanned at most this often, at a sample, and served until the next scan.
- */
-#define POSIX_SCAN_EVERY_S	60
 /* Prometheus's usual compression: text this regular shrinks tenfold at the fastest level. */
 #define GZIP_LEVEL		1
 
@@ -36,9 +31,6 @@ struct exporter {
 	double interval_s;
 	__u64 samples;
 	char kernel[65];
-	struct pshm pshm;
-	bool have_pshm;
-	double pshm_mono;
 	/* The snapshot rendered, per format and encoding, when first asked for. */
 	struct httpd_reply *metrics[FMT_N][2];
 	struct httpd_reply *index, *healthy, *stale, *not_found, *not_allowed;
@@ -138,22 +130,17 @@ static void drop_rendered(struct exporter *x)
 	}
 }
 
-static void scan_posix(struct exporter *x, const struct agent *a)
+void exporter_posix(struct exporter *x, const struct agent *a, const struct pshm *ps)
 {
-	double now = now_monotonic();
-	struct pshm fresh;
+	size_t i;
 
-	if (x->have_pshm && now - x->pshm_mono < POSIX_SCAN_EVERY_S)
-		return;
-	x->pshm_mono = now;
-	if (pshm_scan(&fresh, a->targets.pids, a->targets.n_pids)) {
-		pshm_free(&fresh);
-		log_debug("cannot read the processes' POSIX shared memory for the metrics");
-		return;
+	series_bind(&x->series, &a->targets);
+	for (i = 0; i < x->series.n; i++) {
+		struct series *se = x->series.v[i];
+
+		se->posix_known = se->cur != NULL;
+		se->posix_bytes = se->cur ? report_posix_bytes(se->cur, &a->agg, ps) : 0;
 	}
-	pshm_free(&x->pshm);
-	x->pshm = fresh;
-	x->have_pshm = true;
 }
 
 int exporter_sample(struct exporter *x, const struct agent *a)
@@ -163,8 +150,6 @@ int exporter_sample(struct exporter *x, const struct agent *a)
 	};
 	int r;
 
-	scan_posix(x, a);
-	in.pshm = x->have_pshm ? &x->pshm : NULL;
 	/* Scrapes under way keep the replies they were given; the next ones get this sample. */
 	drop_rendered(x);
 	snapshot_free(&x->snap);
@@ -258,7 +243,6 @@ void exporter_free(struct exporter *x)
 	httpd_reply_drop(x->not_found);
 	httpd_reply_drop(x->not_allowed);
 	snapshot_free(&x->snap);
-	pshm_free(&x->pshm);
 	series_free(&x->series);
 	free(x);
 }

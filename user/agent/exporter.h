@@ -22,6 +22,7 @@ struct agent;
 struct exporter;
 struct loop;
 struct options;
+struct pshm;
 struct sink;
 
 /*
@@ -36,6 +37,8 @@ struct sink *exporter_sink(struct exporter *x);
 int exporter_account(struct exporter *x, const struct agent *a);
 /* A sample (or the baseline) was taken: the snapshot scrapes are served from now on. */
 int exporter_sample(struct exporter *x, const struct agent *a);
+/* A summary read POSIX shm (it needs the probes' final collection): the per-cgroup figures until the next. */
+void exporter_posix(struct exporter *x, const struct agent *a, const struct pshm *ps);
 /* Serves from the loop from now on. */
 int exporter_start(struct exporter *x, struct loop *l);
 /* Accepts NULL. */

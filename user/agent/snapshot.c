@@ -14,8 +14,12 @@
 
 #define SHM_MOUNT	"/dev/shm"
 
-/* Segments still there, created by the processes of t (NULL: by anyone, creator known or not). */
-static void sysv_usage_of(const struct sysv *sv, const struct target *t, struct msnap_cgroup *c)
+/*
+ * Segments still there, created by the processes of t (any IPC namespace);
+ * or, t NULL, the machine's: segments and bytes of memprobe's own IPC
+ * namespace (ns), orphans of every namespace memprobe reads.
+ */
+static void sysv_usage_of(const struct sysv *sv, const struct target *t, __u32 ns, struct msnap_cgroup *c)
 {
 	size_t i;
 
@@ -25,30 +29,15 @@ static void sysv_usage_of(const struct sysv *sv, const struct target *t, struct 
 		/* Free and removed slots of the table have negative ids. */
 		if (seg->shmid < 0 || (t && (!seg->cgid || !target_contains(t, seg->cgid))))
 			continue;
-		c->sysv_segments++;
-		c->sysv_bytes += seg->size;
+		if (t || seg->ns == ns) {
+			c->sysv_segments++;
+			c->sysv_bytes += seg->size;
+		}
 		if (seg->orphan_reported) {
 			c->orphans++;
 			c->orphan_bytes += seg->size;
 		}
 	}
-}
-
-/* /dev/shm files any of t's processes have open or mapped, each once. */
-static __u64 posix_of(const struct pshm *ps, const struct target *t)
-{
-	__u64 bytes = 0;
-	size_t i, j;
-
-	for (i = 0; i < ps->n; i++) {
-		for (j = 0; j < ps->v[i].n_users; j++) {
-			if (target_contains(t, ps->v[i].users[j].cgid)) {
-				bytes += ps->v[i].memory;
-				break;
-			}
-		}
-	}
-	return bytes;
 }
 
 static void gauges_of(const struct target *t, struct msnap_cgroup *c)
@@ -92,11 +81,9 @@ static void fill(struct msnap_cgroup *c, const struct series *se, const struct s
 	c->r2 = v->r2;
 	c->samples = v->samples;
 	c->window_s = v->span_s;
-	sysv_usage_of(&in->a->events.sysv, t, c);
-	if (in->pshm) {
-		c->posix_known = true;
-		c->posix_bytes = posix_of(in->pshm, t);
-	}
+	sysv_usage_of(&in->a->events.sysv, t, 0, c);
+	c->posix_known = se->posix_known;
+	c->posix_bytes = se->posix_bytes;
 }
 
 /* "other": the sums of the cgroups without series of their own; no verdict, which does not add up. */
@@ -106,16 +93,15 @@ static void fill_other(struct msnap_cgroup *c, const struct series_set *ss, cons
 
 	counters_of(ss->other, c);
 	c->present = ss->other->present;
-	c->posix_known = in->pshm != NULL;
 	for (i = 0; c->present && i < ss->n; i++) {
 		const struct series *se = ss->v[i];
 
 		if (se->own || !se->present || !se->cur)
 			continue;
 		gauges_of(se->cur, c);
-		sysv_usage_of(&in->a->events.sysv, se->cur, c);
-		if (in->pshm)
-			c->posix_bytes += posix_of(in->pshm, se->cur);
+		sysv_usage_of(&in->a->events.sysv, se->cur, 0, c);
+		c->posix_known |= se->posix_known;
+		c->posix_bytes += se->posix_bytes;
 	}
 }
 
@@ -127,7 +113,7 @@ static void machine_of(struct msnap *s, const struct agent *a)
 	s->mem_available = a->targets.mi_now.available;
 	s->buff_cache = meminfo_buff_cache(&a->targets.mi_now);
 	s->mem_total = a->targets.mi_now.total;
-	sysv_usage_of(&a->events.sysv, NULL, &all);
+	sysv_usage_of(&a->events.sysv, NULL, a->events.ipc.own, &all);
 	s->sysv_segments = all.sysv_segments;
 	s->sysv_bytes = all.sysv_bytes;
 	s->orphans = all.orphans;

@@ -11,7 +11,6 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
-#include "model/posixshm.h"
 #include "model/series.h"
 #include "output/metrics.h"
 
@@ -20,7 +19,6 @@ struct agent;
 struct snapshot_input {
 	const struct agent *a;
 	struct series_set *series;
-	const struct pshm *pshm;	/* the latest POSIX shm scan; NULL before the first */
 	__u64 samples;
 	const char *kernel;		/* uname -r */
 };

@@ -56,9 +56,10 @@ static void drop_gone_leaves(struct targets *ts)
 	size_t i, j = 1;
 
 	for (i = 1; i < ts->n; i++) {
-		if (ts->v[i].gone)
+		if (ts->v[i].gone) {
 			free(ts->v[i].members);
-		else
+			health_free(&ts->v[i].health);
+		} else
 			ts->v[j++] = ts->v[i];
 	}
 	ts->n = j;

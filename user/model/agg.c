@@ -26,6 +26,7 @@ static void free_detail(struct agg *a)
 	a->n_files = 0;
 	a->n_tasks = 0;
 	a->n_procs = 0;
+	a->n_shmem = 0;
 }
 
 void agg_free(struct agg *a)
@@ -35,6 +36,7 @@ void agg_free(struct agg *a)
 	free(a->files);
 	free(a->tasks);
 	free(a->procs);
+	free(a->shmem);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -177,6 +179,14 @@ int agg_add_proc(struct agg *a, const struct agg_proc *p)
 	return 0;
 }
 
+int agg_add_shmem(struct agg *a, const struct agg_shmem *f)
+{
+	if (ARRAY_GROW(a->shmem, a->cap_shmem, a->n_shmem, 64))
+		return -ENOMEM;
+	a->shmem[a->n_shmem++] = *f;
+	return 0;
+}
+
 const char *agg_drop_text(enum mp_drop cause)
 {
 	switch (cause) {
@@ -196,6 +206,10 @@ const char *agg_drop_text(enum mp_drop cause)
 		return "an event ring buffer was full: events were lost (raise --ring-size)";
 	case MP_DROP_INFLIGHT_FULL:
 		return "too many shared-memory syscalls were in flight at once to follow them all";
+	case MP_DROP_SHMEM_FULL:
+		return "the map of tmpfs files is full: some POSIX shm files are not attributed to a cgroup (raise --max-files)";
+	case MP_DROP_RECLAIM_FULL:
+		return "the reclaim map is full: some reclaim stalls are not counted (raise --max-cgroups)";
 	case MP_DROP_MAX:
 		break;
 	}

@@ -39,6 +39,8 @@ struct agg_file {
 	__u64 cgid;
 	__u64 ino;
 	__u32 dev;
+	__u32 gen;			/* the inode's generation: with ino, which file */
+	bool deleted;			/* its last link went while cached */
 	bool complete;			/* name reaches the filesystem's root */
 	__u32 rdev;			/* kernel encoding, for block devices' own inodes */
 	__u64 magic;			/* the filesystem's magic, 0 if unknown */
@@ -52,6 +54,14 @@ struct agg_task {
 	__u32 tgid;
 	char comm[MP_COMM_LEN];
 	__u64 cache_added_pages;
+};
+
+/* A tmpfs file's pages, by the cgroup they were charged to (shmem probe, at the end of a run). */
+struct agg_shmem {
+	__u64 cgid;
+	__u64 ino;
+	__u32 dev;			/* kernel encoding */
+	__u64 pages;			/* charged as they joined the LRU */
 };
 
 struct agg {
@@ -68,6 +78,8 @@ struct agg {
 	size_t n_tasks, cap_tasks;
 	struct agg_proc *procs;
 	size_t n_procs, cap_procs;
+	struct agg_shmem *shmem;
+	size_t n_shmem, cap_shmem;
 
 	__u64 drops[MP_DROP_MAX];
 };
@@ -93,6 +105,7 @@ const struct agg_cg *agg_next(const struct agg *a, size_t *pos);
 int agg_add_file(struct agg *a, const struct agg_file *f);
 int agg_add_task(struct agg *a, const struct agg_task *t);
 int agg_add_proc(struct agg *a, const struct agg_proc *p);
+int agg_add_shmem(struct agg *a, const struct agg_shmem *f);
 
 __u64 agg_lost(const struct agg *a);
 /* Forgets a cgroup whose counters have been retired (see model/accounting.h). */

@@ -19,9 +19,15 @@
 struct counters {
 	__u64 cache_added_pages;		/* into the page cache (pagecache probe) */
 	__u64 cache_removed_pages;		/* out of it */
+	__u64 lost_files;			/* its pages the per-file map had no room for */
+	__u64 lost_tasks;			/* its pages the per-process map had no room for */
+	__u64 lost_names;			/* its files the file-name map had no room for */
 	__u64 alloc_pages;			/* page allocations by the cgroup's tasks (alloc probe) */
 	__u64 alloc_calls;
 	__u64 alloc_order[MP_ALLOC_ORDERS];	/* calls by order; the last is 10 and above */
+	__u64 reclaim_count[MP_RECLAIM_KINDS];	/* reclaim stalls of its tasks (reclaim probe) */
+	__u64 reclaim_ns[MP_RECLAIM_KINDS];
+	__u64 reclaim_hist[MP_RECLAIM_BUCKETS];	/* stalls of either kind by log2 of their µs */
 };
 
 #define COUNTERS_N	(sizeof(struct counters) / sizeof(__u64))

@@ -70,18 +70,51 @@ static int note(struct pshm *ps, const struct pid_cg *p, const char *link, const
 	char path[PATH_MAX];
 	struct pshm_file *f;
 	struct stat st;
+	bool deleted = false;
 	size_t n;
 
 	if (strncmp(link, SHM_DIR, strlen(SHM_DIR)))
 		return 0;
 	snprintf(path, sizeof(path), "%s", link);
 	n = strlen(path);
-	if (n > strlen(DELETED) && !strcmp(path + n - strlen(DELETED), DELETED))
+	if (n > strlen(DELETED) && !strcmp(path + n - strlen(DELETED), DELETED)) {
 		path[n - strlen(DELETED)] = '\0';
+		deleted = true;
+	}
 	if (stat(target, &st) || !S_ISREG(st.st_mode))
 		return 0;
 	f = file_for(ps, &st, path);
-	return f ? add_user(f, p) : -ENOMEM;
+	if (!f)
+		return -ENOMEM;
+	f->deleted |= deleted && !st.st_nlink;
+	return add_user(f, p);
+}
+
+/* Every regular file under dir, a few levels down: those written and closed count as much as those in use. */
+static int scan_dir(struct pshm *ps, const char *dir, int depth)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int r = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while (!r && (e = readdir(d))) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+			continue;
+		snprintf(path, sizeof(path), "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			continue;
+		if (S_ISDIR(st.st_mode) && depth < 4)
+			r = scan_dir(ps, path, depth + 1);
+		else if (S_ISREG(st.st_mode) && !file_for(ps, &st, path))
+			r = -ENOMEM;
+	}
+	closedir(d);
+	return r;
 }
 
 static int scan_fds(struct pshm *ps, const struct pid_cg *p)
@@ -139,12 +172,13 @@ static int scan_maps(struct pshm *ps, const struct pid_cg *p)
 	return r;
 }
 
-int pshm_scan(struct pshm *ps, const struct pid_cg *pids, size_t n)
+int pshm_scan(struct pshm *ps, const char *dir, const struct pid_cg *pids, size_t n)
 {
 	size_t i;
-	int r = 0;
+	int r;
 
 	memset(ps, 0, sizeof(*ps));
+	r = scan_dir(ps, dir, 0);
 	for (i = 0; i < n && !r; i++) {
 		r = scan_fds(ps, &pids[i]);
 		if (!r)

@@ -54,6 +54,9 @@ struct series {
 	__u64 oom_kills;
 	__u64 lives;
 	double last_oom;		/* Unix time of the last OOM kill in it; 0 before any */
+	/* POSIX shm charged to it, as the latest summary found (exporter_posix). */
+	bool posix_known;
+	__u64 posix_bytes;
 	/* Folded at the update after the one that made it. */
 	struct counters pending;
 	__u64 pending_ooms, pending_lives;

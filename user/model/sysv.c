@@ -18,19 +18,19 @@ void sysv_free(struct sysv *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static size_t seg_slot(__s32 shmid, size_t cap)
+static size_t seg_slot(__u32 ns, __s32 shmid, size_t cap)
 {
-	return (size_t)(((__u64)(__u32)shmid * 0x9E3779B97F4A7C15ULL) >> 32) & (cap - 1);
+	return (size_t)((((__u64)ns << 32 | (__u32)shmid) * 0x9E3779B97F4A7C15ULL) >> 32) & (cap - 1);
 }
 
-static struct seg *find_seg(struct sysv *t, __s32 shmid)
+static struct seg *find_seg(struct sysv *t, __u32 ns, __s32 shmid)
 {
 	size_t s;
 
 	if (!t->cap_segs || shmid < 0)
 		return NULL;
-	for (s = seg_slot(shmid, t->cap_segs); t->segs[s].shmid != SEG_FREE; s = (s + 1) & (t->cap_segs - 1))
-		if (t->segs[s].shmid == shmid)
+	for (s = seg_slot(ns, shmid, t->cap_segs); t->segs[s].shmid != SEG_FREE; s = (s + 1) & (t->cap_segs - 1))
+		if (t->segs[s].shmid == shmid && t->segs[s].ns == ns)
 			return &t->segs[s];
 	return NULL;
 }
@@ -55,7 +55,7 @@ static int rehash(struct sysv *t, size_t cap)
 	for (i = 0; i < n; i++) {
 		if (old[i].shmid < 0)
 			continue;
-		for (s = seg_slot(old[i].shmid, cap); v[s].shmid != SEG_FREE; s = (s + 1) & (cap - 1))
+		for (s = seg_slot(old[i].ns, old[i].shmid, cap); v[s].shmid != SEG_FREE; s = (s + 1) & (cap - 1))
 			;
 		v[s] = old[i];
 	}
@@ -66,7 +66,7 @@ static int rehash(struct sysv *t, size_t cap)
 	return 0;
 }
 
-static struct seg *add_seg(struct sysv *t, __s32 shmid)
+static struct seg *add_seg(struct sysv *t, __u32 ns, __s32 shmid)
 {
 	size_t cap = 64, s;
 
@@ -82,12 +82,13 @@ static struct seg *add_seg(struct sysv *t, __s32 shmid)
 	if ((t->used_segs + 1) * 4 > t->cap_segs * 3 || cap != t->cap_segs)
 		if (rehash(t, cap))
 			return NULL;
-	for (s = seg_slot(shmid, t->cap_segs); t->segs[s].shmid >= 0; s = (s + 1) & (t->cap_segs - 1))
+	for (s = seg_slot(ns, shmid, t->cap_segs); t->segs[s].shmid >= 0; s = (s + 1) & (t->cap_segs - 1))
 		;
 	if (t->segs[s].shmid == SEG_FREE)
 		t->used_segs++;
 	memset(&t->segs[s], 0, sizeof(t->segs[s]));
 	t->segs[s].shmid = shmid;
+	t->segs[s].ns = ns;
 	t->n_segs++;
 	return &t->segs[s];
 }
@@ -98,7 +99,7 @@ static const char *const shm_ops[] = {
 
 void sysv_apply(struct sysv *t, const struct mp_shm_event *e, struct sysv_call *out)
 {
-	struct seg *s = find_seg(t, e->shmid);
+	struct seg *s = find_seg(t, e->ipc_ns, e->shmid);
 
 	memset(out, 0, sizeof(*out));
 	if (e->op < MP_SHM_GET || e->op > MP_SHM_REMOVE)
@@ -112,7 +113,7 @@ void sysv_apply(struct sysv *t, const struct mp_shm_event *e, struct sysv_call *
 	 * before this event was read.
 	 */
 	if (e->op == MP_SHM_GET && !s)
-		s = add_seg(t, e->shmid);
+		s = add_seg(t, e->ipc_ns, e->shmid);
 	if (e->op == MP_SHM_GET && s && !s->announced && (!s->cpid || s->cpid == (__s32)e->pid)) {
 		out->event = "create";
 		s->announced = true;
@@ -138,23 +139,25 @@ void sysv_apply(struct sysv *t, const struct mp_shm_event *e, struct sysv_call *
 	}
 }
 
-void sysv_scan(struct sysv *t, const struct sysv_seg *rows, size_t n, const struct sysv_scan_ops *ops, void *ctx)
+void sysv_scan(struct sysv *t, __u32 ns, bool first, const struct sysv_seg *rows, size_t n,
+	       const struct sysv_scan_ops *ops, void *ctx)
 {
 	size_t i;
 
 	for (i = 0; i < t->cap_segs; i++)
-		t->segs[i].seen = false;
+		if (t->segs[i].ns == ns)
+			t->segs[i].seen = false;
 	for (i = 0; i < n; i++) {
-		struct seg *s = find_seg(t, rows[i].shmid);
+		struct seg *s = find_seg(t, ns, rows[i].shmid);
 
-		if (!s && (s = add_seg(t, rows[i].shmid))) {
+		if (!s && (s = add_seg(t, ns, rows[i].shmid))) {
 			s->key = rows[i].key;
 			s->size = rows[i].size;
 			s->cpid = rows[i].cpid;
 			/* Created before memprobe started: the creator, if alive, says where it ran. */
 			s->cgid = ops->cgroup_of(ctx, rows[i].cpid);
 			/* Found at the first scan, it predates memprobe: no create to report. */
-			s->announced = t->scans == 0;
+			s->announced = first;
 		}
 		if (!s)
 			continue;
@@ -169,10 +172,9 @@ void sysv_scan(struct sysv *t, const struct sysv_seg *rows, size_t n, const stru
 			ops->orphan(ctx, s, &rows[i]);
 		}
 	}
-	t->scans++;
-	/* Segments no longer listed were removed. */
+	/* Segments of this namespace no longer listed were removed. */
 	for (i = 0; i < t->cap_segs; i++)
-		if (t->segs[i].shmid >= 0 && !t->segs[i].seen)
+		if (t->segs[i].shmid >= 0 && t->segs[i].ns == ns && !t->segs[i].seen)
 			drop_seg(t, &t->segs[i]);
 }
 

@@ -19,7 +19,8 @@
 #include "sys/kstat.h"
 
 struct seg {
-	__s32 shmid;
+	__s32 shmid;			/* with ns, the segment's identity: ids are per IPC namespace */
+	__u32 ns;			/* the IPC namespace (its inode) */
 	__s32 key;
 	__u64 size;
 	__s32 cpid;
@@ -30,11 +31,10 @@ struct seg {
 	bool orphan_reported;
 };
 
-/* Segments by shmid, open addressing: a storm makes thousands between two scans. */
+/* Segments by (namespace, shmid), open addressing: a storm makes thousands between two scans. */
 struct sysv {
 	struct seg *segs;
 	size_t n_segs, used_segs, cap_segs;	/* live, live + tombstones, slots */
-	unsigned long scans;			/* of /proc/sysvipc/shm so far */
 };
 
 /* What a call the probe saw means, for its record. */
@@ -60,8 +60,13 @@ void sysv_free(struct sysv *t);
 /* Applies a successful call the probe saw. */
 void sysv_apply(struct sysv *t, const struct mp_shm_event *e, struct sysv_call *out);
 
-/* Applies one reading of /proc/sysvipc/shm: learns new segments, forgets removed ones, finds orphans. */
-void sysv_scan(struct sysv *t, const struct sysv_seg *rows, size_t n, const struct sysv_scan_ops *ops, void *ctx);
+/*
+ * Applies one reading of namespace ns's /proc/sysvipc/shm: learns new
+ * segments, forgets removed ones, finds orphans. first: the first reading
+ * of that namespace, whose segments predate memprobe (no create to say).
+ */
+void sysv_scan(struct sysv *t, __u32 ns, bool first, const struct sysv_seg *rows, size_t n,
+	       const struct sysv_scan_ops *ops, void *ctx);
 
 /* For a summary: the segments target's processes created that still exist, their bytes, the orphans. */
 void sysv_usage(const struct sysv *t, const struct target *target, __u64 *segments, __u64 *bytes, __u64 *orphans);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,11 +92,62 @@ void targets_free(struct targets *ts)
 {
 	size_t i;
 
-	for (i = 0; ts->v && i < ts->n; i++)
+	for (i = 0; ts->v && i < ts->n; i++) {
 		free(ts->v[i].members);
+		health_free(&ts->v[i].health);
+	}
 	free(ts->v);
+	free(ts->available);
 	free(ts->pids);
 	free(ts->seen);
 	free(ts->dead);
 	memset(ts, 0, sizeof(*ts));
+}
+
+/* Orders target indexes by a figure, largest first. */
+struct rank {
+	size_t idx;
+	__u64 key1, key2;
+};
+
+static int by_rank(const void *a, const void *b)
+{
+	const struct rank *x = a, *y = b;
+
+	if (x->key1 != y->key1)
+		return x->key1 < y->key1 ? 1 : -1;
+	if (x->key2 != y->key2)
+		return x->key2 < y->key2 ? 1 : -1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+size_t targets_pick(const struct targets *ts, unsigned int top, bool summary, size_t *idx)
+{
+	struct rank *r;
+	size_t i, n = 0, out = 0;
+
+	if (!ts->machine) {
+		for (i = 0; i < ts->n; i++)
+			idx[out++] = i;
+		return out;
+	}
+	idx[out++] = 0;
+	r = calloc(ts->n, sizeof(*r));
+	if (!r)
+		return out;
+	for (i = 1; i < ts->n; i++) {
+		const struct target *t = &ts->v[i];
+
+		if (!t->have_stat || t->unit_only)
+			continue;
+		r[n].idx = i;
+		r[n].key1 = summary ? t->sum.cache_added_pages : memstat_page_cache(&t->now);
+		r[n].key2 = summary ? memstat_page_cache(&t->now) : t->now.anon;
+		n++;
+	}
+	qsort(r, n, sizeof(*r), by_rank);
+	for (i = 0; i < n && i < top; i++)
+		idx[out++] = r[i].idx;
+	free(r);
+	return out;
 }

@@ -18,6 +18,7 @@
 #include <linux/types.h>
 
 #include "model/counters.h"
+#include "model/health.h"
 #include "model/verdict.h"
 #include "sys/cgroup.h"
 #include "sys/kstat.h"
@@ -55,6 +56,9 @@ struct target {
 	struct trend anon_trend;
 	struct verdict_result verdict;
 	enum verdict reported;		/* the verdict last announced */
+
+	/* Limits, memory events, pressure and the forecast, while it is shown. */
+	struct health health;
 };
 
 struct targets {
@@ -66,6 +70,9 @@ struct targets {
 
 	struct meminfo mi_first, mi_prev, mi_now;
 	double t_start, t_prev, t_now;	/* Unix time of the first, previous and latest reading */
+	/* The whole machine: MemAvailable's trend, and when it runs out at that rate (< 0: never). */
+	struct trend *available;
+	double available_slope_per_hour, available_eta_s;
 
 	const struct verdict_cfg *vcfg;
 	unsigned int generation;	/* bumped whenever a target's cgroup id changes */
@@ -86,6 +93,14 @@ void targets_free(struct targets *ts);
 int targets_add(struct targets *ts, const struct cg_target *cg, struct target **out);
 /* Makes id a member of t; members are never dropped, a removed cgroup's pages still count. */
 int target_add_member(struct target *t, __u64 id);
+
+/*
+ * The targets worth showing: all of them, or for the whole machine the
+ * root and the top leaves (by page cache now for samples, by pages
+ * brought in for summaries). Writes their indexes to idx (room for
+ * ts->n); returns the count.
+ */
+size_t targets_pick(const struct targets *ts, unsigned int top, bool summary, size_t *idx);
 
 /* Whether cgroup id is t's cgroup or one below it (the root contains every id). */
 bool target_contains(const struct target *t, __u64 id);

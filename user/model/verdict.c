@@ -156,6 +156,21 @@ static size_t recent_start(const struct trend *tr, double span)
 	return i;
 }
 
+void trend_fit(const struct trend *tr, double *slope, double *r2, unsigned int *points, double *span_s)
+{
+	size_t n = n_points(tr);
+	double t0, t1, v;
+
+	fit(tr, 0, slope, r2);
+	*points = (unsigned int)n;
+	*span_s = 0;
+	if (n >= 2) {
+		point(tr, 0, &t0, &v);
+		point(tr, n - 1, &t1, &v);
+		*span_s = t1 - t0;
+	}
+}
+
 void verdict_eval(const struct trend *tr, const struct verdict_cfg *c, struct verdict_result *out)
 {
 	double coverage, first_t = 0, last_t = 0, recent_t = 0, max = -INFINITY, v, t, recent_slope, recent_r2, after;

@@ -78,6 +78,8 @@ const char *verdict_cfg_impossible(const struct verdict_cfg *c, double interval_
 void trend_init(struct trend *tr);
 void trend_add(struct trend *tr, const struct verdict_cfg *c, double t, double v);
 void verdict_eval(const struct trend *tr, const struct verdict_cfg *c, struct verdict_result *out);
+/* The trend's least-squares slope (per second) and R², and how many points and seconds it rests on. */
+void trend_fit(const struct trend *tr, double *slope, double *r2, unsigned int *points, double *span_s);
 const char *verdict_name(enum verdict v);
 
 #endif /* MEMPROBE_VERDICT_H */

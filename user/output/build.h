@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "model/agg.h"
+#include "model/posixshm.h"
 #include "model/procs.h"
 #include "model/targets.h"
 #include "output/record.h"
@@ -15,14 +17,17 @@ __u64 report_page_bytes(__u64 pages);
 /* Clean page cache: what reclaim can drop without writing anything first. */
 __u64 report_reclaimable(const struct memstat *m);
 
-/*
- * Which targets to report: all of them, or for the whole machine the root
- * and the top leaves (by page cache for samples, by pages brought in for
- * summaries). Writes their indexes to idx; returns the count.
- */
-size_t report_choose(const struct targets *ts, unsigned int top, bool summary, size_t *idx);
-
 void report_fill_verdict(struct rec_verdict *rv, const struct verdict_result *vr);
+
+/* The summary's posix_shm_bytes of t: each /dev/shm file's memory, by the share of its pages charged to t. */
+__u64 report_posix_bytes(const struct target *t, const struct agg *a, const struct pshm *ps);
+
+/*
+ * t's limits, forecast, memory events, pressure, reclaim stalls and
+ * refaults: those of the last interval (run false) or of the whole run.
+ * reclaim_known: the reclaim probe is loaded.
+ */
+void report_health(struct rec_health *h, const struct target *t, bool run, bool reclaim_known);
 
 /* The target's living processes by RSS (or, exited, those gone by peak), at most top, into out. */
 size_t report_processes(const struct target *t, const struct procs *ps, bool exited, unsigned int top,

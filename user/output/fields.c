@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdio.h>
 #include <string.h>
 
 #include "output/fields.h"
@@ -20,6 +21,14 @@ void fields_start(const struct rec_start *r, const struct field_visitor *v, void
 	v->u64(ctx, "cgroup_version", r->cgroup_version);
 	v->str(ctx, "memory_root", r->memory_root);
 	v->dbl(ctx, "interval_s", r->interval_s, 3);
+	if (r->host) {
+		v->str(ctx, "host", r->host);
+		v->str(ctx, "kernel", r->kernel);
+		if (r->command)
+			v->str(ctx, "command", r->command);
+		else
+			v->null(ctx, "command");
+	}
 }
 
 /* The verdict's scalars, flat, so that journald can carry them too. */
@@ -32,6 +41,112 @@ static void verdict(const struct rec_verdict *rv, const struct field_visitor *v,
 	v->u64(ctx, "verdict_samples", rv->samples);
 	v->dbl(ctx, "verdict_window_s", rv->window_s, 1);
 	v->str(ctx, "verdict_reason", rv->reason);
+}
+
+static void u64_or_null(const struct field_visitor *v, void *ctx, const char *key, bool known, __u64 val)
+{
+	if (known)
+		v->u64(ctx, key, val);
+	else
+		v->null(ctx, key);
+}
+
+static void secs_or_null(const struct field_visitor *v, void *ctx, const char *key, double s)
+{
+	if (s >= 0)
+		v->dbl(ctx, key, s, 0);
+	else
+		v->null(ctx, key);
+}
+
+static void str_or_null(const struct field_visitor *v, void *ctx, const char *key, const char *s)
+{
+	if (s && *s)
+		v->str(ctx, key, s);
+	else
+		v->null(ctx, key);
+}
+
+static void limits(const struct rec_limits *l, const struct field_visitor *v, void *ctx)
+{
+	u64_or_null(v, ctx, "memory_high_bytes", l->known && l->high_bytes != ~0ULL, l->high_bytes);
+	u64_or_null(v, ctx, "memory_max_bytes", l->known && l->max_bytes != ~0ULL, l->max_bytes);
+	str_or_null(v, ctx, "memory_high_cgroup", l->known && l->high_bytes != ~0ULL ? l->high_cgroup : NULL);
+	str_or_null(v, ctx, "memory_max_cgroup", l->known && l->max_bytes != ~0ULL ? l->max_cgroup : NULL);
+}
+
+static void forecast(const struct rec_forecast *f, const struct field_visitor *v, void *ctx)
+{
+	u64_or_null(v, ctx, "unreclaimable_bytes", f->known || f->unreclaimable_bytes, f->unreclaimable_bytes);
+	if (f->known) {
+		v->dbl(ctx, "unreclaimable_growth_bytes_per_hour", f->growth_bytes_per_hour, 0);
+		v->dbl(ctx, "forecast_confidence", f->confidence, 2);
+	} else {
+		v->null(ctx, "unreclaimable_growth_bytes_per_hour");
+		v->null(ctx, "forecast_confidence");
+	}
+	secs_or_null(v, ctx, "high_eta_s", f->known ? f->high_eta_s : -1);
+	secs_or_null(v, ctx, "oom_eta_s", f->known ? f->oom_eta_s : -1);
+}
+
+static void events(const char *prefix, const struct rec_events *e, const struct field_visitor *v, void *ctx)
+{
+	static const char *const names[] = { "high", "max", "oom", "oom_kill", "oom_group_kill" };
+	const __u64 vals[] = { e->high, e->max, e->oom, e->oom_kill, e->oom_group_kill };
+	char key[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(key, sizeof(key), "%s%s", prefix, names[i]);
+		u64_or_null(v, ctx, key, e->known, vals[i]);
+	}
+}
+
+static void reclaim(const char *prefix, const struct rec_reclaim *r, bool percentiles, const struct field_visitor *v,
+		    void *ctx)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%sdirect_count", prefix);
+	u64_or_null(v, ctx, key, r->known, r->direct_count);
+	snprintf(key, sizeof(key), "%smemcg_count", prefix);
+	u64_or_null(v, ctx, key, r->known, r->memcg_count);
+	snprintf(key, sizeof(key), "%sdirect_s", prefix);
+	r->known ? v->dbl(ctx, key, r->direct_s, 6) : v->null(ctx, key);
+	snprintf(key, sizeof(key), "%smemcg_s", prefix);
+	r->known ? v->dbl(ctx, key, r->memcg_s, 6) : v->null(ctx, key);
+	if (!percentiles)
+		return;
+	snprintf(key, sizeof(key), "%sp50_s", prefix);
+	r->known && r->direct_count + r->memcg_count ? v->dbl(ctx, key, r->p50_s, 6) : v->null(ctx, key);
+	snprintf(key, sizeof(key), "%sp99_s", prefix);
+	r->known && r->direct_count + r->memcg_count ? v->dbl(ctx, key, r->p99_s, 6) : v->null(ctx, key);
+}
+
+/* The health fields, flat (journald carries them too); figures of an interval in samples, of the run in summaries. */
+static void health(const struct rec_health *h, bool run, const struct field_visitor *v, void *ctx)
+{
+	const struct rec_pressure *p = &h->pressure;
+
+	limits(&h->limits, v, ctx);
+	forecast(&h->forecast, v, ctx);
+	events("memory_events_", &h->events, v, ctx);
+	if (p->known) {
+		v->str(ctx, "pressure_scope", p->system_wide ? "system" : "cgroup");
+		v->dbl(ctx, "pressure_some_avg10", p->some_avg10, 2);
+		v->dbl(ctx, "pressure_full_avg10", p->full_avg10, 2);
+		v->dbl(ctx, "pressure_some_stall_s", p->some_stall_s, 6);
+		v->dbl(ctx, "pressure_full_stall_s", p->full_stall_s, 6);
+	} else {
+		v->null(ctx, "pressure_scope");
+		v->null(ctx, "pressure_some_avg10");
+		v->null(ctx, "pressure_full_avg10");
+		v->null(ctx, "pressure_some_stall_s");
+		v->null(ctx, "pressure_full_stall_s");
+	}
+	reclaim("reclaim_", &h->reclaim, run, v, ctx);
+	u64_or_null(v, ctx, "workingset_refault_file_bytes", h->refaults_known, h->refault_file_bytes);
+	u64_or_null(v, ctx, "workingset_refault_anon_bytes", h->refaults_known, h->refault_anon_bytes);
 }
 
 static void processes(const char *key, const struct rec_proc *p, size_t n,
@@ -90,6 +205,9 @@ void fields_sample(const struct rec_sample *r, const struct field_visitor *v, vo
 	v->u64(ctx, "alloc_pages", r->alloc_pages);
 	v->dbl(ctx, "alloc_bytes_per_s", r->alloc_bytes_per_s, 0);
 	verdict(&r->verdict, v, ctx);
+	health(&r->health, false, v, ctx);
+	if (r->machine)
+		secs_or_null(v, ctx, "mem_available_eta_s", r->mem_available_eta_s);
 	processes("top_processes", r->top_processes, r->n_top_processes, v, ctx);
 }
 
@@ -143,6 +261,9 @@ static void posix_shm(const struct rec_summary *r, const struct field_visitor *v
 		v->str(ctx, "path", p->path);
 		v->u64(ctx, "size_bytes", p->size_bytes);
 		v->u64(ctx, "memory_bytes", p->memory_bytes);
+		v->boolean(ctx, "deleted", p->deleted);
+		str_or_null(v, ctx, "charged_cgroup", p->charged_cgroup);
+		v->u64(ctx, "charged_bytes", p->charged_bytes);
 		v->list_begin(ctx, "users");
 		for (k = 0; k < p->n_users; k++) {
 			v->item_begin(ctx);
@@ -200,6 +321,29 @@ void fields_summary(const struct rec_summary *r, const struct field_visitor *v, 
 	v->u64(ctx, "posix_shm_bytes", r->posix_shm_bytes);
 	v->u64(ctx, "oom_kills", r->oom_kills);
 	v->u64(ctx, "lost_events", r->lost_events);
+	health(&r->health, true, v, ctx);
+	v->str(ctx, "page_cache_working_set", r->page_cache_working_set ? r->page_cache_working_set : "unknown");
+	if (r->machine)
+		secs_or_null(v, ctx, "mem_available_eta_s", r->mem_available_eta_s);
+}
+
+void fields_forecast_change(const struct rec_forecast_change *r, const struct field_visitor *v, void *ctx)
+{
+	v->str(ctx, "cgroup", r->cgroup);
+	v->u64(ctx, "cgroup_id", r->cgroup_id);
+	v->boolean(ctx, "below_horizon", r->below_horizon);
+	v->dbl(ctx, "horizon_s", r->horizon_s, 0);
+	limits(&r->limits, v, ctx);
+	forecast(&r->forecast, v, ctx);
+}
+
+void fields_memory_event(const struct rec_memory_event *r, const struct field_visitor *v, void *ctx)
+{
+	v->str(ctx, "cgroup", r->cgroup);
+	v->u64(ctx, "cgroup_id", r->cgroup_id);
+	v->dbl(ctx, "interval_s", r->interval_s, 3);
+	events("", &r->events, v, ctx);
+	limits(&r->limits, v, ctx);
 }
 
 void fields_verdict_change(const struct rec_verdict_change *r, const struct field_visitor *v, void *ctx)
@@ -248,6 +392,34 @@ void fields_shm_orphan(const struct rec_shm_orphan *r, const struct field_visito
 	v->u64(ctx, "memory_bytes", r->memory_bytes);
 	v->u64(ctx, "last_pid", r->last_pid);
 	v->str(ctx, "remove_command", r->remove_command);
+	v->u64(ctx, "ipc_ns", r->ipc_ns);
+}
+
+/* What led to an OOM kill: the watched cgroup's last readings, its trend, events and stalls. */
+static void pre_kill(const struct rec_oom_kill *r, const struct field_visitor *v, void *ctx)
+{
+	size_t i;
+
+	str_or_null(v, ctx, "pre_kill_cgroup", r->pre_known ? r->pre_cgroup : NULL);
+	if (!r->pre_known)
+		return;
+	v->list_begin(ctx, "pre_kill_readings");
+	for (i = 0; i < r->n_pre_readings; i++) {
+		v->item_begin(ctx);
+		v->dbl(ctx, "ts", r->pre_readings[i].ts, 3);
+		v->u64(ctx, "anon_bytes", r->pre_readings[i].anon_bytes);
+		v->u64(ctx, "shmem_bytes", r->pre_readings[i].shmem_bytes);
+		v->u64(ctx, "page_cache_bytes", r->pre_readings[i].page_cache_bytes);
+		v->u64(ctx, "unreclaimable_bytes", r->pre_readings[i].unreclaimable_bytes);
+		v->item_end(ctx);
+	}
+	v->list_end(ctx);
+	v->dbl(ctx, "pre_kill_anon_growth_bytes_per_hour", r->pre_anon_growth_bytes_per_hour, 0);
+	secs_or_null(v, ctx, "pre_kill_oom_eta_s", r->pre_forecast.known ? r->pre_forecast.oom_eta_s : -1);
+	secs_or_null(v, ctx, "pre_kill_high_eta_s", r->pre_forecast.known ? r->pre_forecast.high_eta_s : -1);
+	events("pre_kill_memory_events_", &r->pre_events, v, ctx);
+	reclaim("pre_kill_reclaim_", &r->pre_reclaim, false, v, ctx);
+	processes("pre_kill_top_processes", r->pre_top_processes, r->n_pre_top_processes, v, ctx);
 }
 
 void fields_oom_kill(const struct rec_oom_kill *r, const struct field_visitor *v, void *ctx)
@@ -273,4 +445,5 @@ void fields_oom_kill(const struct rec_oom_kill *r, const struct field_visitor *v
 	else
 		v->null(ctx, "limit_bytes");
 	v->boolean(ctx, "scope_exact", r->exact);
+	pre_kill(r, v, ctx);
 }

@@ -36,5 +36,7 @@ void fields_shm(const struct rec_shm *r, const struct field_visitor *v, void *ct
 void fields_shm_orphan(const struct rec_shm_orphan *r, const struct field_visitor *v, void *ctx);
 void fields_verdict_change(const struct rec_verdict_change *r, const struct field_visitor *v, void *ctx);
 void fields_oom_kill(const struct rec_oom_kill *r, const struct field_visitor *v, void *ctx);
+void fields_forecast_change(const struct rec_forecast_change *r, const struct field_visitor *v, void *ctx);
+void fields_memory_event(const struct rec_memory_event *r, const struct field_visitor *v, void *ctx);
 
 #endif /* MEMPROBE_FIELDS_H */

@@ -23,6 +23,7 @@
 
 #include "output/escape.h"
 #include "output/fields.h"
+#include "output/sentences.h"
 #include "sys/log.h"
 #include "output/sink.h"
 #include "sys/buf.h"
@@ -47,6 +48,8 @@
 #define ID_SHM		"b1a298930c5240d695861fdce2ad0ee6"
 #define ID_SHM_ORPHAN	"42a0ecd3436d4098a50748d051c780e3"
 #define ID_VERDICT	"fa06ddb67c134972b01149109a02a2b8"
+#define ID_FORECAST	"3e5eed8781234520b44ecfeff0df96b8"
+#define ID_MEMORY_EVENT	"8b4baa5e96464b3485da1f29fa26a53f"
 
 enum priority {
 	PRIO_CRIT = 2,
@@ -322,6 +325,13 @@ static int jr_summaries(struct sink *s, const struct rec_summary *r, size_t n)
 			 fmt_bytes(d, sizeof(d), (double)r[i].page_cache_added_bytes),
 			 fmt_bytes(e, sizeof(e), (double)r[i].page_cache_removed_bytes), r[i].page_cache_note,
 			 (unsigned long long)r[i].oom_kills, (unsigned long long)r[i].shm_orphans);
+		if (r[i].health.forecast.known && strlen(msg) + 3 < sizeof(msg)) {
+			size_t at = strlen(msg);
+
+			snprintf(msg + at, sizeof(msg) - at, "; ");
+			say_forecast(msg + at + 2, sizeof(msg) - at - 2, r[i].cgroup, &r[i].health.limits,
+				     &r[i].health.forecast);
+		}
 		send_entry(j, msg);
 	}
 	return 0;
@@ -412,6 +422,36 @@ static int jr_verdict_change(struct sink *s, const struct rec_verdict_change *r)
 	return send_entry(j, msg);
 }
 
+static int jr_forecast_change(struct sink *s, const struct rec_forecast_change *r)
+{
+	struct journal *j = s->priv;
+	char msg[MESSAGE_MAX], d[32];
+	int n;
+
+	begin(j, ID_FORECAST, r->below_horizon ? PRIO_WARNING : PRIO_INFO);
+	fields_forecast_change(r, &to_journal, j);
+	fmt_duration(d, sizeof(d), r->horizon_s);
+	if (r->below_horizon) {
+		say_forecast(msg, sizeof(msg), r->cgroup, &r->limits, &r->forecast);
+		n = (int)strlen(msg);
+		snprintf(msg + n, sizeof(msg) - n, ": within the %s horizon", d);
+	} else {
+		snprintf(msg, sizeof(msg), "%s no longer reaches its memory limit within %s at its present rate",
+			 SAFE(j, 0, r->cgroup), d);
+	}
+	return send_entry(j, msg);
+}
+
+static int jr_memory_event(struct sink *s, const struct rec_memory_event *r)
+{
+	struct journal *j = s->priv;
+	char msg[MESSAGE_MAX];
+
+	begin(j, ID_MEMORY_EVENT, PRIO_WARNING);
+	fields_memory_event(r, &to_journal, j);
+	return send_entry(j, say_memory_event(msg, sizeof(msg), r->cgroup, r));
+}
+
 static void jr_destroy(struct sink *s)
 {
 	struct journal *j = s->priv;
@@ -434,6 +474,8 @@ static const struct sink_ops journal_ops = {
 	.shm_orphan = jr_shm_orphan,
 	.oom_kill = jr_oom_kill,
 	.verdict_change = jr_verdict_change,
+	.forecast_change = jr_forecast_change,
+	.memory_event = jr_memory_event,
 	.destroy = jr_destroy,
 };
 

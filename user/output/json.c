@@ -270,6 +270,20 @@ static int json_verdict_change(struct sink *s, const struct rec_verdict_change *
 	return end(s, s->priv);
 }
 
+static int json_forecast_change(struct sink *s, const struct rec_forecast_change *r)
+{
+	begin(s->priv, "forecast", r->ts);
+	fields_forecast_change(r, &to_json, s->priv);
+	return end(s, s->priv);
+}
+
+static int json_memory_event(struct sink *s, const struct rec_memory_event *r)
+{
+	begin(s->priv, "memory_event", r->ts);
+	fields_memory_event(r, &to_json, s->priv);
+	return end(s, s->priv);
+}
+
 static void json_destroy(struct sink *s)
 {
 	struct jbuf *b = s->priv;
@@ -287,6 +301,8 @@ static const struct sink_ops json_ops = {
 	.shm_orphan = json_shm_orphan,
 	.oom_kill = json_oom_kill,
 	.verdict_change = json_verdict_change,
+	.forecast_change = json_forecast_change,
+	.memory_event = json_memory_event,
 	.flush = json_flush,
 	.destroy = json_destroy,
 };

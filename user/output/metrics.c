@@ -17,9 +17,11 @@ const char *const metrics_drop_cause[MP_DROP_MAX] = {
 	[MP_DROP_ALLOC_FULL] = "alloc_map",
 	[MP_DROP_RING_FULL] = "ring",
 	[MP_DROP_INFLIGHT_FULL] = "inflight",
+	[MP_DROP_RECLAIM_FULL] = "reclaim_map",
+	[MP_DROP_SHMEM_FULL] = "shmem_map",
 };
-/* A new cause of loss needs its label here, and in the README's list. */
-_Static_assert(MP_DROP_MAX == 8, "name the new cause of loss in metrics_drop_cause");
+/* A new cause of loss needs its label here, in the README's list and in MemprobeLostEvents' advice. */
+_Static_assert(MP_DROP_MAX == 10, "name the new cause of loss in metrics_drop_cause");
 
 enum kind { GAUGE, COUNTER, INFO };
 

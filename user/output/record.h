@@ -27,6 +27,10 @@ struct rec_start {
 	int cgroup_version;		/* 1 or 2: where the memory controller is */
 	const char *memory_root;
 	double interval_s;
+	/* Where and what ran, for a report read elsewhere; NULL when not known. */
+	const char *host;		/* uname -n */
+	const char *kernel;		/* uname -r */
+	const char *command;		/* -- COMMAND, its words quoted as a shell would need */
 };
 
 /* The leak verdict and what it rests on. */
@@ -61,6 +65,55 @@ struct rec_proc {
 	struct rec_verdict verdict;
 };
 
+/* The limits in force (v2 memory.high/max, v1 limit_in_bytes) and the cgroup that sets each. */
+struct rec_limits {
+	bool known;
+	__u64 high_bytes, max_bytes;	/* ~0: unlimited */
+	const char *high_cgroup, *max_cgroup;
+};
+
+/* When the memory reclaim cannot take back reaches the limits, at its fitted rate. */
+struct rec_forecast {
+	bool known;
+	__u64 unreclaimable_bytes;
+	double growth_bytes_per_hour;
+	double confidence;
+	double high_eta_s, oom_eta_s;	/* < 0: not growing, or no limit */
+};
+
+/* Memory events (memory.events; v1 failcnt and oom_control): in an interval, or over the run. */
+struct rec_events {
+	bool known;
+	__u64 high, max, oom, oom_kill, oom_group_kill;
+};
+
+/* PSI: avg10 now, and the stall time added in the interval or over the run. */
+struct rec_pressure {
+	bool known;
+	bool system_wide;		/* the machine's: the cgroup has none of its own */
+	double some_avg10, full_avg10;
+	double some_stall_s, full_stall_s;
+};
+
+/* Reclaim stalls of the cgroup's tasks (probe), in the interval or over the run. */
+struct rec_reclaim {
+	bool known;			/* the reclaim probe is loaded */
+	__u64 direct_count, memcg_count;
+	double direct_s, memcg_s;
+	double p50_s, p99_s;		/* summaries: from the log2 histogram, the bucket's upper edge */
+};
+
+/* Everything about a cgroup between its verdict and an OOM kill. */
+struct rec_health {
+	struct rec_limits limits;
+	struct rec_forecast forecast;
+	struct rec_events events;
+	struct rec_pressure pressure;
+	struct rec_reclaim reclaim;
+	bool refaults_known;
+	__u64 refault_file_bytes, refault_anon_bytes;	/* pages read back soon after reclaim dropped them */
+};
+
 struct rec_sample {
 	double ts;
 	const char *cgroup;
@@ -91,6 +144,9 @@ struct rec_sample {
 	struct rec_verdict verdict;
 	const struct rec_proc *top_processes;
 	size_t n_top_processes;
+	struct rec_health health;
+	bool machine;			/* the whole machine's root: MemAvailable's forecast applies */
+	double mem_available_eta_s;	/* < 0: not running out */
 };
 
 struct rec_file {
@@ -148,9 +204,16 @@ struct rec_shm_orphan {
 	__u64 cgroup_id;
 	double created;			/* Unix time */
 	double last_detached;		/* Unix time, 0 if never attached */
-	const char *remove_command;	/* "ipcrm -m ID": memprobe removes nothing itself */
+	const char *remove_command;	/* "ipcrm -m ID", entering its namespace when not memprobe's */
 	__u64 memory_bytes;		/* resident and swapped */
 	__u32 last_pid;			/* the last to attach or detach */
+	__u32 ipc_ns;			/* the IPC namespace (inode): ids are per namespace */
+};
+
+/* One reading of a cgroup, for an OOM kill's post-mortem. */
+struct rec_reading {
+	double ts;
+	__u64 anon_bytes, shmem_bytes, page_cache_bytes, unreclaimable_bytes;
 };
 
 /* The task the OOM killer chose. */
@@ -174,6 +237,17 @@ struct rec_oom_kill {
 	__u64 oom_cgroup_id;
 	__u64 limit_bytes;		/* that cgroup's limit (scope cgroup only) */
 	bool exact;			/* from the OOM killer's context, not inferred from limits */
+	/* What led to it: the watched cgroup's last readings and state before the kill. */
+	bool pre_known;
+	const char *pre_cgroup;			/* the watched cgroup the victim belongs to */
+	const struct rec_reading *pre_readings;	/* oldest first */
+	size_t n_pre_readings;
+	double pre_anon_growth_bytes_per_hour;
+	struct rec_forecast pre_forecast;
+	struct rec_events pre_events;		/* in the last interval */
+	struct rec_reclaim pre_reclaim;		/* in the last interval */
+	const struct rec_proc *pre_top_processes;
+	size_t n_pre_top_processes;
 };
 
 /* A process using a POSIX shared memory file. */
@@ -188,6 +262,9 @@ struct rec_posix_shm {
 	const char *path;
 	__u64 size_bytes;		/* its size */
 	__u64 memory_bytes;		/* what it takes from memory: its allocated pages */
+	bool deleted;			/* unlinked, still open or mapped */
+	const char *charged_cgroup;	/* the cgroup most of its pages were charged to; NULL: unknown */
+	__u64 charged_bytes;		/* the share of memory_bytes charged to this summary's cgroup */
 	const struct rec_posix_user *users;	/* the watched processes that have it open or mapped */
 	size_t n_users;
 };
@@ -240,6 +317,31 @@ struct rec_summary {
 	const struct rec_posix_shm *posix_shm;
 	size_t n_posix_shm;
 	__u64 posix_shm_bytes;
+	struct rec_health health;		/* events, stalls and refaults over the run */
+	const char *page_cache_working_set;	/* "working set", "cold" or "unknown" */
+	bool machine;
+	double mem_available_eta_s;
+};
+
+/* A cgroup's time to its limit crossed --oom-horizon, or came back. */
+struct rec_forecast_change {
+	double ts;
+	const char *cgroup;
+	__u64 cgroup_id;
+	bool below_horizon;
+	double horizon_s;
+	struct rec_limits limits;
+	struct rec_forecast forecast;
+};
+
+/* A cgroup hit its limit (max) or the OOM killer ran in it, in the last interval. */
+struct rec_memory_event {
+	double ts;
+	const char *cgroup;
+	__u64 cgroup_id;
+	double interval_s;
+	struct rec_events events;
+	struct rec_limits limits;
 };
 
 #endif /* MEMPROBE_RECORD_H */

@@ -30,54 +30,6 @@ __u64 report_reclaimable(const struct memstat *m)
 	return lru > busy ? lru - busy : 0;
 }
 
-/* Orders target indexes by a figure, largest first. */
-struct rank {
-	size_t idx;
-	__u64 key1, key2;
-};
-
-static int by_rank(const void *a, const void *b)
-{
-	const struct rank *x = a, *y = b;
-
-	if (x->key1 != y->key1)
-		return x->key1 < y->key1 ? 1 : -1;
-	if (x->key2 != y->key2)
-		return x->key2 < y->key2 ? 1 : -1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-size_t report_choose(const struct targets *ts, unsigned int top, bool summary, size_t *idx)
-{
-	struct rank *r;
-	size_t i, n = 0, out = 0;
-
-	if (!ts->machine) {
-		for (i = 0; i < ts->n; i++)
-			idx[out++] = i;
-		return out;
-	}
-	idx[out++] = 0;
-	r = calloc(ts->n, sizeof(*r));
-	if (!r)
-		return out;
-	for (i = 1; i < ts->n; i++) {
-		const struct target *t = &ts->v[i];
-
-		if (!t->have_stat || t->unit_only)
-			continue;
-		r[n].idx = i;
-		r[n].key1 = summary ? t->sum.cache_added_pages : memstat_page_cache(&t->now);
-		r[n].key2 = summary ? memstat_page_cache(&t->now) : t->now.anon;
-		n++;
-	}
-	qsort(r, n, sizeof(*r), by_rank);
-	for (i = 0; i < n && i < top; i++)
-		idx[out++] = r[i].idx;
-	free(r);
-	return out;
-}
-
 void report_fill_verdict(struct rec_verdict *rv, const struct verdict_result *vr)
 {
 	rv->verdict = verdict_name(vr->verdict);
@@ -185,6 +137,115 @@ void report_start(struct rec_start *s, struct rec_target *t, size_t max, const s
 	s->n_targets = i;
 }
 
+static void fill_limits(struct rec_limits *l, const struct health *h)
+{
+	l->known = h->have_limits;
+	l->high_bytes = h->limits.high;
+	l->max_bytes = h->limits.max;
+	l->high_cgroup = h->limits.high_from;
+	l->max_cgroup = h->limits.max_from;
+}
+
+static void fill_forecast(struct rec_forecast *f, const struct forecast *fc)
+{
+	f->known = fc->known;
+	f->unreclaimable_bytes = fc->unreclaimable;
+	f->growth_bytes_per_hour = fc->slope_per_hour;
+	f->confidence = fc->confidence;
+	f->high_eta_s = fc->high_eta_s;
+	f->oom_eta_s = fc->oom_eta_s;
+}
+
+static void events_between(struct rec_events *e, const struct memcg_events *from, const struct memcg_events *to)
+{
+	e->known = true;
+	e->high = to->high - from->high;
+	e->max = to->max - from->max;
+	e->oom = to->oom - from->oom;
+	e->oom_kill = to->oom_kill - from->oom_kill;
+	e->oom_group_kill = to->oom_group_kill - from->oom_group_kill;
+}
+
+/* The upper edge of the histogram bucket where the q-th share of stalls falls, in seconds. */
+static double percentile(const __u64 *hist, double q)
+{
+	__u64 total = 0, seen = 0;
+	int b;
+
+	for (b = 0; b < MP_RECLAIM_BUCKETS; b++)
+		total += hist[b];
+	for (b = 0; b < MP_RECLAIM_BUCKETS && total; b++) {
+		seen += hist[b];
+		if ((double)seen >= q * (double)total)
+			return (double)(1ULL << b) / 1e6;
+	}
+	return 0;
+}
+
+void report_health(struct rec_health *h, const struct target *t, bool run, bool reclaim_known)
+{
+	const struct health *th = &t->health;
+	struct counters d = run ? t->sum : counters_sub(&t->sum, &t->sum_prev);
+	const struct memstat *from = run ? &t->first : &t->prev;
+	long page = sysconf(_SC_PAGESIZE);
+
+	memset(h, 0, sizeof(*h));
+	fill_limits(&h->limits, th);
+	fill_forecast(&h->forecast, &th->forecast);
+	if (th->events_now.have && (run ? th->events_first.have : th->have_events_prev))
+		events_between(&h->events, run ? &th->events_first : &th->events_prev, &th->events_now);
+	if (th->psi_now.have && (run ? th->psi_first.have : th->have_psi_prev)) {
+		const struct memcg_pressure *p0 = run ? &th->psi_first : &th->psi_prev;
+
+		h->pressure.known = true;
+		h->pressure.system_wide = th->psi_now.system_wide;
+		h->pressure.some_avg10 = th->psi_now.some_avg10;
+		h->pressure.full_avg10 = th->psi_now.full_avg10;
+		h->pressure.some_stall_s = (double)(th->psi_now.some_total_us - p0->some_total_us) / 1e6;
+		h->pressure.full_stall_s = (double)(th->psi_now.full_total_us - p0->full_total_us) / 1e6;
+	}
+	h->reclaim.known = reclaim_known;
+	h->reclaim.direct_count = d.reclaim_count[MP_RECLAIM_DIRECT];
+	h->reclaim.memcg_count = d.reclaim_count[MP_RECLAIM_MEMCG];
+	h->reclaim.direct_s = (double)d.reclaim_ns[MP_RECLAIM_DIRECT] / 1e9;
+	h->reclaim.memcg_s = (double)d.reclaim_ns[MP_RECLAIM_MEMCG] / 1e9;
+	h->reclaim.p50_s = percentile(d.reclaim_hist, 0.5);
+	h->reclaim.p99_s = percentile(d.reclaim_hist, 0.99);
+	h->refaults_known = t->have_stat;
+	h->refault_file_bytes = (t->now.refault_file - from->refault_file) * (__u64)page;
+	h->refault_anon_bytes = (t->now.refault_anon - from->refault_anon) * (__u64)page;
+}
+
+void report_forecast_change(struct rec_forecast_change *c, const struct target *t, double ts, double horizon_s)
+{
+	memset(c, 0, sizeof(*c));
+	c->ts = ts;
+	c->cgroup = t->cg.rel;
+	c->cgroup_id = t->cg.id;
+	c->below_horizon = t->health.below_horizon;
+	c->horizon_s = horizon_s;
+	fill_limits(&c->limits, &t->health);
+	fill_forecast(&c->forecast, &t->health.forecast);
+}
+
+bool report_memory_event(struct rec_memory_event *e, const struct target *t, double ts, double interval_s)
+{
+	const struct health *h = &t->health;
+
+	memset(e, 0, sizeof(*e));
+	if (!h->events_now.have || !h->have_events_prev)
+		return false;
+	events_between(&e->events, &h->events_prev, &h->events_now);
+	if (!e->events.max && !e->events.oom)
+		return false;
+	e->ts = ts;
+	e->cgroup = t->cg.rel;
+	e->cgroup_id = t->cg.id;
+	e->interval_s = interval_s;
+	fill_limits(&e->limits, h);
+	return true;
+}
+
 void report_verdict_change(struct rec_verdict_change *c, const struct target *t, double ts)
 {
 	memset(c, 0, sizeof(*c));
@@ -211,7 +272,7 @@ int report_samples(struct report *rep, const struct report_input *in)
 		report_free(rep);
 		return -ENOMEM;
 	}
-	n = report_choose(ts, in->top, false, idx);
+	n = targets_pick(ts, in->top, false, idx);
 	for (i = 0; i < n; i++) {
 		const struct target *t = &ts->v[idx[i]];
 		struct rec_sample *s = &rep->samples[i];
@@ -239,6 +300,9 @@ int report_samples(struct report *rep, const struct report_input *in)
 		s->buff_cache_bytes = meminfo_buff_cache(&ts->mi_now);
 		s->mem_total_bytes = ts->mi_now.total;
 		report_fill_verdict(&s->verdict, &t->verdict);
+		report_health(&s->health, t, false, in->reclaim_known);
+		s->machine = t->root;
+		s->mem_available_eta_s = ts->available_eta_s;
 		s->top_processes = &rep->processes[at];
 		s->n_top_processes = report_processes(t, in->procs, false, in->top, &rep->processes[at]);
 		at += s->n_top_processes;

@@ -43,6 +43,7 @@ struct report_input {
 	const struct ooms *ooms;	/* summaries only; may be NULL */
 	const struct pshm *pshm;	/* summaries only; may be NULL */
 	unsigned int top;
+	bool reclaim_known;		/* the reclaim probe is loaded: stall figures are measured */
 };
 
 /* The start record: what is watched and how; t holds up to max targets for it. */
@@ -51,6 +52,12 @@ void report_start(struct rec_start *s, struct rec_target *t, size_t max, const s
 
 /* t's verdict changed since it was last announced: the record that says so (pointing into t). */
 void report_verdict_change(struct rec_verdict_change *c, const struct target *t, double ts);
+
+/* t's time to its limit crossed the horizon, or came back over it. */
+void report_forecast_change(struct rec_forecast_change *c, const struct target *t, double ts, double horizon_s);
+
+/* t hit its limit or ran out of memory in the last interval: false when it did not (nothing to say). */
+bool report_memory_event(struct rec_memory_event *e, const struct target *t, double ts, double interval_s);
 
 /* One sample per target (the whole machine: the root and the top largest). */
 int report_samples(struct report *rep, const struct report_input *in);

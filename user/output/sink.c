@@ -63,6 +63,16 @@ int sinks_verdict_change(struct sinks *ss, const struct rec_verdict_change *r)
 	return SINKS_CALL(ss, verdict_change, r);
 }
 
+int sinks_forecast_change(struct sinks *ss, const struct rec_forecast_change *r)
+{
+	return SINKS_CALL(ss, forecast_change, r);
+}
+
+int sinks_memory_event(struct sinks *ss, const struct rec_memory_event *r)
+{
+	return SINKS_CALL(ss, memory_event, r);
+}
+
 int sinks_flush(struct sinks *ss)
 {
 	int first = 0;

@@ -24,6 +24,8 @@ struct sink_ops {
 	int (*shm_orphan)(struct sink *s, const struct rec_shm_orphan *r);
 	int (*oom_kill)(struct sink *s, const struct rec_oom_kill *r);
 	int (*verdict_change)(struct sink *s, const struct rec_verdict_change *r);
+	int (*forecast_change)(struct sink *s, const struct rec_forecast_change *r);
+	int (*memory_event)(struct sink *s, const struct rec_memory_event *r);
 	/* Pushes out what is buffered; called once per batch of records. */
 	int (*flush)(struct sink *s);
 	void (*destroy)(struct sink *s);
@@ -46,6 +48,8 @@ struct sink *sink_table_new(FILE *out);
 struct sink *sink_json_new(FILE *out);
 /* journald, through its native protocol; never blocks, says once if journald is not there. */
 struct sink *sink_journal_new(void);
+/* --report: an HTML page written at the end of the run. Opens path now; 0 or a negative errno. */
+int sink_html_new(struct sink **out, const char *path);
 /* Whether ss has the journald sink, and how many entries journald did not take so far. */
 bool sink_journal_dropped(const struct sinks *ss, unsigned long long *dropped);
 
@@ -57,6 +61,8 @@ int sinks_shm(struct sinks *ss, const struct rec_shm *r);
 int sinks_shm_orphan(struct sinks *ss, const struct rec_shm_orphan *r);
 int sinks_oom_kill(struct sinks *ss, const struct rec_oom_kill *r);
 int sinks_verdict_change(struct sinks *ss, const struct rec_verdict_change *r);
+int sinks_forecast_change(struct sinks *ss, const struct rec_forecast_change *r);
+int sinks_memory_event(struct sinks *ss, const struct rec_memory_event *r);
 int sinks_flush(struct sinks *ss);
 void sinks_free(struct sinks *ss);
 

@@ -15,7 +15,7 @@
 #include "sys/format.h"
 
 #define PATH_LEN	PATH_MAX
-#define NOTE_LEN	256
+#define NOTE_LEN	640
 
 static int by_added_file(const void *a, const void *b)
 {
@@ -41,7 +41,9 @@ static int by_file_id(const void *a, const void *b)
 
 	if (x->dev != y->dev)
 		return x->dev < y->dev ? -1 : 1;
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return x->gen < y->gen ? -1 : x->gen > y->gen;
 }
 
 /*
@@ -59,11 +61,13 @@ static size_t target_files(const struct target *t, const struct agg *a, struct a
 			order[k++] = &a->files[i];
 	qsort(order, k, sizeof(*order), by_file_id);
 	for (i = 0; i < k; i++) {
-		if (n && merged[n - 1].dev == order[i]->dev && merged[n - 1].ino == order[i]->ino) {
+		if (n && merged[n - 1].dev == order[i]->dev && merged[n - 1].ino == order[i]->ino &&
+		    merged[n - 1].gen == order[i]->gen) {
 			merged[n - 1].added_pages += order[i]->added_pages;
 			merged[n - 1].removed_pages += order[i]->removed_pages;
 			if (!merged[n - 1].name)
 				merged[n - 1].name = order[i]->name;
+			merged[n - 1].deleted |= order[i]->deleted;
 			continue;
 		}
 		merged[n++] = *order[i];
@@ -108,7 +112,49 @@ static size_t target_cache_procs(const struct target *t, const struct agg *a, st
 	return n;
 }
 
-/* The POSIX shm files the target's processes use, with only those processes listed. */
+/*
+ * What could not be counted for the target: what its own cgroups lost for
+ * want of room in the per-file and per-process maps (the kernel counts it
+ * against them), and every loss that cannot be laid at a cgroup's door.
+ */
+static __u64 target_lost(const struct target *t, const struct agg *a)
+{
+	__u64 shared = agg_lost(a) - a->drops[MP_DROP_FILE_FULL] - a->drops[MP_DROP_TASK_FULL] -
+		       a->drops[MP_DROP_NAME_FULL];
+
+	return t->sum.lost_files + t->sum.lost_tasks + t->sum.lost_names + shared;
+}
+
+/* A file's pages by the cgroup they were charged to, from the shmem probe: the target's, all, and the largest. */
+static __u64 charged_pages(const struct agg *a, const struct pshm_file *f, const struct target *t, __u64 *total,
+			   __u64 *top_cgid)
+{
+	__u64 mine = 0, top = 0;
+	size_t i;
+
+	*total = 0;
+	*top_cgid = 0;
+	for (i = 0; a && i < a->n_shmem; i++) {
+		const struct agg_shmem *e = &a->shmem[i];
+
+		if (kdev_to_dev(e->dev) != f->dev || e->ino != f->ino)
+			continue;
+		*total += e->pages;
+		if (target_contains(t, e->cgid))
+			mine += e->pages;
+		if (e->pages > top) {
+			top = e->pages;
+			*top_cgid = e->cgid;
+		}
+	}
+	return mine;
+}
+
+/*
+ * The POSIX shm files of the target: those whose pages were charged to
+ * its cgroups (its share of their memory counts for it), and those its
+ * processes use (listed, counted only as far as they were charged to it).
+ */
 static size_t target_posix(const struct target *t, const struct report_input *in, struct rec_posix_shm *out,
 			   struct rec_posix_user **next, __u64 *bytes)
 {
@@ -118,6 +164,7 @@ static size_t target_posix(const struct target *t, const struct report_input *in
 	*bytes = 0;
 	for (i = 0; ps && i < ps->n; i++) {
 		const struct pshm_file *f = &ps->v[i];
+		__u64 total, top, mine = charged_pages(in->agg, f, t, &total, &top);
 		size_t users = 0;
 
 		for (k = 0; k < f->n_users; k++) {
@@ -131,33 +178,73 @@ static size_t target_posix(const struct target *t, const struct report_input *in
 			(*next)++;
 			users++;
 		}
-		if (!users)
+		if (!users && !mine)
 			continue;
 		out[n].path = f->path;
 		out[n].size_bytes = f->size;
 		out[n].memory_bytes = f->memory;
+		out[n].deleted = f->deleted;
+		out[n].charged_cgroup = total ? (in->names ? cgnames_get(in->names, top) : "") : NULL;
+		out[n].charged_bytes = total ? (__u64)((double)f->memory * (double)mine / (double)total) : 0;
 		out[n].users = *next - users;
 		out[n].n_users = users;
-		*bytes += f->memory;
+		*bytes += out[n].charged_bytes;
 		n++;
 	}
 	return n;
 }
 
+__u64 report_posix_bytes(const struct target *t, const struct agg *a, const struct pshm *ps)
+{
+	__u64 bytes = 0, total, top, mine;
+	size_t i;
+
+	for (i = 0; ps && i < ps->n; i++) {
+		mine = charged_pages(a, &ps->v[i], t, &total, &top);
+		if (total)
+			bytes += (__u64)((double)ps->v[i].memory * (double)mine / (double)total);
+	}
+	return bytes;
+}
+
+/*
+ * Whether the page cache is needed: pages read back soon after reclaim
+ * dropped them (refaults) make it a working set; cache that left without
+ * coming back is cold. Never under pressure, it cannot be told.
+ */
+static const char *working_set(const struct rec_summary *s)
+{
+	__u64 refaults = s->health.refault_file_bytes, floor = s->page_cache_added_bytes / 100;
+
+	if (!s->health.refaults_known)
+		return "unknown";
+	if (refaults >= (floor > (1 << 20) ? floor : (1 << 20)))
+		return "working set";
+	return s->page_cache_removed_bytes >= (1 << 20) ? "cold" : "unknown";
+}
+
 static void cache_note(char *buf, size_t len, const struct rec_summary *s)
 {
-	char a[32], b[32];
+	char a[32], b[32], c[32];
+	int n;
 
 	if (s->page_cache_growth_bytes > 0)
-		snprintf(buf, len,
-			 "page cache grew %s during the run and %s of it is reclaimable now: that is cache, not a leak; the verdict looks at anon memory only",
-			 fmt_bytes(a, sizeof(a), (double)s->page_cache_growth_bytes),
-			 fmt_bytes(b, sizeof(b), (double)s->page_cache_reclaimable_bytes));
+		n = snprintf(buf, len,
+			     "page cache grew %s during the run and %s of it is reclaimable now: that is cache, not a leak; the verdict looks at anon memory only",
+			     fmt_bytes(a, sizeof(a), (double)s->page_cache_growth_bytes),
+			     fmt_bytes(b, sizeof(b), (double)s->page_cache_reclaimable_bytes));
 	else
-		snprintf(buf, len,
-			 "page cache holds %s, %s of it reclaimable; page cache never makes a warning, the verdict looks at anon memory only",
-			 fmt_bytes(a, sizeof(a), (double)s->page_cache_bytes),
-			 fmt_bytes(b, sizeof(b), (double)s->page_cache_reclaimable_bytes));
+		n = snprintf(buf, len,
+			     "page cache holds %s, %s of it reclaimable; page cache never makes a warning, the verdict looks at anon memory only",
+			     fmt_bytes(a, sizeof(a), (double)s->page_cache_bytes),
+			     fmt_bytes(b, sizeof(b), (double)s->page_cache_reclaimable_bytes));
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (!strcmp(s->page_cache_working_set, "working set"))
+		snprintf(buf + n, len - n, ". It is a working set: %s was read back soon after reclaim dropped it, so dropping it costs reads",
+			 fmt_bytes(c, sizeof(c), (double)s->health.refault_file_bytes));
+	else if (!strcmp(s->page_cache_working_set, "cold"))
+		snprintf(buf + n, len - n, ". It is cold: what left the cache was not read back, so reclaim may take it freely");
 }
 
 static void summary_figures(struct rec_summary *s, const struct targets *ts, const struct target *t)
@@ -187,6 +274,8 @@ static void summary_figures(struct rec_summary *s, const struct targets *ts, con
 	s->alloc_pages = t->sum.alloc_pages;
 	memcpy(s->alloc_order, t->sum.alloc_order, sizeof(s->alloc_order));
 	report_fill_verdict(&s->verdict, &t->verdict);
+	s->machine = t->root;
+	s->mem_available_eta_s = ts->available_eta_s;
 	s->processes_exited = t->ran && !t->running;
 	s->anon_last_running_bytes = t->anon_trend.total ? (__u64)t->anon_trend.last_v : 0;
 }
@@ -212,7 +301,7 @@ int report_summaries(struct report *rep, const struct report_input *in)
 	procs = calloc(a->n_tasks + 1, sizeof(*procs));
 	if (!idx || !rep->summaries || !merged || !order || !procs)
 		goto out;
-	n = report_choose(ts, top, true, idx);
+	n = targets_pick(ts, top, true, idx);
 	rep->files = calloc(n * top + 1, sizeof(*rep->files));
 	rep->procs = calloc(n * top + 1, sizeof(*rep->procs));
 	rep->processes = calloc(2 * n * top + 1, sizeof(*rep->processes));
@@ -230,7 +319,9 @@ int report_summaries(struct report *rep, const struct report_input *in)
 		char *note = rep->strings + (n * top + i) * PATH_LEN;
 
 		summary_figures(s, ts, t);
-		s->lost_events = agg_lost(a);
+		report_health(&s->health, t, true, in->reclaim_known);
+		s->page_cache_working_set = working_set(s);
+		s->lost_events = target_lost(t, a);
 		cache_note(note, NOTE_LEN, s);
 		s->page_cache_note = note;
 
@@ -241,16 +332,16 @@ int report_summaries(struct report *rep, const struct report_input *in)
 			struct rec_file *rf = &rep->files[files_at];
 			char *path = rep->strings + files_at * PATH_LEN;
 			struct file_ref ref = {
-				.dev = kdev_to_dev(f->dev), .ino = f->ino, .name = f->name,
-				.complete = f->complete, .magic = f->magic, .rdev = kdev_to_dev(f->rdev),
+				.dev = kdev_to_dev(f->dev), .ino = f->ino, .gen = f->gen, .deleted = f->deleted,
+				.name = f->name, .complete = f->complete, .magic = f->magic,
+				.rdev = kdev_to_dev(f->rdev),
 			};
 
 			rf->dev = (__u32)ref.dev;
 			rf->ino = f->ino;
 			rf->added_bytes = report_page_bytes(f->added_pages);
 			rf->removed_bytes = report_page_bytes(f->removed_pages);
-			rf->cached_bytes = file_path(in->mounts, &ref, path, PATH_LEN) ?
-				file_cached_bytes(path, ref.dev, f->ino) : -1;
+			file_locate(in->mounts, &ref, path, PATH_LEN, &rf->cached_bytes);
 			rf->path = path;
 			files_at++;
 			s->n_top_files++;

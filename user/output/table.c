@@ -16,6 +16,7 @@
 
 #include "output/sink.h"
 #include "output/escape.h"
+#include "output/sentences.h"
 #include "sys/format.h"
 
 #define HEADER_EVERY	20	/* intervals between repeated column headers */
@@ -111,8 +112,8 @@ static int table_start(struct sink *s, const struct rec_start *r)
 
 static void header(struct sink *s)
 {
-	fprintf(s->out, "%-8s  %-*s  %-19s %-9s %-19s %-19s %-9s %-8s %9s %10s\n", "TIME", CGROUP_WIDTH,
-		"CGROUP", "ANON", "SHMEM", "PAGE CACHE", "CACHE IN/OUT", "ALLOC/s", "VERDICT",
+	fprintf(s->out, "%-8s  %-*s  %-19s %-9s %-19s %-19s %-9s %-8s %-17s %-7s %9s %10s\n", "TIME", CGROUP_WIDTH,
+		"CGROUP", "ANON", "SHMEM", "PAGE CACHE", "CACHE IN/OUT", "ALLOC/s", "VERDICT", "HIGH/MAX", "OOM IN",
 		"AVAILABLE", "BUFF/CACHE");
 }
 
@@ -143,10 +144,20 @@ static void process_row(struct sink *s, const struct rec_proc *p)
 	fputc('\n', s->out);
 }
 
+/* When the cgroup reaches memory.max at its present rate (the machine: MemAvailable runs out); "-" never. */
+static const char *oom_in(char *buf, size_t len, const struct rec_sample *r)
+{
+	double eta = r->machine ? r->mem_available_eta_s : r->health.forecast.known ? r->health.forecast.oom_eta_s : -1;
+
+	if (eta < 0)
+		return "-";
+	return eta > 0 ? fmt_duration(buf, len, eta) : "now";
+}
+
 static int table_samples(struct sink *s, const struct rec_sample *r, size_t n)
 {
 	struct table *t = s->priv;
-	char when[16], name[CGROUP_WIDTH * 4], a[32], b[32], c[32], d[32], e[32], io[72], al[40];
+	char when[16], name[CGROUP_WIDTH * 4], a[32], b[32], c[32], d[32], e[32], io[72], al[40], lim[72], eta[32];
 	time_t sec;
 	size_t i, j;
 
@@ -171,7 +182,8 @@ static int table_samples(struct sink *s, const struct rec_sample *r, size_t n)
 		snprintf(io, sizeof(io), "%s/%s", fmt_bytes(b, sizeof(b), (double)r[i].page_cache_added_bytes),
 			 fmt_bytes(c, sizeof(c), (double)r[i].page_cache_removed_bytes));
 		snprintf(al, sizeof(al), "%s", fmt_bytes(d, sizeof(d), r[i].alloc_bytes_per_s));
-		fprintf(s->out, " %-19s %-9s %-8s %9s %10s\n", io, al, r[i].verdict.verdict,
+		fprintf(s->out, " %-19s %-9s %-8s %-17s %-7s %9s %10s\n", io, al, r[i].verdict.verdict,
+			say_limit_cell(lim, sizeof(lim), &r[i].health.limits), oom_in(eta, sizeof(eta), &r[i]),
 			fmt_bytes(e, sizeof(e), (double)r[i].mem_available_bytes),
 			fmt_bytes(a, sizeof(a), (double)r[i].buff_cache_bytes));
 		t->rows_since_header++;
@@ -245,7 +257,7 @@ static void summary_procs(struct sink *s, const struct rec_proc *p, size_t n, bo
 
 static void summary_shm(struct sink *s, const struct rec_summary *r)
 {
-	char a[32], b[32];
+	char a[32], b[32], c[32];
 	size_t i, k;
 
 	if (r->oom_kills)
@@ -256,15 +268,20 @@ static void summary_shm(struct sink *s, const struct rec_summary *r)
 			(unsigned long long)r->shm_orphans);
 	if (!r->n_posix_shm)
 		return;
-	fprintf(s->out, "  POSIX shm   %s in files its processes have open or mapped:\n",
+	fprintf(s->out, "  POSIX shm   %s charged to it in files under /dev/shm (MEMORY: the file's; CHARGED: its share):\n",
 		fmt_bytes(a, sizeof(a), (double)r->posix_shm_bytes));
+	fprintf(s->out, "    %10s %10s  %s\n", "MEMORY", "CHARGED", "PATH (charged to; its processes using it)");
 	for (i = 0; i < r->n_posix_shm; i++) {
-		fprintf(s->out, "    %10s  %s  (", fmt_bytes(b, sizeof(b), (double)r->posix_shm[i].memory_bytes),
-			SAFE(s, 0, r->posix_shm[i].path));
-		for (k = 0; k < r->posix_shm[i].n_users && k < 8; k++)
-			fprintf(s->out, "%s%u %s", k ? ", " : "", r->posix_shm[i].users[k].pid,
-				SAFE(s, 0, r->posix_shm[i].users[k].comm));
-		fprintf(s->out, "%s)\n", r->posix_shm[i].n_users > 8 ? ", ..." : "");
+		const struct rec_posix_shm *f = &r->posix_shm[i];
+
+		fprintf(s->out, "    %10s %10s  %s%s  (%s%s", fmt_bytes(b, sizeof(b), (double)f->memory_bytes),
+			fmt_bytes(c, sizeof(c), (double)f->charged_bytes), SAFE(s, 0, f->path),
+			f->deleted ? " (deleted)" : "",
+			f->charged_cgroup ? "charged to " : "charged before memprobe started: unknown",
+			f->charged_cgroup ? SAFE(s, 1, *f->charged_cgroup ? f->charged_cgroup : "?") : "");
+		for (k = 0; k < f->n_users && k < 8; k++)
+			fprintf(s->out, "%s%u %s", k ? ", " : "; used by ", f->users[k].pid, SAFE(s, 0, f->users[k].comm));
+		fprintf(s->out, "%s)\n", f->n_users > 8 ? ", ..." : "");
 	}
 }
 
@@ -309,6 +326,26 @@ static void summary_verdict(struct sink *s, const struct rec_summary *r)
 		fmt_bytes(b, sizeof(b), (double)r->file_mapped_bytes));
 }
 
+/* Between the verdict and an OOM kill: limits, when it reaches them, how often it hit them, what pressure cost. */
+static void summary_health(struct sink *s, const struct rec_summary *r)
+{
+	const struct rec_health *h = &r->health;
+	char buf[1024], d[32];
+
+	fprintf(s->out, "  limits      %s\n", say_limits(buf, sizeof(buf), &h->limits));
+	if (r->machine && r->mem_available_eta_s >= 0)
+		fprintf(s->out, "  forecast    MemAvailable runs out in %s at its present rate\n",
+			fmt_duration(d, sizeof(d), r->mem_available_eta_s));
+	else if (r->processes_exited)
+		fprintf(s->out, "  forecast    none: its processes have exited\n");
+	else if (h->forecast.known)
+		fprintf(s->out, "  forecast    %s\n", say_forecast(buf, sizeof(buf), r->cgroup, &h->limits, &h->forecast));
+	if (h->events.known && (h->events.high || h->events.max || h->events.oom))
+		fprintf(s->out, "  events      %s\n", say_events(buf, sizeof(buf), &h->events, &h->limits));
+	if (h->reclaim.known || h->pressure.known)
+		fprintf(s->out, "  stalls      %s\n", say_stalls(buf, sizeof(buf), h));
+}
+
 static int table_summaries(struct sink *s, const struct rec_summary *r, size_t n)
 {
 	char a[32], b[32], c[32], d[32];
@@ -325,6 +362,7 @@ static int table_summaries(struct sink *s, const struct rec_summary *r, size_t n
 				(unsigned long long)r[i].first_cgroup_id);
 		fputc('\n', s->out);
 		summary_verdict(s, &r[i]);
+		summary_health(s, &r[i]);
 		fprintf(s->out, "  page cache  %s now, %s at the start; probes saw %s come in and %s leave\n",
 			fmt_bytes(a, sizeof(a), (double)r[i].page_cache_bytes),
 			fmt_bytes(b, sizeof(b), (double)r[i].page_cache_start_bytes),
@@ -402,6 +440,29 @@ static int table_verdict_change(struct sink *s, const struct rec_verdict_change 
 	return done(s);
 }
 
+static int table_forecast_change(struct sink *s, const struct rec_forecast_change *r)
+{
+	char when[16], msg[1024], d[32];
+
+	fmt_duration(d, sizeof(d), r->horizon_s);
+	if (r->below_horizon)
+		fprintf(s->out, "%-8s  FORECAST %s: within the %s horizon\n", clock_of(r->ts, when, sizeof(when)),
+			say_forecast(msg, sizeof(msg), r->cgroup, &r->limits, &r->forecast), d);
+	else
+		fprintf(s->out, "%-8s  FORECAST %s no longer reaches its memory limit within %s at its present rate\n",
+			clock_of(r->ts, when, sizeof(when)), SAFE(s, 0, r->cgroup), d);
+	return done(s);
+}
+
+static int table_memory_event(struct sink *s, const struct rec_memory_event *r)
+{
+	char when[16], msg[1024];
+
+	fprintf(s->out, "%-8s  LIMIT %s\n", clock_of(r->ts, when, sizeof(when)),
+		say_memory_event(msg, sizeof(msg), r->cgroup, r));
+	return done(s);
+}
+
 static void table_destroy(struct sink *s)
 {
 	free(s->priv);
@@ -416,6 +477,8 @@ static const struct sink_ops table_ops = {
 	.shm_orphan = table_shm_orphan,
 	.oom_kill = table_oom_kill,
 	.verdict_change = table_verdict_change,
+	.forecast_change = table_forecast_change,
+	.memory_event = table_memory_event,
 	.destroy = table_destroy,
 };
 

@@ -10,20 +10,19 @@
  * the registry's table.
  *
  * What is filtered where, and why:
- * - SysV shared memory calls are filtered in the kernel: a call from a
- *   cgroup outside the targets never reaches the ring buffer (the agent
- *   puts the targets in the program's watched map; a cgroup created below
- *   a target is matched through its ancestors from its first call).
- *   Events are discrete and each costs a ring record, so a busy stranger
- *   must not crowd the targets' events out.
- * - Page cache, RSS changes and page allocations are counted in the
- *   kernel for every cgroup and process, and filtered in userspace by
- *   membership (model/targets.h: target_contains, targets_owner): the
- *   counts are per-CPU aggregates, the whole machine's view needs them
- *   all, and a cgroup created below a target between two samples is
- *   counted from its first page. Cgroups outside the targets are retired
- *   from the maps every interval (model/accounting.h), so strangers cannot
- *   fill them for long.
+ * - With named targets, SysV shared memory calls and page-cache pages
+ *   are filtered in the kernel (probe/watch.c puts the targets in the
+ *   programs' watched map; bpf/watch.bpf.h matches a cgroup and its
+ *   ancestors, so a cgroup created below a target counts from its first
+ *   page, and caches the answer per cgroup). A busy stranger can neither
+ *   crowd the targets' events out of the ring nor fill the per-file and
+ *   per-process maps, and its pages cost two lookups and no update.
+ * - RSS changes and page allocations are counted in the kernel for every
+ *   cgroup and process (their hot paths stop before a cgroup lookup), and
+ *   filtered in userspace by membership (model/targets.h:
+ *   target_contains, targets_owner). Cgroups outside the targets are
+ *   retired from the maps every interval (model/accounting.h), so
+ *   strangers cannot fill them for long.
  * - OOM kills are rare: every one is counted, and reported when the victim
  *   or the cgroup whose limit was hit is watched.
  */
@@ -76,11 +75,14 @@ struct probe_ops {
 	void (*destroy)(void *state);	/* accepts NULL */
 };
 
+extern const struct probe_ops watch_probe;
 extern const struct probe_ops pagecache_probe;
 extern const struct probe_ops rss_probe;
 extern const struct probe_ops alloc_probe;
 extern const struct probe_ops shm_probe;
 extern const struct probe_ops oom_probe;
+extern const struct probe_ops reclaim_probe;
+extern const struct probe_ops shmem_probe;
 
 /* Marks prog to be loaded for the module being opened; the registry attaches it and detaches it at the end. */
 int probe_claim(const struct probe_env *env, struct bpf_program *prog);

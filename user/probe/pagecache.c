@@ -28,7 +28,7 @@ static int pc_open(void **state, const struct probe_env *env)
 	pc = calloc(1, sizeof(*pc));
 	if (!pc)
 		return -ENOMEM;
-	r = percpu_init(&pc->pcpu, sizeof(struct mp_task_val));
+	r = percpu_init(&pc->pcpu, sizeof(struct mp_cgroup_cache_val));
 	if (r)
 		goto fail;
 	pc->skel = env->skel;
@@ -48,6 +48,18 @@ fail:
 	return r;
 }
 
+static void sum_cgroup(const void *cpu_val, void *total)
+{
+	const struct mp_cgroup_cache_val *v = cpu_val;
+	struct mp_cgroup_cache_val *t = total;
+
+	t->added_pages += v->added_pages;
+	t->removed_pages += v->removed_pages;
+	t->lost_files += v->lost_files;
+	t->lost_tasks += v->lost_tasks;
+	t->lost_names += v->lost_names;
+}
+
 static void sum_cache(const void *cpu_val, void *total)
 {
 	const struct mp_cache_val *v = cpu_val;
@@ -63,20 +75,26 @@ static void sum_task(const void *cpu_val, void *total)
 	struct mp_task_val *t = total;
 
 	t->added_pages += v->added_pages;
-	if (!t->comm[0])
+	/* The newest name: the copy of the CPU that saw it exec, if it did. */
+	if (v->comm[0] && v->comm_ns >= t->comm_ns) {
 		memcpy(t->comm, v->comm, sizeof(t->comm));
+		t->comm_ns = v->comm_ns;
+	}
 }
 
 static int add_cgroup(void *ctx, const void *key, const void *total)
 {
 	struct pagecache *pc = ctx;
-	const struct mp_cache_val *v = total;
+	const struct mp_cgroup_cache_val *v = total;
 	struct counters *c = agg_counters(pc->agg, *(const __u64 *)key);
 
 	if (!c)
 		return -ENOMEM;
 	c->cache_added_pages += v->added_pages;
 	c->cache_removed_pages += v->removed_pages;
+	c->lost_files += v->lost_files;
+	c->lost_tasks += v->lost_tasks;
+	c->lost_names += v->lost_names;
 	return 0;
 }
 
@@ -101,8 +119,8 @@ static int add_file(void *ctx, const void *k, const void *total)
 	struct pagecache *pc = ctx;
 	const struct mp_file_key *key = k;
 	const struct mp_cache_val *v = total;
-	struct mp_file_name_key nkey = { .ino = key->ino, .dev = key->dev };
-	struct agg_file f = { .cgid = key->cgid, .ino = key->ino, .dev = key->dev,
+	struct mp_file_name_key nkey = { .ino = key->ino, .dev = key->dev, .gen = key->gen };
+	struct agg_file f = { .cgid = key->cgid, .ino = key->ino, .dev = key->dev, .gen = key->gen,
 			      .added_pages = v->added_pages, .removed_pages = v->removed_pages };
 	char path[MP_PATH_DEPTH * (MP_NAME_LEN + 1) + 1];
 	struct mp_file_name name;
@@ -110,6 +128,7 @@ static int add_file(void *ctx, const void *k, const void *total)
 	if (!bpf_map_lookup_elem(bpf_map__fd(pc->skel->maps.file_names), &nkey, &name)) {
 		f.magic = name.magic;
 		f.rdev = name.rdev;
+		f.deleted = name.deleted;
 		if (name.depth) {
 			join_name(&name, path, sizeof(path));
 			f.name = path;
@@ -143,7 +162,7 @@ static int pc_collect(void *state, struct agg *agg, bool final)
 	int r;
 
 	pc->agg = agg;
-	r = fold(pc, s->maps.cache_cgroups, sizeof(__u64), sizeof(struct mp_cache_val), sum_cache, add_cgroup);
+	r = fold(pc, s->maps.cache_cgroups, sizeof(__u64), sizeof(struct mp_cgroup_cache_val), sum_cgroup, add_cgroup);
 	if (!r && final)
 		r = fold(pc, s->maps.cache_files, sizeof(struct mp_file_key), sizeof(struct mp_cache_val), sum_cache,
 			 add_file) ?:

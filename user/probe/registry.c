@@ -11,11 +11,14 @@
 #include "sys/util.h"
 
 static const struct probe_ops *const all_probes[] = {
+	&watch_probe,		/* first: the filter is in place before anything counts */
 	&pagecache_probe,
 	&rss_probe,
 	&alloc_probe,
 	&shm_probe,
 	&oom_probe,
+	&reclaim_probe,
+	&shmem_probe,
 };
 
 _Static_assert(ARRAY_SIZE(all_probes) <= PROBES_MAX, "raise PROBES_MAX");
@@ -121,20 +124,19 @@ static int open_all(struct probes *p, const struct probe_env *base, const struct
 	return 0;
 }
 
-/* The module whose program failed to load: libbpf loads in object order and stops at the first failure. */
+/*
+ * The module whose program failed to load. libbpf stops at the first
+ * failure and unloads every program, so only its own message says which.
+ */
 static const struct probe_ops *culprit(const struct probes *p)
 {
-	struct bpf_program *prog;
+	const char *name = log_bpf_failed_program();
 	unsigned int i, k;
 
-	bpf_object__for_each_program(prog, p->skel->obj) {
-		if (!bpf_program__autoload(prog) || bpf_program__fd(prog) >= 0)
-			continue;
-		for (i = 0; i < p->n; i++)
-			for (k = 0; k < p->v[i].n_progs; k++)
-				if (p->v[i].progs[k] == prog)
-					return p->v[i].ops;
-	}
+	for (i = 0; name && i < p->n; i++)
+		for (k = 0; k < p->v[i].n_progs; k++)
+			if (!strcmp(bpf_program__name(p->v[i].progs[k]), name))
+				return p->v[i].ops;
 	return NULL;
 }
 
@@ -258,4 +260,14 @@ void probes_stop(struct probes *p)
 {
 	close_all(p);
 	percpu_free(&p->pcpu);
+}
+
+bool probes_have(const struct probes *p, const struct probe_ops *ops)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->v[i].ops == ops)
+			return true;
+	return false;
 }

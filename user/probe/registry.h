@@ -56,5 +56,7 @@ int probes_watch(struct probes *p, struct loop *l);
 /* Consumes whatever events are still queued: before the summary, nothing is left behind. */
 int probes_drain(struct probes *p);
 void probes_stop(struct probes *p);
+/* Whether a module is loaded and attached (an optional one may not be, on this kernel). */
+bool probes_have(const struct probes *p, const struct probe_ops *ops);
 
 #endif /* MEMPROBE_PROBE_REGISTRY_H */

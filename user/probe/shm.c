@@ -8,13 +8,10 @@
 #include "options.h"
 #include "memprobe.skel.h"
 #include "probe/module.h"
-#include "model/targets.h"
 
 struct shm {
 	struct memprobe_bpf *skel;	/* shared: the registry owns it */
 	struct probe_events events;
-	const struct targets *targets;
-	unsigned int synced;		/* the targets' generation in the watched map; ~0 before the first */
 };
 
 static int on_event(void *ctx, const void *event)
@@ -40,9 +37,7 @@ static int shm_open(void **state, const struct probe_env *env)
 	if (!sh)
 		return -ENOMEM;
 	sh->events = env->events;
-	sh->targets = env->targets;
 	sh->skel = env->skel;
-	sh->synced = ~0u;
 	r = bpf_map__set_max_entries(sh->skel->maps.shm_events, env->o->ring_bytes ?: MP_SHM_RING);
 	for (i = 0; !r && i < sizeof(progs) / sizeof(progs[0]); i++)
 		r = probe_claim(env, progs[i]);
@@ -56,41 +51,6 @@ fail:
 	return r;
 }
 
-/*
- * Puts the targets in the kernel's watched map and turns filtering on; the
- * kernel side matches their descendants itself. The whole machine needs no
- * filter.
- */
-static int sync_watched(struct shm *sh)
-{
-	const struct targets *ts = sh->targets;
-	int fd = bpf_map__fd(sh->skel->maps.watched);
-	__u8 one = 1;
-	size_t i;
-
-	if (!ts || ts->machine || sh->synced == ts->generation)
-		return 0;
-	for (i = 0; i < ts->n; i++)
-		if (bpf_map_update_elem(fd, &ts->v[i].cg.id, &one, BPF_ANY))
-			return -errno;
-	sh->synced = ts->generation;
-	sh->skel->bss->filtering = true;
-	return 0;
-}
-
-static int shm_attach(void *state)
-{
-	return sync_watched(state);
-}
-
-/* Nothing to read: events come through the ring. Targets that changed go to the kernel's filter. */
-static int shm_collect(void *state, struct agg *agg, bool final)
-{
-	(void)agg;
-	(void)final;
-	return sync_watched(state);
-}
-
 static void shm_destroy(void *state)
 {
 	free(state);
@@ -100,7 +60,5 @@ const struct probe_ops shm_probe = {
 	.name = "SysV shared memory",
 	.optional = true,
 	.open = shm_open,
-	.attach = shm_attach,
-	.collect = shm_collect,
 	.destroy = shm_destroy,
 };

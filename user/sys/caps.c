@@ -64,13 +64,8 @@ static bool known(int cap)
 
 int caps_drop(bool remove_cgroup)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2];
-	__u64 keep = 0, have = 0;
-	int cap;
+	__u64 keep = 0;
 
-	if (effective(&have))
-		return -errno;
 	keep |= 1ULL << (known(CAP_BPF) ? CAP_BPF : CAP_SYS_ADMIN);
 	keep |= 1ULL << CAP_DAC_READ_SEARCH;
 	keep |= 1ULL << CAP_SYS_PTRACE;
@@ -78,6 +73,25 @@ int caps_drop(bool remove_cgroup)
 		keep |= 1ULL << CAP_CHECKPOINT_RESTORE;
 	if (remove_cgroup)
 		keep |= 1ULL << CAP_DAC_OVERRIDE;
+	return caps_keep(keep);
+}
+
+bool caps_have(int cap)
+{
+	__u64 set = 0;
+
+	return !effective(&set) && has(set, cap);
+}
+
+int caps_keep(__u64 keep)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+	__u64 have = 0;
+	int cap;
+
+	if (effective(&have))
+		return -errno;
 	keep &= have;
 	/* The bounding set first, while CAP_SETPCAP is still ours: nothing can come back. */
 	for (cap = 0; cap < 64 && known(cap); cap++)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <linux/types.h>
 
 /* 0, or -EPERM with what is missing in err. */
 int caps_check(char *err, size_t errlen);
@@ -18,5 +19,10 @@ int caps_check(char *err, size_t errlen);
  * 0555, and the cgroup made for COMMAND must still be removed at the end.
  */
 int caps_drop(bool remove_cgroup);
+
+/* Keeps only the capabilities in keep (a bit per CAP_*), bounding set included. */
+int caps_keep(__u64 keep);
+/* Whether the capability is effective now. */
+bool caps_have(int cap);
 
 #endif /* MEMPROBE_CAPS_H */

@@ -87,6 +87,8 @@ static int hier_visit(void *ctx, const struct mountinfo_entry *e)
 		return 0;
 	if (h->n_mounts < CG_MAX_MOUNTS)
 		snprintf(h->mounts[h->n_mounts++], CG_PATH_MAX, "%s", e->point);
+	if (!v1 && !*h->unified)
+		snprintf(h->unified, sizeof(h->unified), "%s", e->point);
 	if (v1 && !h->version && has_token(e->super_options, "memory", ",")) {
 		h->version = CG_V1;
 		snprintf(h->root, sizeof(h->root), "%s", e->point);

@@ -23,6 +23,7 @@ struct cg_hier {
 	enum cg_version version;
 	char base[CG_PATH_MAX];		/* where users' absolute paths must lie: /sys/fs/cgroup */
 	char root[CG_PATH_MAX];		/* mount point of the hierarchy with the memory controller */
+	char unified[CG_PATH_MAX];	/* the cgroup2 mount (PSI lives there), "" if none */
 	char mounts[CG_MAX_MOUNTS][CG_PATH_MAX];	/* every cgroup mount, to translate paths */
 	size_t n_mounts;
 };

@@ -4,6 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <limits.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -189,4 +193,173 @@ __s64 file_cached_bytes(const char *path, dev_t dev, __u64 ino)
 		n = mincore_bytes(fd, st.st_size);	/* before 6.5 */
 	close(fd);
 	return n;
+}
+
+#define EXT4_SUPER_MAGIC	0xEF53
+#define FILEID_INO32_GEN	1	/* the kernel's generic handle: inode number and generation */
+
+/* Whether fd is the probe's file: the same inode, and the same generation where the filesystem keeps one. */
+static bool same_file(int fd, const struct file_ref *f)
+{
+	struct stat st;
+	unsigned int gen;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_dev != f->dev || st.st_ino != f->ino)
+		return false;
+	if (!f->gen || ioctl(fd, FS_IOC_GETVERSION, &gen))
+		return true;	/* no generation to compare: the inode number is all there is */
+	return gen == f->gen;
+}
+
+/* Bytes of the open file in the page cache: cachestat (6.5), else mincore. */
+static __s64 cached_of(int fd)
+{
+	struct cachestat_range range = { 0, 0 };
+	struct cachestat cs;
+	struct stat st;
+
+	if (!syscall(__NR_cachestat, fd, &range, &cs, 0))
+		return (__s64)cs.nr_cache * sysconf(_SC_PAGESIZE);
+	if (errno != ENOSYS || fstat(fd, &st))
+		return -1;
+	return mincore_bytes(fd, st.st_size);
+}
+
+/* Opens path only if it is the probe's file: never follows a link, never blocks. */
+static int open_if_same(const char *path, const struct file_ref *f)
+{
+	char proc[64];
+	int pfd, fd;
+
+	pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOATIME | O_CLOEXEC);
+	if (fd < 0)
+		fd = open(proc, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	close(pfd);
+	if (fd >= 0 && !same_file(fd, f)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* Renamed within its directory (log rotation): the entry there with its inode number. */
+static int find_in_dir(const char *path, const struct file_ref *f, char *out, size_t len)
+{
+	char dir[PATH_MAX];
+	struct dirent *e;
+	char *slash;
+	DIR *d;
+	int fd = -1;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	d = opendir(*dir ? dir : "/");
+	if (!d)
+		return -1;
+	while (fd < 0 && (e = readdir(d))) {
+		size_t dl = strlen(dir), nl = strlen(e->d_name);
+
+		if (e->d_ino != f->ino || dl + nl + 2 > len)
+			continue;
+		memcpy(out, dir, dl);
+		out[dl] = '/';
+		memcpy(out + dl + 1, e->d_name, nl + 1);
+		fd = open_if_same(out, f);
+	}
+	closedir(d);
+	return fd;
+}
+
+/*
+ * Moved anywhere on an ext4 filesystem: open it by its handle through a
+ * mount of it, and ask its path. ext4 answers ESTALE for a handle whose
+ * inode has no link left or holds a newer generation: the file is gone.
+ */
+static int find_by_handle(const struct mounts *m, const struct file_ref *f, char *out, size_t len)
+{
+	struct {
+		struct file_handle h;
+		__u32 ino, gen;
+	} fh = { .h = { .handle_bytes = 8, .handle_type = FILEID_INO32_GEN } };
+	char proc[64];
+	ssize_t n;
+	size_t i;
+	int mfd = -1, fd = -1;
+
+	if (f->magic != EXT4_SUPER_MAGIC || !f->gen || f->ino > 0xffffffffULL)
+		return -1;
+	fh.ino = (__u32)f->ino;
+	fh.gen = f->gen;
+	for (i = 0; i < m->n && mfd < 0; i++)
+		if (m->v[i].dev == f->dev)
+			mfd = open(m->v[i].point, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mfd < 0)
+		return -1;
+	fd = open_by_handle_at(mfd, &fh.h, O_RDONLY | O_NONBLOCK | O_NOATIME | O_CLOEXEC);
+	if (fd < 0 && errno == EPERM)
+		fd = open_by_handle_at(mfd, &fh.h, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		fd = errno == ESTALE ? -ESTALE : -1;
+	close(mfd);
+	if (fd < 0)
+		return fd;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, out, len - 1);
+	if (n <= 0 || !same_file(fd, f)) {
+		close(fd);
+		return -1;
+	}
+	out[n] = '\0';
+	return fd;
+}
+
+bool file_locate(const struct mounts *m, const struct file_ref *f, char *buf, size_t len, __s64 *cached)
+{
+	char found[PATH_MAX] = "";
+	bool gone = f->deleted;
+	int fd;
+
+	*cached = -1;
+	if (!file_path(m, f, buf, len)) {
+		/* Named in part or not at all (a deep path, a full name map): ext4 still knows where it is. */
+		fd = f->deleted || f->magic == BDEVFS_MAGIC ? -1 : find_by_handle(m, f, found, sizeof(found));
+		if (fd < 0 || found[0] != '/') {
+			if (fd >= 0)
+				close(fd);
+			if (f->deleted || fd == -ESTALE)
+				snprintf(buf + strlen(buf), len - strlen(buf), " (deleted)");
+			return false;
+		}
+		snprintf(buf, len, "%s", found);
+		*cached = cached_of(fd);
+		close(fd);
+		return true;
+	}
+	fd = open_if_same(buf, f);
+	if (fd < 0 && !f->deleted)
+		fd = find_in_dir(buf, f, found, sizeof(found));
+	if (fd < 0 && !f->deleted) {
+		fd = find_by_handle(m, f, found, sizeof(found));
+		gone = fd == -ESTALE;
+	}
+	if (fd >= 0) {
+		if (found[0] == '/')
+			snprintf(buf, len, "%s", found);
+		*cached = cached_of(fd);
+		close(fd);
+		return true;
+	}
+	/* Not there as it was named, not found elsewhere: say what is known of it. */
+	if (gone || access(buf, F_OK))
+		snprintf(buf + strlen(buf), len - strlen(buf), " (%s)", gone ? "deleted" : "deleted or moved");
+	else
+		snprintf(buf + strlen(buf), len - strlen(buf), " (another file now: this one was renamed or deleted)");
+	return true;
 }

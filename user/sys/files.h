@@ -34,6 +34,8 @@ void mounts_free(struct mounts *m);
 struct file_ref {
 	dev_t dev;
 	__u64 ino;
+	__u32 gen;		/* the inode's generation, 0 where the filesystem keeps none */
+	bool deleted;		/* the probe saw its last link go */
 	const char *name;	/* within its filesystem, or NULL */
 	bool complete;		/* name reaches the filesystem's root */
 	__u64 magic;		/* its filesystem's magic */
@@ -49,5 +51,16 @@ bool file_path(const struct mounts *m, const struct file_ref *f, char *buf, size
 
 /* Bytes of the file at path in the page cache now, if path is still that (dev, ino); -1 if unknown. */
 __s64 file_cached_bytes(const char *path, dev_t dev, __u64 ino);
+
+/*
+ * The file the probe saw, found again now: its path as it is called now
+ * (a file renamed in its directory, as log rotation does, by its new
+ * name; on ext4 found by its handle wherever it went), "PATH (deleted)"
+ * for one whose last link is gone, and its bytes in the page cache
+ * (-1 when it cannot be known). A new file on a reused inode is not it:
+ * the generation tells them apart where the filesystem keeps one.
+ * Returns false with a bracketed description in buf when no path names it.
+ */
+bool file_locate(const struct mounts *m, const struct file_ref *f, char *buf, size_t len, __s64 *cached);
 
 #endif /* MEMPROBE_FILES_H */

@@ -34,3 +34,18 @@ const char *fmt_duration(char *buf, size_t len, double s)
 		snprintf(buf, len, "%llud%lluh", t / 86400, (t % 86400) / 3600);
 	return buf;
 }
+
+const char *fmt_duration_ms(char *buf, size_t len, double s)
+{
+	if (s < 0.001)
+		snprintf(buf, len, "%.0f\u00b5s", s * 1e6);
+	else if (s < 0.01)
+		snprintf(buf, len, "%.1fms", s * 1e3);
+	else if (s < 1)
+		snprintf(buf, len, "%.0fms", s * 1e3);
+	else if (s < 60)
+		snprintf(buf, len, "%.1fs", s);
+	else
+		fmt_duration(buf, len, s);
+	return buf;
+}

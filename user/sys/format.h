@@ -12,5 +12,7 @@
 const char *fmt_bytes(char *buf, size_t len, double v);
 /* Seconds as "45s", "7m30s", "3h10m", "2d4h"; rounded to the unit shown last. */
 const char *fmt_duration(char *buf, size_t len, double s);
+/* Short durations, for latencies: "850µs", "12ms", "1.4s". */
+const char *fmt_duration_ms(char *buf, size_t len, double s);
 
 #endif /* MEMPROBE_FORMAT_H */

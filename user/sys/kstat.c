@@ -30,6 +30,19 @@ static const struct field memstat_fields[] = {
 	{ "total_active_anon",		"active_anon",		offsetof(struct memstat, active_anon) },
 	{ "total_inactive_anon",	"inactive_anon",	offsetof(struct memstat, inactive_anon) },
 	{ "total_unevictable",		"unevictable",		offsetof(struct memstat, unevictable) },
+	/* The kernel's own memory charged to the cgroup: v2 only (v1 keeps it in memory.kmem.*). */
+	{ NULL,				"slab_unreclaimable",	offsetof(struct memstat, slab_unreclaimable) },
+	{ NULL,				"kernel_stack",		offsetof(struct memstat, kernel_stack) },
+	{ NULL,				"pagetables",		offsetof(struct memstat, pagetables) },
+	{ NULL,				"sec_pagetables",	offsetof(struct memstat, sec_pagetables) },
+	{ NULL,				"percpu",		offsetof(struct memstat, percpu) },
+	{ NULL,				"sock",			offsetof(struct memstat, sock) },
+	{ NULL,				"vmalloc",		offsetof(struct memstat, vmalloc) },
+	/* Pages read back soon after reclaim dropped them: the cache was a working set. */
+	{ "total_workingset_refault_anon", "workingset_refault_anon", offsetof(struct memstat, refault_anon) },
+	{ "total_workingset_refault_file", "workingset_refault_file", offsetof(struct memstat, refault_file) },
+	{ NULL,				"workingset_activate_file", offsetof(struct memstat, activate_file) },
+	{ NULL,				"workingset_restore_file", offsetof(struct memstat, restore_file) },
 };
 
 static const struct field meminfo_fields[] = {
@@ -118,7 +131,7 @@ static void parse_fields(const char *text, const struct field *fields, size_t n,
 			for (i = 0; i < n; i++) {
 				const char *name = v1 || !fields[i].v2 ? fields[i].v1 : fields[i].v2;
 
-				if (!strcmp(key, name)) {
+				if (name && !strcmp(key, name)) {
 					memcpy((char *)out + fields[i].off, &val, sizeof(val));
 					*have |= 1u << i;
 					break;

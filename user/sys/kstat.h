@@ -27,6 +27,17 @@ struct memstat {
 	__u64 active_anon;
 	__u64 inactive_anon;
 	__u64 unevictable;
+	__u64 slab_unreclaimable;	/* v2: the kernel's unreclaimable parts */
+	__u64 kernel_stack;
+	__u64 pagetables;
+	__u64 sec_pagetables;
+	__u64 percpu;
+	__u64 sock;
+	__u64 vmalloc;
+	__u64 refault_anon;	/* pages, cumulative: workingset_refault_* */
+	__u64 refault_file;
+	__u64 activate_file;	/* v2: refaulted pages that were active: the hot part of a working set */
+	__u64 restore_file;	/* v2: refaulted pages that had been active before reclaim */
 	unsigned int have;	/* bit per field found, in the order above */
 };
 
@@ -109,6 +120,19 @@ int pstatus_parse(const char *text, struct pstatus *out);
 int pstat_parse(const char *text, struct pstat *out);
 /* Reads both for pid; -ENOENT once the process is gone. */
 int proc_read(int pid, struct pstatus *st, struct pstat *sp);
+
+/*
+ * What reclaim cannot take back (without swap): anon, shmem, file pages
+ * off the file LRUs (mlocked), and the kernel's unreclaimable memory
+ * where memory.stat gives it (v2). What an OOM kill comes from.
+ */
+static inline __u64 memstat_unreclaimable(const struct memstat *m)
+{
+	__u64 lru = m->active_file + m->inactive_file, cache = m->file > m->shmem ? m->file - m->shmem : 0;
+
+	return m->anon + m->shmem + (cache > lru ? cache - lru : 0) + m->slab_unreclaimable + m->kernel_stack +
+	       m->pagetables + m->sec_pagetables + m->percpu + m->sock + m->vmalloc;
+}
 
 /* Page cache without shmem: what reclaim can drop. */
 static inline __u64 memstat_page_cache(const struct memstat *m)

@@ -9,19 +9,30 @@
 
 static int log_max = LOG_LVL_INFO;
 static int log_prefix_priority;
+/* libbpf's callback takes no context: the last program it failed to load, for the probe registry. */
+static char failed_program[128];
+
+#define LOAD_FAILED	"': BPF program load failed"
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char *buf = NULL;
+	char *buf = NULL, *at, *name;
 	size_t n;
 
 	(void)level;
-	/* libbpf's warnings explain our own errors; show them only when asked. */
-	if (log_max < LOG_LVL_DEBUG)
-		return 0;
 	/* A verifier log comes whole, in one message, and can be long. */
 	if (vasprintf(&buf, fmt, ap) < 0)
 		return 0;
+	/* libbpf unloads every program when one fails: only its own message says which. */
+	if ((at = strstr(buf, LOAD_FAILED)) && (name = strstr(buf, "prog '")) && name < at) {
+		name += 6;
+		snprintf(failed_program, sizeof(failed_program), "%.*s", (int)(at - name), name);
+	}
+	/* libbpf's warnings explain our own errors; show them only when asked. */
+	if (log_max < LOG_LVL_DEBUG) {
+		free(buf);
+		return 0;
+	}
 	n = strlen(buf);
 	if (n && buf[n - 1] == '\n')
 		buf[n - 1] = '\0';
@@ -57,4 +68,9 @@ int log_errno(enum log_level level, int err, const char *fmt, ...)
 			err ? ": " : "", err ? strerror(err) : "");
 	}
 	return -err;
+}
+
+const char *log_bpf_failed_program(void)
+{
+	return failed_program[0] ? failed_program : NULL;
 }

@@ -30,4 +30,7 @@ int log_errno(enum log_level level, int err, const char *fmt, ...)
 #define log_debug(...)	((void)log_errno(LOG_LVL_DEBUG, 0, __VA_ARGS__))
 #define log_err_errno(err, ...)	log_errno(LOG_LVL_ERR, (err), __VA_ARGS__)
 
+/* The name of the last BPF program libbpf failed to load, as it said; NULL if none. */
+const char *log_bpf_failed_program(void);
+
 #endif /* MEMPROBE_LOG_H */

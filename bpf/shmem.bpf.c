@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Which memory cgroup the pages of a tmpfs file are charged to. A POSIX
+ * shm file belongs to the cgroup that wrote it, not to whoever maps it
+ * now; tmpfs pages never pass the page-cache tracepoints on their way in,
+ * but every page joins an LRU list when it is charged, and the folio then
+ * says both its cgroup and its file. Counted per (cgroup, file), in pages
+ * (a folio joining again after reclaim isolated it counts again: the
+ * counts weigh the cgroups, the file's size in memory is read from the
+ * file). Anonymous and page-cache folios leave after two loads.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "memprobe.h"
+#include "compat.bpf.h"
+#include "maps.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define PAGE_MAPPING_ANON	1UL	/* an anonymous folio's mapping points at its anon_vma, tagged */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, MP_MAX_FILES);
+	__type(key, struct mp_shmem_key);
+	__type(value, __u64);
+} shmem_files SEC(".maps");
+
+MP_DECLARE_DROPS();
+
+SEC("tp_btf/mm_lru_insertion")
+int BPF_PROG(shmem_lru_add, struct folio *folio)
+{
+	struct mp_shmem_key key = {};
+	struct address_space *mapping;
+	struct inode *host;
+	__u64 *pages, flags, zero = 0;
+	unsigned long tagged;
+
+	/* A scalar first: the verifier allows no bit tests on a pointer. */
+	bpf_core_read(&tagged, sizeof(tagged), &folio->mapping);
+	if (!tagged || (tagged & PAGE_MAPPING_ANON))
+		return 0;
+	flags = mp_folio_flags(folio);
+	if (!mp_folio_is_shmem(flags))
+		return 0;	/* page cache: its own probes count it */
+	mapping = (struct address_space *)tagged;
+	host = BPF_CORE_READ(mapping, host);
+	if (!host)
+		return 0;
+	key.cgid = mp_folio_memcg_id(folio);
+	key.ino = BPF_CORE_READ(host, i_ino);
+	key.dev = BPF_CORE_READ(host, i_sb, s_dev);
+	pages = mp_upsert(&shmem_files, &key, &zero, &drops, MP_DROP_SHMEM_FULL);
+	if (pages)
+		*pages += mp_folio_nr_pages(folio, flags);
+	return 0;
+}
