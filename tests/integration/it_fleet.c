@@ -346,10 +346,22 @@ INTEGRATION_TEST(prometheus_rules_fire_on_leak_and_oom, 240)
 	snprintf(expr, sizeof(expr), "ALERTS{alertname=\"MemprobeOOMKill\",alertstate=\"firing\",cgroup=\"%s\"}", oom.rel);
 	if (!ASSERT(!wait_value(&f, expr, 30, &v), "MemprobeOOMKill did not fire"))
 		goto out;
+	/* The limit as set, and the kernel's own count of the kill in memory.events (v1: memory.oom_control). */
+	snprintf(expr, sizeof(expr), "memprobe_cgroup_memory_max_bytes{cgroup=\"%s\"} == %llu", oom.rel, OOM_LIMIT);
+	if (!ASSERT(!wait_value(&f, expr, 10, &v), "no memory_max_bytes of the limit"))
+		goto out;
+	snprintf(expr, sizeof(expr), "increase(memprobe_cgroup_memory_events_total{cgroup=\"%s\",event=\"oom_kill\"}[5m]) > 0",
+		 oom.rel);
+	if (!ASSERT(!wait_value(&f, expr, 20, &v), "memory.events' oom_kill did not rise"))
+		goto out;
 	/* The leak: the verdict, held for the (shortened) time, fires the alert naming the cgroup. */
 	snprintf(expr, sizeof(expr), "ALERTS{alertname=\"MemprobeMemoryLeak\",alertstate=\"firing\",cgroup=\"%s\"}",
 		 leak.rel);
 	if (!ASSERT(!wait_value(&f, expr, 90, &v), "MemprobeMemoryLeak did not fire"))
+		goto out;
+	/* Growing towards its 1 GiB limit at 4 MiB/s: the forecast's alert, with the time left. */
+	snprintf(expr, sizeof(expr), "ALERTS{alertname=\"MemprobeOOMSoon\",alertstate=\"firing\",cgroup=\"%s\"}", leak.rel);
+	if (!ASSERT(!wait_value(&f, expr, 60, &v), "MemprobeOOMSoon did not fire"))
 		goto out;
 	ok = ASSERT(agent_finish(&f.a, SIGINT, 30) == 0, "memprobe failed: %s", agent_stderr(&f.a));
 out:

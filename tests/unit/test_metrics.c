@@ -37,6 +37,10 @@ static void snapshot(struct msnap *s, struct msnap_cgroup *cg)
 		.growth_bytes_per_s = 145635.5556, .samples = 12, .lives = 2, .oom_kills = 1, .last_oom = 1795999800,
 	};
 	cg[0].counts.cache_added_pages = 10;
+	cg[0].max_known = cg[0].oom_eta_known = cg[0].events_known = true;
+	cg[0].memory_max = 2147483648ULL;
+	cg[0].oom_eta_s = 1800.5;
+	cg[0].events[3] = 2;
 	cg[0].counts.alloc_order[MP_ALLOC_ORDERS - 1] = 7;
 	cg[1] = (struct msnap_cgroup){ .cgroup = "batch.slice/gone \"job\"\\\n\xff.service", .unit = "", .lives = 1 };
 	cg[2] = (struct msnap_cgroup){ .cgroup = "other", .unit = "", .present = true, .gauges = true, .anon = 5 };
@@ -128,7 +132,18 @@ UNIT_TEST(metrics_absent_is_not_zero)
 	     ASSERT(!strstr(b.p, "posix_shm_bytes"), "POSIX shm not read: absent") &&
 	     ASSERT(!strstr(b.p, "memprobe_bpf_program_run"), "statistics off: absent") &&
 	     ASSERT(!strstr(b.p, "memprobe_journal_entries_dropped_total"), "no --journal: absent") &&
-	     ASSERT(strstr(b.p, "memprobe_cgroups_in_other 2\n"), "in other");
+	     ASSERT(strstr(b.p, "memprobe_cgroups_in_other 2\n"), "in other") &&
+	     /* Issue 14's: a limit and a forecast where there is one, the events once read. */
+	     ASSERT(strstr(b.p, "memprobe_cgroup_memory_max_bytes{cgroup=\"system.slice/visioncore.service\","
+			   "unit=\"visioncore.service\"} 2147483648\n"), "memory max") &&
+	     ASSERT(strstr(b.p, "memprobe_cgroup_oom_eta_seconds{cgroup=\"system.slice/visioncore.service\","
+			   "unit=\"visioncore.service\"} 1800.5\n"), "oom eta") &&
+	     ASSERT(!strstr(b.p, "memprobe_cgroup_memory_high_bytes{") && !strstr(b.p, "memprobe_cgroup_high_eta_seconds{"),
+		    "no MemoryHigh: absent") &&
+	     ASSERT(strstr(b.p, "memprobe_cgroup_memory_events_total{cgroup=\"system.slice/visioncore.service\","
+			   "unit=\"visioncore.service\",event=\"oom_kill\"} 2\n") &&
+		    strstr(b.p, "event=\"oom_group_kill\"} 0\n"), "memory events") &&
+	     ASSERT(!strstr(b.p, "memprobe_cgroup_memory_events_total{cgroup=\"other\""), "events not read: absent");
 	buf_free(&b);
 	return ok;
 }

@@ -212,6 +212,48 @@ out:
 	return ok;
 }
 
+/* memory.events counted from the first reading; a cgroup made again adds from 0, never back. */
+UNIT_TEST(series_memory_events_add_up)
+{
+	struct targets ts = { .machine = false, .t_now = 10 };
+	struct series_set s;
+	struct series *se;
+	struct target *t;
+	bool ok = false;
+
+	series_init(&s, false, 100);
+	if (!ASSERT((t = target(&ts, "svc.service", 2, 0)), "svc") || !ASSERT(!series_update(&s, &ts, NULL, 10), "update"))
+		goto out;
+	se = find(&s, "svc.service");
+	t->health.read_at = 10;
+	t->health.events_now = (struct memcg_events){ .max = 5, .oom_kill = 1, .have = true };
+	series_fold_events(&s, &ts);
+	if (!ASSERT(se->events_known && se->events[1] == 0 && se->events[3] == 0, "the first reading is the start"))
+		goto out;
+	ts.t_now = t->health.read_at = 11;
+	t->health.events_now.max = 8;
+	t->health.events_now.oom_kill = 2;
+	series_fold_events(&s, &ts);
+	if (!ASSERT(se->events[1] == 3 && se->events[3] == 1, "max %llu oom_kill %llu", (unsigned long long)se->events[1],
+		    (unsigned long long)se->events[3]))
+		goto out;
+	/* A new life of the cgroup: its counts start at 0 again. */
+	ts.t_now = t->health.read_at = 12;
+	t->health.events_now.max = 2;
+	series_fold_events(&s, &ts);
+	if (!ASSERT(se->events[1] == 5, "max went to %llu", (unsigned long long)se->events[1]))
+		goto out;
+	/* Not read at this sample: nothing folded. */
+	ts.t_now = 13;
+	t->health.events_now.max = 100;
+	series_fold_events(&s, &ts);
+	ok = ASSERT(se->events[1] == 5, "folded a stale reading");
+out:
+	series_free(&s);
+	targets_free(&ts);
+	return ok;
+}
+
 /* targets.units: the whole machine's walk makes a target of each cgroup two levels down, with all below it. */
 UNIT_TEST(refresh_units_for_the_metrics)
 {

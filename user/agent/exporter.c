@@ -9,6 +9,7 @@
 #include "agent/snapshot.h"
 #include "model/posixshm.h"
 #include "output/build.h"
+#include "model/health.h"
 #include "model/series.h"
 #include "output/metrics.h"
 #include "sys/gzip.h"
@@ -143,13 +144,42 @@ void exporter_posix(struct exporter *x, const struct agent *a, const struct pshm
 	}
 }
 
-int exporter_sample(struct exporter *x, const struct agent *a)
+/*
+ * The limits, forecasts and memory events the metrics give for every
+ * exported cgroup; the cycle reads them for the cgroups it shows, the
+ * others are read here, once a sample (not at the baseline, before any).
+ */
+static int read_health(struct exporter *x, struct agent *a)
+{
+	struct targets *ts = &a->targets;
+	size_t *idx = calloc(x->series.n + 1, sizeof(*idx)), i, n = 0;
+	int r;
+
+	if (!idx)
+		return -ENOMEM;
+	series_bind(&x->series, ts);
+	for (i = 0; i < x->series.n; i++) {
+		const struct target *t = x->series.v[i]->cur;
+
+		if (t && t->health.read_at != ts->t_now)
+			idx[n++] = (size_t)(t - ts->v);
+	}
+	r = health_read(ts, idx, n);
+	free(idx);
+	if (!r)
+		series_fold_events(&x->series, ts);
+	return r;
+}
+
+int exporter_sample(struct exporter *x, struct agent *a)
 {
 	struct snapshot_input in = {
 		.a = a, .series = &x->series, .samples = ++x->samples, .kernel = x->kernel,
 	};
 	int r;
 
+	if (x->samples > 1 && (r = read_health(x, a)))
+		return log_err_errno(r, "cannot read the cgroups' limits for the metrics");
 	/* Scrapes under way keep the replies they were given; the next ones get this sample. */
 	drop_rendered(x);
 	snapshot_free(&x->snap);

@@ -36,7 +36,7 @@ struct sink *exporter_sink(struct exporter *x);
 /* After the targets' counts are summed, before gone cgroups are retired: into the series. */
 int exporter_account(struct exporter *x, const struct agent *a);
 /* A sample (or the baseline) was taken: the snapshot scrapes are served from now on. */
-int exporter_sample(struct exporter *x, const struct agent *a);
+int exporter_sample(struct exporter *x, struct agent *a);
 /* A summary read POSIX shm (it needs the probes' final collection): the per-cgroup figures until the next. */
 void exporter_posix(struct exporter *x, const struct agent *a, const struct pshm *ps);
 /* Serves from the loop from now on. */

@@ -57,10 +57,29 @@ static void counters_of(const struct series *se, struct msnap_cgroup *c)
 {
 	c->lives = se->lives;
 	c->last_oom = se->last_oom;
+	c->events_known = se->events_known;
+	memcpy(c->events, se->events, sizeof(c->events));
 	if (se->fresh)
 		return;
 	c->counts = se->acc;
 	c->oom_kills = se->oom_kills;
+}
+
+/* The limits and the forecast, where they were read at this sample (model/health.c). */
+static void limits_of(const struct target *t, double now, struct msnap_cgroup *c)
+{
+	const struct health *h = &t->health;
+
+	if (h->read_at != now)
+		return;
+	c->high_known = h->have_limits && h->limits.high != MEMCG_UNLIMITED;
+	c->memory_high = h->limits.high;
+	c->max_known = h->have_limits && h->limits.max != MEMCG_UNLIMITED;
+	c->memory_max = h->limits.max;
+	c->high_eta_known = c->high_known && h->forecast.known && h->forecast.high_eta_s >= 0;
+	c->high_eta_s = h->forecast.high_eta_s;
+	c->oom_eta_known = c->max_known && h->forecast.known && h->forecast.oom_eta_s >= 0;
+	c->oom_eta_s = h->forecast.oom_eta_s;
 }
 
 static void fill(struct msnap_cgroup *c, const struct series *se, const struct snapshot_input *in)
@@ -82,6 +101,7 @@ static void fill(struct msnap_cgroup *c, const struct series *se, const struct s
 	c->samples = v->samples;
 	c->window_s = v->span_s;
 	sysv_usage_of(&in->a->events.sysv, t, 0, c);
+	limits_of(t, in->a->targets.t_now, c);
 	c->posix_known = se->posix_known;
 	c->posix_bytes = se->posix_bytes;
 }

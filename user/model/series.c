@@ -340,3 +340,39 @@ void series_bind(struct series_set *s, const struct targets *ts)
 			se->cur = &ts->v[i];
 	}
 }
+
+static void event_values(const struct memcg_events *e, __u64 *v)
+{
+	v[0] = e->high;
+	v[1] = e->max;
+	v[2] = e->oom;
+	v[3] = e->oom_kill;
+	v[4] = e->oom_group_kill;
+}
+
+void series_fold_events(struct series_set *s, const struct targets *ts)
+{
+	size_t i, k;
+
+	for (i = 0; i < ts->n; i++) {
+		const struct target *t = &ts->v[i];
+		const char *p = series_path(s, t);
+		struct series *se = p ? find(s, p) : NULL, *to;
+		struct series_src *src;
+		__u64 now[SERIES_EVENTS];
+
+		if (!se || t->gone || !t->health.events_now.have || t->health.read_at != ts->t_now)
+			continue;
+		to = se->own ? se : s->other;
+		src = source(se, t->first_id);
+		if (!to || !src)
+			continue;
+		event_values(&t->health.events_now, now);
+		/* Counted from the first reading; a count that went back is a new cgroup's, from 0. */
+		for (k = 0; src->have_events && k < SERIES_EVENTS; k++)
+			to->events[k] += now[k] >= src->last_events[k] ? now[k] - src->last_events[k] : now[k];
+		memcpy(src->last_events, now, sizeof(now));
+		src->have_events = true;
+		to->events_known = se->events_known = true;
+	}
+}

@@ -30,6 +30,8 @@
 #include "model/targets.h"
 
 #define SERIES_KEEP_GONE_S	3600
+/* memory.events, in this order: high, max, oom, oom_kill, oom_group_kill. */
+#define SERIES_EVENTS		5
 #define SERIES_OTHER		"other"
 
 /* A target feeding a series: its sums when last folded in. */
@@ -37,6 +39,8 @@ struct series_src {
 	__u64 key;			/* the target's first_id: one per target */
 	struct counters last;
 	__u64 last_ooms;
+	__u64 last_events[SERIES_EVENTS];
+	bool have_events;
 	bool seen;
 };
 
@@ -54,7 +58,9 @@ struct series {
 	__u64 oom_kills;
 	__u64 lives;
 	double last_oom;		/* Unix time of the last OOM kill in it; 0 before any */
-	/* POSIX shm charged to it, as the latest summary found (exporter_posix). */
+	/* memory.events since first read, and the POSIX shm charged to it, as the latest summary found. */
+	bool events_known;
+	__u64 events[SERIES_EVENTS];
 	bool posix_known;
 	__u64 posix_bytes;
 	/* Folded at the update after the one that made it. */
@@ -101,6 +107,13 @@ int series_note_kill(struct series_set *s, __u64 cgid, double ts);
  * targets_retire, so that a target that is gone gives its last counts.
  */
 int series_update(struct series_set *s, const struct targets *ts, const struct ooms *ooms, double now);
+
+/*
+ * What each target's memory.events counted since the last sample, into its
+ * series; for the targets whose health was read at this sample. A cgroup
+ * made again starts its counts afresh: they add up, they do not go back.
+ */
+void series_fold_events(struct series_set *s, const struct targets *ts);
 
 /* Points each series at its living target (series.cur) for reading its figures; until targets change. */
 void series_bind(struct series_set *s, const struct targets *ts);

@@ -398,6 +398,50 @@ static void cg_present(struct writer *w, const struct msnap *s)
 	}
 }
 
+/* Issue 14's figures: each limit and forecast only where there is one, the events once read. */
+static void cg_limits(struct writer *w, const struct msnap *s)
+{
+	static const char *const events[] = { "high", "max", "oom", "oom_kill", "oom_group_kill" };
+	const char *l[7];
+	size_t i, j;
+
+	begin(w, "memprobe_cgroup_memory_high_bytes", GAUGE,
+	      "The effective MemoryHigh (v2 memory.high, the smallest up the tree); absent when unlimited.");
+	for (j = 0; j < s->n_cgroups; j++)
+		if (s->cgroups[j].present && s->cgroups[j].high_known) {
+			cg_labels(l, &s->cgroups[j], NULL, NULL);
+			sample_u64(w, l, s->cgroups[j].memory_high);
+		}
+	begin(w, "memprobe_cgroup_memory_max_bytes", GAUGE,
+	      "The effective MemoryMax (v2 memory.max, v1 the hierarchical limit); absent when unlimited.");
+	for (j = 0; j < s->n_cgroups; j++)
+		if (s->cgroups[j].present && s->cgroups[j].max_known) {
+			cg_labels(l, &s->cgroups[j], NULL, NULL);
+			sample_u64(w, l, s->cgroups[j].memory_max);
+		}
+	begin(w, "memprobe_cgroup_high_eta_seconds", GAUGE,
+	      "Time until the cgroup reaches MemoryHigh at the present growth; absent when not growing or unlimited.");
+	for (j = 0; j < s->n_cgroups; j++)
+		if (s->cgroups[j].present && s->cgroups[j].high_eta_known) {
+			cg_labels(l, &s->cgroups[j], NULL, NULL);
+			sample_double(w, l, s->cgroups[j].high_eta_s);
+		}
+	begin(w, "memprobe_cgroup_oom_eta_seconds", GAUGE,
+	      "Time until the cgroup reaches MemoryMax at the present growth; absent when not growing or unlimited.");
+	for (j = 0; j < s->n_cgroups; j++)
+		if (s->cgroups[j].present && s->cgroups[j].oom_eta_known) {
+			cg_labels(l, &s->cgroups[j], NULL, NULL);
+			sample_double(w, l, s->cgroups[j].oom_eta_s);
+		}
+	begin(w, "memprobe_cgroup_memory_events_total", COUNTER,
+	      "Times the cgroup hit its limits (memory.events), since memprobe first read them.");
+	for (j = 0; j < s->n_cgroups; j++)
+		for (i = 0; s->cgroups[j].events_known && i < sizeof(events) / sizeof(events[0]); i++) {
+			cg_labels(l, &s->cgroups[j], "event", events[i]);
+			sample_u64(w, l, s->cgroups[j].events[i]);
+		}
+}
+
 static void one_u64(struct writer *w, const char *name, enum kind kind, const char *help, __u64 v)
 {
 	begin(w, name, kind, help);
@@ -506,6 +550,7 @@ void metrics_render(const struct msnap *s, bool openmetrics, struct buf *out)
 	cg_families(&w, s, fit_families, sizeof(fit_families) / sizeof(fit_families[0]));
 	cg_orders(&w, s);
 	cg_families(&w, s, event_families, sizeof(event_families) / sizeof(event_families[0]));
+	cg_limits(&w, s);
 	cg_present(&w, s);
 	machine(&w, s);
 	self(&w, s);

@@ -41,6 +41,11 @@ struct msnap_cgroup {
 	bool posix_known;
 	__u64 posix_bytes;
 	__u64 lives;
+	/* Limits and the forecast (absent when unlimited, not growing, or not read), memory.events. */
+	bool high_known, max_known, high_eta_known, oom_eta_known, events_known;
+	__u64 memory_high, memory_max;
+	double high_eta_s, oom_eta_s;
+	__u64 events[5];		/* high, max, oom, oom_kill, oom_group_kill */
 };
 
 struct msnap {
