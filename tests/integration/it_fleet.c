@@ -259,7 +259,7 @@ INTEGRATION_TEST(prometheus_scrapes_memprobe, 180)
 	snprintf(expr, sizeof(expr), "resets(memprobe_cgroup_page_cache_added_bytes_total{cgroup=\"%s\"}[10m])",
 		 reborn.rel);
 	ok = ASSERT(!prom_value(&f.p, expr, &v) && v == 0, "the counter was reset %g times", v) &&
-	     ASSERT(agent_finish(&f.a, SIGINT, 30) == 0, "memprobe failed: %s", agent_stderr(&f.a));
+	     ASSERT(agent_finish(&f.a, SIGINT, 60) == 0, "memprobe failed: %s", agent_stderr(&f.a));
 out:
 	if (!ok && f.p.pid)
 		test_log(__FILE__, __LINE__, "prometheus's log:\n%s", prom_log(&f.p));
@@ -363,7 +363,7 @@ INTEGRATION_TEST(prometheus_rules_fire_on_leak_and_oom, 240)
 	snprintf(expr, sizeof(expr), "ALERTS{alertname=\"MemprobeOOMSoon\",alertstate=\"firing\",cgroup=\"%s\"}", leak.rel);
 	if (!ASSERT(!wait_value(&f, expr, 60, &v), "MemprobeOOMSoon did not fire"))
 		goto out;
-	ok = ASSERT(agent_finish(&f.a, SIGINT, 30) == 0, "memprobe failed: %s", agent_stderr(&f.a));
+	ok = ASSERT(agent_finish(&f.a, SIGINT, 60) == 0, "memprobe failed: %s", agent_stderr(&f.a));
 out:
 	if (!ok && f.p.pid)
 		test_log(__FILE__, __LINE__, "prometheus's log:\n%s", prom_log(&f.p));
@@ -418,7 +418,7 @@ INTEGRATION_TEST(exporter_unit_command_serves, 60)
 	snprintf(url, sizeof(url), "http://%s/metrics", listen);
 	ok = ok && ASSERT(!http_call(url, NULL, &r) && r.status == 200 && strstr(r.body, "\nmemprobe_sample_interval_seconds 15\n"),
 			  "/metrics of the unit's command") &&
-	     ASSERT(agent_finish(&a, SIGTERM, 30) == 0, "memprobe failed: %s", agent_stderr(&a));
+	     ASSERT(agent_finish(&a, SIGTERM, 60) == 0, "memprobe failed: %s", agent_stderr(&a));
 out:
 	http_reply_free(&r);
 	agent_free(&a);
