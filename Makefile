@@ -26,9 +26,10 @@ ARCH      := $(shell uname -m)
 BPF_ARCH  := $(patsubst x86_64,x86,$(patsubst aarch64,arm64,$(ARCH)))
 VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 
-# Debian 12 packages the build and the tests need.
+# Debian 12 packages the build and the tests need. libmicrohttpd-dev: the header
+# of the --listen server (user/sys/httpd.c), whose library is loaded only then.
 DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config libjansson-dev \
-	      libdw-dev libbz2-dev liblzma-dev
+	      libdw-dev libbz2-dev liblzma-dev libmicrohttpd-dev
 # prometheus: promtool for the alert rules, and a real Prometheus for the metrics
 # tests; libcurl4-openssl-dev: the tests' HTTP client (tests/http.c); groff-base:
 # the man page is checked with groff -ww; chromium and libxml2-utils: the HTML
@@ -87,7 +88,7 @@ FUZZ_SRCS     := tests/fuzz/fuzz_kstat.c user/sys/kstat.c user/sys/files.c user/
 		 user/sys/util.c
 FUZZ_SECONDS  ?= 20
 # Helpers the tests and the benchmark share: cgroups, children, memprobe as a subprocess.
-IT_OBJS       := $(BUILD)/tests/it.o $(BUILD)/tests/jsonr.o $(BUILD)/user/sys/cgroup.o $(BUILD)/user/sys/util.o \
+IT_OBJS       := $(BUILD)/tests/it.o $(BUILD)/tests/jsonr.o $(BUILD)/tests/rawhttp.o $(BUILD)/user/sys/cgroup.o $(BUILD)/user/sys/util.o \
 		 $(BUILD)/user/sys/bpfmem.o \
 		 $(BUILD)/user/sys/kstat.o $(BUILD)/user/sys/mountinfo.o
 

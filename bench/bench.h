@@ -17,6 +17,8 @@
 #define BENCH_MAX_PROGS		96
 #define BENCH_MAX_RATES		8
 #define BENCH_MAX_SCALE		32
+#define BENCH_SCRAPE_CGROUPS	500
+#define BENCH_SCRAPE_FORMATS	3
 
 struct bench;
 
@@ -110,6 +112,7 @@ struct stacks_cost {
 
 struct bench {
 	bool quick;
+	bool scrape_only;			/* --scrape-only: the scrapes and nothing else */
 	int rounds;
 	int startup_rounds;
 	int iterations;
@@ -144,6 +147,16 @@ struct bench {
 	double phase_s[8];		/* how long each phase took */
 	double started;
 	struct stacks_cost stacks;
+	/* scrape.c: one /metrics scrape per format, with scrape_cgroups cgroups exported */
+	struct {
+		const char *name;
+		double first_cpu_ms;		/* the first after a sample: rendered (and compressed) */
+		double again_cpu_ms;		/* the next ones: served what was rendered */
+		size_t bytes;
+	} scrape[BENCH_SCRAPE_FORMATS];
+	int n_scrape;
+	int scrape_cgroups;
+	size_t scrape_series;			/* cgroups with series (theirs, the root's, others') */
 };
 
 /* context.c: what every part shares; it calls nothing of the benchmark's. */
@@ -172,6 +185,9 @@ void bench_scale(struct bench *b);
 void bench_scale_cleanup(void);
 
 /* tools.c: fills b->tools (bare, memprobe, empty programs, and bpftrace when installed). */
+/* scrape.c: the cost of one scrape of --listen's /metrics with BENCH_SCRAPE_CGROUPS cgroups. */
+void bench_scrape(struct bench *b);
+
 void bench_tools(struct bench *b);
 /* The run-time statistics of the programs a tool has attached, into b->progs for b->current. */
 void bench_collect(struct bench *b, const struct tool *tool, struct tool_run *r);

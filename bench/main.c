@@ -123,10 +123,12 @@ static bool mount_tracefs(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: memprobe-bench [--quick] [--rounds N] [--build DIR] [--out DIR] [--stacks-only | --scale-only]\n"
+	fprintf(stderr, "usage: memprobe-bench [--quick] [--rounds N] [--build DIR] [--out DIR]\n"
+		"                      [--stacks-only | --scale-only | --scrape-only]\n"
 		"  --quick        tiny sizes, one round, a reduced scale run: under a minute, not a measurement\n"
 		"  --stacks-only  the growth stacks' cost alone, on the allocation workload\n"
-		"  --scale-only   the scale run alone: memprobe with thousands of cgroups and processes\n");
+		"  --scale-only   the scale run alone: memprobe with thousands of cgroups and processes\n"
+		"  --scrape-only  one scrape of --listen's /metrics in each format, with 500 cgroups exported\n");
 }
 
 static int prepare_files(struct bench *b)
@@ -253,6 +255,7 @@ int main(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "stacks-only", no_argument, NULL, 's' },
 		{ "scale-only", no_argument, NULL, 'S' },
+		{ "scrape-only", no_argument, NULL, 'p' },
 		{}
 	};
 	static struct bench b;
@@ -299,6 +302,9 @@ int main(int argc, char **argv)
 		case 'S':
 			scale_only = true;
 			break;
+		case 'p':
+			b.scrape_only = true;
+			break;
 		default:
 			usage();
 			return 2;
@@ -313,6 +319,11 @@ int main(int argc, char **argv)
 	}
 	b.started = bench_now();
 	running = &b;
+	/* The scrape's cost alone, without the rest. */
+	if (b.scrape_only) {
+		bench_scrape(&b);
+		return bench_report(&b);
+	}
 	if (save_stats())
 		fprintf(stderr, "memprobe-bench: cannot read %s; the slowdowns may include the statistics' cost and per-program costs will be missing\n",
 			BPF_STATS);
@@ -356,7 +367,9 @@ int main(int argc, char **argv)
 	bench_events(&b);
 	phase(&b, 5, "scale: extra cgroups and processes, the whole machine and one target");
 	bench_scale(&b);
-	phase(&b, 6, NULL);
+	phase(&b, 6, "scrapes of /metrics (--listen)");
+	bench_scrape(&b);
+	phase(&b, 7, NULL);
 	restore_stats();
 	status = bench_report(&b);
 out:

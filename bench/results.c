@@ -316,22 +316,44 @@ static void extras(const struct bench *b, FILE *f, bool md)
 static void phases(const struct bench *b, FILE *f)
 {
 	static const char *const names[] = { "slowdown", "cost per call", "growth stacks", "start-up", "event path",
-					     "scale" };
+					     "scale", "scrapes" };
 	int i;
 
 	fprintf(f, "\nPhases:");
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 7; i++)
 		fprintf(f, "%s %s %.0f s", i ? "," : "", names[i], b->phase_s[i]);
 	fprintf(f, "; in all %.0f s.\n", bench_now() - b->started);
+}
+
+static void scrapes(const struct bench *b, FILE *f, bool md)
+{
+	int i;
+
+	if (!b->n_scrape)
+		return;
+	fprintf(f, "\nOne scrape of /metrics (--listen) with %d cgroups exported (%zu with series), memprobe's CPU:\n%s",
+		b->scrape_cgroups, b->scrape_series,
+		md ? "\n| format | first after a sample (renders) | again (served as rendered) | bytes |\n|---|---|---|---|\n" :
+		     "");
+	if (!md)
+		fprintf(f, "%-20s %20s %20s %12s\n", "format", "first (renders) ms", "again ms", "bytes");
+	for (i = 0; i < b->n_scrape; i++)
+		fprintf(f, md ? "| %s | %.2f ms | %.3f ms | %zu |\n" : "%-20s %20.2f %20.3f %12zu\n", b->scrape[i].name,
+			b->scrape[i].first_cpu_ms, b->scrape[i].again_cpu_ms, b->scrape[i].bytes);
 }
 
 static void table(const struct bench *b, FILE *f, bool md)
 {
 	header(b, f, md);
+	if (b->scrape_only) {
+		scrapes(b, f, md);
+		return;
+	}
 	slowdowns(b, f, md);
 	calls(b, f, md);
 	extras(b, f, md);
 	bench_report_scale(b, f, md);
+	scrapes(b, f, md);
 	bench_targets(b, f, md);
 	phases(b, f);
 }
@@ -386,6 +408,10 @@ static void json(const struct bench *b, FILE *f)
 		fprintf(f, "%s{\"asked\":%.0f,\"achieved\":%.0f,\"events\":%lu,\"reported\":%lu,\"lost_events\":%lu}",
 			i ? "," : "", e->target, e->achieved, e->sent, e->reported, e->lost);
 	}
+	fprintf(f, "],\"scrape_cgroups\":%d,\"scrapes\":[", b->scrape_cgroups);
+	for (i = 0; i < b->n_scrape; i++)
+		fprintf(f, "%s{\"format\":\"%s\",\"first_cpu_ms\":%.3f,\"again_cpu_ms\":%.4f,\"bytes\":%zu}", i ? "," : "",
+			b->scrape[i].name, b->scrape[i].first_cpu_ms, b->scrape[i].again_cpu_ms, b->scrape[i].bytes);
 	fprintf(f, "],\"lossless_rate\":%.0f,", lossless_rate(b));
 	bench_json_scale(b, f);
 	fprintf(f, "}\n");

@@ -65,38 +65,11 @@ static void add_prog(struct bench *b, const char *tool, int fd)
 
 void bench_collect_progs(struct bench *b, const char *tool, pid_t pid)
 {
-	char dir[64], path[320], line[256];
-	__u32 seen[BENCH_MAX_PROGS * 2];
-	size_t n_seen = 0, i;
-	struct dirent *e;
-	DIR *d;
+	__u32 ids[BENCH_MAX_PROGS * 2];
+	size_t n = it_prog_ids(pid, ids, BENCH_MAX_PROGS * 2), i;
 
-	snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", (int)pid);
-	d = opendir(dir);
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f)) {
-			__u32 id;
-
-			if (sscanf(line, "prog_id: %u", &id) != 1)
-				continue;
-			for (i = 0; i < n_seen && seen[i] != id; i++)
-				;
-			if (i == n_seen && n_seen < sizeof(seen) / sizeof(seen[0]))
-				seen[n_seen++] = id;
-		}
-		fclose(f);
-	}
-	closedir(d);
-	for (i = 0; i < n_seen; i++) {
-		int fd = bpf_prog_get_fd_by_id(seen[i]);
+	for (i = 0; i < n; i++) {
+		int fd = bpf_prog_get_fd_by_id(ids[i]);
 
 		if (fd < 0)
 			continue;

@@ -104,6 +104,11 @@ _memprobe()
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0
 		;;
+	--listen)
+		# [ADDR:]PORT, numeric: the usual ones.
+		mapfile -t COMPREPLY < <(compgen -W '19792 127.0.0.1:19792 0.0.0.0:19792 [::1]:19792' -- "$cur")
+		return 0
+		;;
 	--ring-size)
 		# A power of two, 4K to 256M.
 		mapfile -t COMPREPLY < <(compgen -W '4K 8K 16K 32K 64K 128K 256K 512K 1M 2M 4M 8M 16M 32M 64M 128M 256M' -- "$cur")
@@ -111,7 +116,7 @@ _memprobe()
 		;;
 	-i | --interval | -d | --duration | --journal-interval | --top | --max-cgroups | --max-files | \
 	--max-tasks | --leak-band | --warn-rate | --leak-rate | --verdict-window | --verdict-samples | --leak-after | \
-	--oom-horizon | --stack-sample | --stack-rate)
+	--oom-horizon | --stack-sample | --stack-rate | --max-series)
 		# A number: nothing to offer, and no file names either.
 		return 0
 		;;
@@ -120,7 +125,7 @@ _memprobe()
 	if [[ $cur == -* ]]; then
 		local opts='-c --cgroup -i --interval -d --duration --json --journal --journal-interval
 			--top --max-cgroups --max-files --max-tasks --ring-size --leak-band --warn-rate
-			--leak-rate --verdict-window --verdict-samples --leak-after --oom-horizon --report
+			--leak-rate --verdict-window --verdict-samples --leak-after --oom-horizon --report --listen --max-series
 			--no-fault-probes --stack-sample --stack-rate --stacks -v --verbose -h --help -V --version --'
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 	fi

@@ -253,6 +253,40 @@ void tchild_kill(struct tchild *ch)
 
 static const char *build_dir = "build";
 
+size_t it_prog_ids(pid_t pid, __u32 *ids, size_t max)
+{
+	char dir[64], path[64 + 256], line[256];
+	struct dirent *e;
+	size_t n = 0, i;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) && n < max) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%.255s", dir, e->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f) && n < max) {
+			unsigned int id;
+
+			if (sscanf(line, "prog_id: %u", &id) != 1)
+				continue;
+			for (i = 0; i < n && ids[i] != id; i++)
+				;
+			if (i == n)
+				ids[n++] = id;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
 void it_set_build_dir(const char *dir)
 {
 	build_dir = dir;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <linux/types.h>
 
 #include "jsonr.h"
 
@@ -90,6 +91,12 @@ int run_memprobe(const char *const argv[], char *err, size_t errlen, int timeout
 
 /* Where build/memprobe and build/workloads live; set once by the program using these helpers. */
 void it_set_build_dir(const char *dir);
+/*
+ * The ids of the BPF programs pid holds (links name them too), each once,
+ * from its /proc/PID/fdinfo: the kernel's word, read from outside. Up to
+ * max; returns how many, or 0 when the process is gone.
+ */
+size_t it_prog_ids(pid_t pid, __u32 *ids, size_t max);
 /* A path inside the build directory. */
 const char *build_path(const char *rel);
 

@@ -106,6 +106,17 @@ static int start_child(struct agent *a)
 	return loop_watch_child(&a->loop, a->child.pidfd);
 }
 
+/* --listen: the library and the port first, so that neither fails once the probes are loaded. */
+static int start_exporter(struct agent *a)
+{
+	char err[512];
+	int r = exporter_new(&a->exporter, a->o, err, sizeof(err));
+
+	if (r)
+		log_err("%s", err);
+	return r;
+}
+
 /*
  * Runs the loop until the run is over. With COMMAND, the run ends when it
  * exits: a signal sent to memprobe is passed on (a second one kills it),
@@ -177,6 +188,8 @@ static int run(const struct options *o)
 		log_err_errno(r, "cannot set up the event loop");
 		return EXIT_RUNTIME;
 	}
+	if (o->listen.ss_family && start_exporter(&a))
+		goto out;
 	if (o->command && start_child(&a))
 		goto out;
 	r = targets_init(&a.targets, &a.hier, a.cgs, a.n_cgs, &o->verdict);
@@ -184,9 +197,13 @@ static int run(const struct options *o)
 		log_err_errno(r, "cannot set up the targets");
 		goto out;
 	}
+	/* The metrics of the whole machine are per unit: the cgroups two levels down are read too. */
+	a.targets.units = a.exporter && a.targets.machine;
 	r = sinks_add(&a.sinks, o->json ? sink_json_new(stdout) : sink_table_new(stdout));
 	if (!r && o->journal)
 		r = sinks_add(&a.sinks, sink_journal_new());
+	if (!r && a.exporter)
+		r = sinks_add(&a.sinks, exporter_sink(a.exporter));
 	if (r) {
 		log_err_errno(r, "cannot set up the output");
 		goto out;
@@ -234,6 +251,9 @@ static int run(const struct options *o)
 	events_scan(&a.events);
 	if (agent_batch_done(&a))
 		goto out;
+	/* Served from the first snapshot on; until then connections wait in the socket's backlog. */
+	if (a.exporter && (exporter_sample(a.exporter, &a) || exporter_start(a.exporter, &a.loop)))
+		goto out;
 	if (o->command) {
 		r = spawn_release(&a.child);
 		if (r) {
@@ -254,6 +274,7 @@ out:
 	probes_stop(&a.probes);
 	spawn_cleanup(&a.child);
 	sinks_free(&a.sinks);
+	exporter_free(a.exporter);
 	events_free(&a.events);
 	agent_stacks_free(&a.stacks);
 	cgnames_free(&a.names);

@@ -9,6 +9,7 @@
 
 #include "memprobe.h"
 #include "options.h"
+#include "sys/netaddr.h"
 #include "version.h"
 
 /* Long-only options get values above the ASCII range. */
@@ -33,6 +34,8 @@ enum {
 	OPT_STACK_SAMPLE,
 	OPT_STACK_RATE,
 	OPT_STACKS,
+	OPT_LISTEN,
+	OPT_MAX_SERIES,
 };
 
 static const struct option long_options[] = {
@@ -59,6 +62,8 @@ static const struct option long_options[] = {
 	{ "stack-sample",	required_argument,	NULL, OPT_STACK_SAMPLE },
 	{ "stack-rate",		required_argument,	NULL, OPT_STACK_RATE },
 	{ "stacks",		required_argument,	NULL, OPT_STACKS },
+	{ "listen",		required_argument,	NULL, OPT_LISTEN },
+	{ "max-series",		required_argument,	NULL, OPT_MAX_SERIES },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
@@ -101,6 +106,10 @@ static const char usage[] =
 "                         (default %u); what is skipped is counted\n"
 "      --stacks FILE      write the stacks holding memory at the end, folded\n"
 "                         (frame;frame;frame bytes) for flame graph tools\n"
+"      --listen [ADDR:]PORT  serve the figures to Prometheus: /metrics on ADDR\n"
+"                         (numeric, 127.0.0.1 unless given; [::1] for IPv6)\n"
+"      --max-series N     the whole machine: cgroups with series of their own\n"
+"                         (default 100); the rest are summed as cgroup=\"other\"\n"
 "\n"
 "The leak verdict, from the trend of anonymous memory (page cache never counts):\n"
 "      --leak-band SIZE   normal while the trend rises less than this (default 50M)\n"
@@ -229,6 +238,7 @@ static void defaults(struct options *o)
 	o->journal_interval_s = 300;
 	o->stack_sample_bytes = MP_STACK_SAMPLE;
 	o->stack_rate = MP_STACK_RATE;
+	o->max_series = 100;
 }
 
 int options_parse(struct options *o, int argc, char *const argv[], char *err, size_t errlen)
@@ -360,6 +370,18 @@ int options_parse(struct options *o, int argc, char *const argv[], char *err, si
 			if (!*optarg)
 				return fail(err, errlen, "--stacks needs a file name");
 			o->stacks_path = optarg;
+			break;
+		case OPT_LISTEN:
+			if (netaddr_parse(optarg, &o->listen))
+				return fail(err, errlen,
+					    "--listen: '%s' is not [ADDR:]PORT with a numeric address (127.0.0.1:19792, [::1]:19792) and a port from 1 to 65535",
+					    shown(optarg, show, sizeof(show)));
+			o->listen_text = optarg;
+			break;
+		case OPT_MAX_SERIES:
+			if (parse_u32(optarg, 1, 100000, &o->max_series))
+				return fail(err, errlen, "--max-series: '%s' is not a whole number between 1 and 100000",
+					    shown(optarg, show, sizeof(show)));
 			break;
 		case 'v':
 			o->verbose++;

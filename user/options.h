@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <linux/types.h>
 
 #include "model/verdict.h"
@@ -33,6 +34,10 @@ struct options {
 	char *const *command;		/* after "--", NULL-terminated; NULL when absent */
 	struct verdict_cfg verdict;	/* the leak criteria */
 	double oom_horizon_s;		/* a forecast record when the time to memory.max falls below this */
+	/* --listen: the metrics endpoint (user/agent/exporter.c); family 0 when not asked for. */
+	struct sockaddr_storage listen;
+	const char *listen_text;	/* as given, for messages */
+	__u32 max_series;		/* whole machine: cgroups with series of their own */
 };
 
 enum options_result {

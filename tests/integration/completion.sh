@@ -59,7 +59,8 @@ offered=$(offer "memprobe -" | tr ' ' '\n' | grep -vx -- -- | sort -u | tr '\n' 
 [[ $offered == "$help_opts" ]] || fail "options offered: '$offered'; --help has: '$help_opts'"
 
 expect "memprobe --j" "--journal --journal-interval --json"
-expect "memprobe --json --max-" "--max-cgroups --max-files --max-tasks"
+expect "memprobe --json --max-" "--max-cgroups --max-files --max-series --max-tasks"
+expect "memprobe --listen 127" "127.0.0.1:19792"
 expect "memprobe --ring-size 1" "128K 128M 16K 16M 1M"
 expect "memprobe --ring-size=25" "256K 256M"
 expect "memprobe -i 1 --ring-size " "128K 128M 16K 16M 1M 256K 256M 2M 32K 32M 4K 4M 512K 64K 64M 8K 8M"

@@ -14,7 +14,7 @@
 INTEGRATION_TEST(bench_runs_quick, 120)
 {
 	char out[] = "/tmp/memprobe-test-bench-XXXXXX", cmd[1024], path[1100], *text = NULL;
-	const struct jv *w, *p, *sc, *pts;
+	const struct jv *w, *p, *sc, *pts, *scr;
 	struct jv *res = NULL;
 	bool ok = false;
 	int status;
@@ -34,10 +34,12 @@ INTEGRATION_TEST(bench_runs_quick, 120)
 	p = jv_get(res, "programs");
 	sc = jv_get(res, "scale");
 	pts = sc ? jv_get(sc, "points") : NULL;
-	/* alloc, pagecache and the fault-bound service; four tools' programs; the reduced scale run. */
+	scr = jv_get(res, "scrapes");
+	/* alloc, pagecache and the fault-bound service; the tools' programs; the reduced scale run; the scrapes. */
 	ok = ASSERT(w && w->n == 3, "workloads") &&
 	     ASSERT(p && p->n >= 8, "%zu programs measured", p ? p->n : 0) &&
-	     ASSERT(pts && pts->n == 8, "%zu scale points", pts ? pts->n : 0);
+	     ASSERT(pts && pts->n == 8, "%zu scale points", pts ? pts->n : 0) &&
+	     ASSERT(scr && scr->n == 3 && jv_u64_or(&scr->items[2], "bytes") > 0, "the scrapes of /metrics");
 	for (size_t i = 0; ok && i < pts->n; i++)
 		ok = ASSERT(pts->items[i].type == J_OBJ && jv_get(&pts->items[i], "ok") && jv_get(&pts->items[i], "ok")->b,
 			    "scale point %zu has figures", i);

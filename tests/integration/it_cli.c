@@ -65,34 +65,6 @@ INTEGRATION_TEST(unknown_command_exits_127, 30)
 	       ASSERT(strstr(err, "cannot run"), "stderr \"%s\"", err);
 }
 
-/* The BPF programs and links memprobe holds, read from its fdinfo. */
-static size_t held_bpf_ids(pid_t pid, __u32 *ids, size_t max)
-{
-	char dir[64], path[512], buf[4096], *p;
-	struct dirent *e;
-	size_t n = 0;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", (int)pid);
-	d = opendir(dir);
-	if (!d)
-		return 0;
-	while ((e = readdir(d)) && n < max) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		while (fgets(buf, sizeof(buf), f) && n < max)
-			if ((p = strstr(buf, "prog_id:")))
-				ids[n++] = (__u32)strtoul(p + 8, NULL, 10);
-		fclose(f);
-	}
-	closedir(d);
-	return n;
-}
-
 INTEGRATION_TEST(sigterm_detaches_everything, 60)
 {
 	const char *argv[] = { "--json", "--interval", "0.5", NULL };
@@ -106,7 +78,7 @@ INTEGRATION_TEST(sigterm_detaches_everything, 60)
 	if (!ASSERT(!agent_start(&a, argv), "cannot run memprobe") ||
 	    !ASSERT(agent_wait_for(&a, "start", 30), "no start; stderr: %s", agent_stderr(&a)))
 		goto out;
-	n = held_bpf_ids(a.pid, ids, 64);
+	n = it_prog_ids(a.pid, ids, 64);
 	if (!ASSERT(n >= 2, "memprobe holds %zu BPF programs", n))
 		goto out;
 	code = agent_finish(&a, SIGTERM, 30);

@@ -168,30 +168,15 @@ static void held_add(__u32 *ids, __u32 id)
 
 static bool held_poll(pid_t pid, __u32 *ids)
 {
-	char dir[64], path[600], buf[256], *p;
-	struct dirent *e;
-	bool any = false;
-	DIR *d;
+	__u32 now[MAX_HELD];
+	size_t n = it_prog_ids(pid, now, MAX_HELD), i;
+	char fd0[64];
 
-	snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", (int)pid);
-	d = opendir(dir);
-	if (!d)
-		return false;
-	while ((e = readdir(d))) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "%s/%.255s", dir, e->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		any = true;
-		while (fgets(buf, sizeof(buf), f))
-			if ((p = strstr(buf, "prog_id:")))
-				held_add(ids, (__u32)strtoul(p + 8, NULL, 10));
-		fclose(f);
-	}
-	closedir(d);
-	return any;
+	for (i = 0; i < n; i++)
+		held_add(ids, now[i]);
+	/* A zombie has no open files: that is the end. */
+	snprintf(fd0, sizeof(fd0), "/proc/%d/fd/0", (int)pid);
+	return n || !access(fd0, F_OK);
 }
 
 static int held_start(struct held *h, pid_t pid)

@@ -6,7 +6,6 @@
  * are said unknown rather than zero, and process peaks are the highest
  * readings of /proc.
  */
-#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,45 +17,27 @@
 #include "it.h"
 #include "workload.h"
 
-/* Whether pid holds a BPF program named name (its /proc/PID/fdinfo, then the kernel's info on each). */
+/* Whether pid holds a BPF program named name: the kernel's info on each program it holds. */
 static bool holds_prog(pid_t pid, const char *name, int *n_progs)
 {
-	char dir[64], path[320], line[256];
+	__u32 ids[128];
+	size_t n = it_prog_ids(pid, ids, 128), i;
 	bool found = false;
-	struct dirent *e;
-	DIR *d;
 
 	*n_progs = 0;
-	snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", (int)pid);
-	d = opendir(dir);
-	if (!d)
-		return false;
-	while ((e = readdir(d))) {
-		FILE *f;
+	for (i = 0; i < n; i++) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(ids[i]);
 
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		f = fopen(path, "re");
-		if (!f)
+		if (fd < 0)
 			continue;
-		while (fgets(line, sizeof(line), f)) {
-			struct bpf_prog_info info = { 0 };
-			__u32 len = sizeof(info), id;
-			int fd;
-
-			if (sscanf(line, "prog_id: %u", &id) != 1)
-				continue;
-			fd = bpf_prog_get_fd_by_id(id);
-			if (fd < 0)
-				continue;
-			if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
-				(*n_progs)++;
-				found |= !strncmp(info.name, name, sizeof(info.name) - 1);
-			}
-			close(fd);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			(*n_progs)++;
+			found |= !strncmp(info.name, name, sizeof(info.name) - 1);
 		}
-		fclose(f);
+		close(fd);
 	}
-	closedir(d);
 	return found;
 }
 

@@ -5,6 +5,7 @@
 
 #include "harness.h"
 #include "options.h"
+#include "sys/netaddr.h"
 
 static int parse(struct options *o, char *err, size_t len, ...)
 {
@@ -164,4 +165,37 @@ UNIT_TEST(options_every_flag_every_bad_value)
 			return false;
 	}
 	return true;
+}
+
+UNIT_TEST(options_listen)
+{
+	static const char *const bad[] = {
+		"", "0", "65536", "-1", "localhost:19792", "::1:19792", "[::1]", "[::1]19792", "1.2.3:80",
+		"127.0.0.1:", ":19792", "[::1]:x", "127.0.0.1:80x", "0x7f.1:80", "[]:80", "1.2.3.4:80:90",
+	};
+	struct options o;
+	char err[256], shown[64];
+	size_t i;
+
+	if (!ASSERT(parse(&o, err, sizeof(err), NULL) == OPTIONS_RUN && !o.listen.ss_family && o.max_series == 100,
+		    "defaults"))
+		return false;
+	if (!ASSERT(parse(&o, err, sizeof(err), "--listen", "19792", "--max-series", "7", NULL) == OPTIONS_RUN,
+		    "%s", err) ||
+	    !ASSERT_STR(netaddr_format(&o.listen, shown, sizeof(shown)), "127.0.0.1:19792") ||
+	    !ASSERT(o.max_series == 7, "max-series"))
+		return false;
+	if (!ASSERT(parse(&o, err, sizeof(err), "--listen=[::1]:80", NULL) == OPTIONS_RUN, "%s", err) ||
+	    !ASSERT_STR(netaddr_format(&o.listen, shown, sizeof(shown)), "[::1]:80") ||
+	    !ASSERT(parse(&o, err, sizeof(err), "--listen", "0.0.0.0:65535", NULL) == OPTIONS_RUN, "%s", err) ||
+	    !ASSERT_STR(netaddr_format(&o.listen, shown, sizeof(shown)), "0.0.0.0:65535"))
+		return false;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (!ASSERT(parse(&o, err, sizeof(err), "--listen", bad[i], NULL) == -EINVAL, "'%s' accepted", bad[i]) ||
+		    !ASSERT(strstr(err, "--listen"), "%s", err))
+			return false;
+	}
+	return ASSERT(parse(&o, err, sizeof(err), "--max-series", "0", NULL) == -EINVAL && strstr(err, "--max-series"),
+		      "%s", err) &&
+	       ASSERT(parse(&o, err, sizeof(err), "--max-series", "x", NULL) == -EINVAL, "x");
 }

@@ -14,6 +14,7 @@
 #include "agent/events.h"
 #include "agent/selfcost.h"
 #include "agent/stacks.h"
+#include "agent/exporter.h"
 #include "model/agg.h"
 #include "model/cgnames.h"
 #include "model/procs.h"
@@ -40,6 +41,7 @@ struct agent {
 	struct agent_stacks stacks;	/* growth stacks */
 	struct sinks sinks;
 	struct loop loop;
+	struct exporter *exporter;	/* --listen (agent/exporter.h); NULL without */
 	bool output_closed;
 	bool trending;			/* readings feed the leak trends: not before COMMAND runs */
 	double last_interim;		/* monotonic time of the last periodic summary */

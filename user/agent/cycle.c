@@ -59,6 +59,9 @@ int agent_measure(struct agent *a, bool final)
 	if (r)
 		return log_err_errno(r, "cannot read the cgroups' memory counters");
 	targets_account(&a->targets, &a->agg);
+	/* Before retiring: a cgroup that is gone gives the metrics its last counts. */
+	if (a->exporter && (r = exporter_account(a->exporter, a)))
+		return r;
 	/* Counted now, so what the maps hold for cgroups that are gone can go. */
 	r = targets_retire(&a->targets, &a->agg);
 	if (r)
@@ -222,6 +225,8 @@ int agent_summarise(struct agent *a, bool interim)
 		log_warn("cannot read the mount table; files are shown by device and inode");
 	if (pshm_scan(&pshm, "/dev/shm", a->targets.pids, a->targets.n_pids))
 		log_warn("cannot read the processes' POSIX shared memory");
+	else if (a->exporter)
+		exporter_posix(a->exporter, a, &pshm);
 	r = report_summaries(&rep, &in);
 	mounts_free(&mounts);
 	cost_known = !selfcost_read(&a->cost, true, &cost);
@@ -291,6 +296,8 @@ int agent_tick(void *ctx)
 	if (!r)
 		r = check_health(a, false);
 	if (r)
+		return r;
+	if (a->exporter && (r = exporter_sample(a->exporter, a)))
 		return r;
 	r = report_samples(&rep, &in);
 	if (r)

@@ -134,7 +134,7 @@ static int refresh_available(struct targets *ts)
 	return 0;
 }
 
-int health_refresh(struct targets *ts, const size_t *idx, size_t n)
+int health_read(struct targets *ts, const size_t *idx, size_t n)
 {
 	size_t i;
 	int r;
@@ -153,7 +153,12 @@ int health_refresh(struct targets *ts, const size_t *idx, size_t n)
 		if (r)
 			return r;
 	}
-	return refresh_available(ts);
+	return 0;
+}
+
+int health_refresh(struct targets *ts, const size_t *idx, size_t n)
+{
+	return health_read(ts, idx, n) ?: refresh_available(ts);
 }
 
 bool health_crossed(struct health *h, double horizon_s)

@@ -61,6 +61,8 @@ struct targets;
  * adds the latest figures to their forecast trends and fits them.
  */
 int health_refresh(struct targets *ts, const size_t *idx, size_t n);
+/* The same for targets read for another reason (the metrics' cgroups), without the machine's trend. */
+int health_read(struct targets *ts, const size_t *idx, size_t n);
 
 /* A forecast crossed the horizon (or came back): the caller reports it once per crossing. */
 bool health_crossed(struct health *h, double horizon_s);

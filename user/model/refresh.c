@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@ struct walk_ctx {
 	struct targets *ts;
 	size_t target;
 	struct target *owner;	/* the target the visited cgroup's processes count for */
+	size_t unit;		/* ts->units: the target two levels down being walked, or SIZE_MAX */
 	__u64 cgid;
 	int err;
 };
@@ -35,6 +37,20 @@ static int add_pid(void *ctx, int pid)
 	return 0;
 }
 
+/* For the metrics, a cgroup two levels down (a unit) counts everything below it. */
+static int unit_member(struct walk_ctx *w, unsigned int depth, __u64 id)
+{
+	struct targets *ts = w->ts;
+
+	if (depth < 2)
+		w->unit = SIZE_MAX;
+	else if (depth == 2)
+		w->unit = w->owner ? (size_t)(w->owner - ts->v) : SIZE_MAX;
+	else if (w->unit != SIZE_MAX)
+		return target_add_member(&ts->v[w->unit], id);
+	return 0;
+}
+
 static int member_visit(void *ctx, const char *rel, __u64 id, unsigned int depth, bool leaf)
 {
 	struct walk_ctx *w = ctx;
@@ -52,7 +68,7 @@ static int member_visit(void *ctx, const char *rel, __u64 id, unsigned int depth
 		w->err = target_add_member(w->owner, id);
 	} else if (depth == 0) {
 		w->owner = &ts->v[0];
-	} else if (leaf) {
+	} else if (leaf || (ts->units && depth == 2)) {
 		/* The whole machine: every leaf is a candidate for the largest. */
 		w->owner = targets_by_id(ts, id);
 		if (!w->owner && !cg_path(ts->h, rel, NULL, cg.dir, sizeof(cg.dir))) {
@@ -61,8 +77,12 @@ static int member_visit(void *ctx, const char *rel, __u64 id, unsigned int depth
 			w->err = targets_add(ts, &cg, &w->owner);
 			if (!w->err)
 				w->err = target_add_member(w->owner, id);
+			if (!w->err && !leaf)
+				w->owner->unit_only = true;
 		}
 	}
+	if (!w->err && ts->machine && ts->units)
+		w->err = unit_member(w, depth, id);
 	if (w->err)
 		return w->err;
 	/* A cgroup gone between readdir and here has no processes to list. */
@@ -120,7 +140,7 @@ static void read_stat(struct targets *ts, struct target *t)
 
 int targets_refresh(struct targets *ts)
 {
-	struct walk_ctx w = { .ts = ts };
+	struct walk_ctx w = { .ts = ts, .unit = SIZE_MAX };
 	size_t i, n = ts->n;
 	bool first = ts->t_start == 0;
 	double now = now_realtime();

@@ -214,7 +214,7 @@ size_t targets_pick(const struct targets *ts, unsigned int top, bool summary, si
 	for (i = 1; i < ts->n; i++) {
 		const struct target *t = &ts->v[i];
 
-		if (!t->have_stat)
+		if (!t->have_stat || t->unit_only)
 			continue;
 		r[n].idx = i;
 		r[n].key1 = summary ? t->sum.cache_added_pages : memstat_page_cache(&t->now);

@@ -33,6 +33,7 @@ struct target_cg {
 struct target {
 	struct target_cg cg;
 	bool root;			/* the whole hierarchy: every cgroup, and uncharged pages */
+	bool unit_only;			/* not a leaf: there for the metrics (targets.units), not for the table */
 	bool gone;			/* its directory has disappeared */
 	/*
 	 * A service restart removes its cgroup and creates another under the
@@ -70,6 +71,7 @@ struct target {
 struct targets {
 	const struct cg_hier *h;
 	bool machine;			/* no explicit target: root plus every leaf */
+	bool units;			/* the whole machine for the metrics: cgroups two levels down too */
 	struct target *v;
 	size_t n, cap;
 	/* Index of v by cgroup id (open addressing, index + 1; 0 is empty): thousands of leaves are found at once. */

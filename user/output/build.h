@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "model/agg.h"
+#include "model/posixshm.h"
 #include "model/procs.h"
 #include "model/targets.h"
 #include "output/record.h"
@@ -16,6 +18,9 @@ __u64 report_page_bytes(__u64 pages);
 __u64 report_reclaimable(const struct memstat *m);
 
 void report_fill_verdict(struct rec_verdict *rv, const struct verdict_result *vr);
+
+/* The summary's posix_shm_bytes of t: each /dev/shm file's memory, by the share of its pages charged to t. */
+__u64 report_posix_bytes(const struct target *t, const struct agg *a, const struct pshm *ps);
 
 /*
  * t's limits, forecast, memory events, pressure, reclaim stalls and

@@ -515,3 +515,16 @@ fail:
 	free(s);
 	return NULL;
 }
+
+bool sink_journal_dropped(const struct sinks *ss, unsigned long long *dropped)
+{
+	size_t i;
+
+	for (i = 0; i < ss->n; i++) {
+		if (ss->v[i]->ops != &journal_ops)
+			continue;
+		*dropped = ((const struct journal *)ss->v[i]->priv)->dropped;
+		return true;
+	}
+	return false;
+}

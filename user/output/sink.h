@@ -8,6 +8,7 @@
 #ifndef MEMPROBE_SINK_H
 #define MEMPROBE_SINK_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "output/record.h"
@@ -49,6 +50,8 @@ struct sink *sink_json_new(FILE *out);
 struct sink *sink_journal_new(void);
 /* --report: an HTML page written at the end of the run. Opens path now; 0 or a negative errno. */
 int sink_html_new(struct sink **out, const char *path);
+/* Whether ss has the journald sink, and how many entries journald did not take so far. */
+bool sink_journal_dropped(const struct sinks *ss, unsigned long long *dropped);
 
 int sinks_add(struct sinks *ss, struct sink *s);
 int sinks_start(struct sinks *ss, const struct rec_start *r);

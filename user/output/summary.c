@@ -194,6 +194,19 @@ static size_t target_posix(const struct target *t, const struct report_input *in
 	return n;
 }
 
+__u64 report_posix_bytes(const struct target *t, const struct agg *a, const struct pshm *ps)
+{
+	__u64 bytes = 0, total, top, mine;
+	size_t i;
+
+	for (i = 0; ps && i < ps->n; i++) {
+		mine = charged_pages(a, &ps->v[i], t, &total, &top);
+		if (total)
+			bytes += (__u64)((double)ps->v[i].memory * (double)mine / (double)total);
+	}
+	return bytes;
+}
+
 /*
  * Whether the page cache is needed: pages read back soon after reclaim
  * dropped them (refaults) make it a working set; cache that left without

@@ -36,6 +36,18 @@ bool bpfmem_parse(const char *text, __u32 *map_id, __u64 *memlock)
 	return true;
 }
 
+__u64 bpfmem_of_fd(int fd)
+{
+	char path[64], text[1024];
+	__u64 memlock;
+	__u32 id;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (read_text(path, text, sizeof(text)) <= 0 || !bpfmem_parse(text, &id, &memlock))
+		return 0;
+	return memlock;
+}
+
 int bpfmem_read(pid_t pid, struct bpfmem *out)
 {
 	__u32 seen[BPFMEM_MAX_MAPS];

@@ -21,6 +21,8 @@ struct bpfmem {
 
 /* One fdinfo text: true if it is a BPF map's, with its id and memlock bytes. */
 bool bpfmem_parse(const char *text, __u32 *map_id, __u64 *memlock);
+/* The memlock bytes of the map behind this process's descriptor fd; 0 when it cannot be read. */
+__u64 bpfmem_of_fd(int fd);
 /* Sums the maps pid holds (0: this process). */
 int bpfmem_read(pid_t pid, struct bpfmem *out);
 
