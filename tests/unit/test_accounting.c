@@ -3,8 +3,9 @@
  * model/accounting.c and model/refresh.c on a fake cgroup tree: probe
  * counters summed into targets, cgroups retired when they are gone (their
  * counts kept, their ids handed to the probes), strangers retired after an
- * interval, and a target whose cgroup is removed and created again followed
- * to its new life.
+ * interval, a target whose cgroup is removed and created again followed
+ * to its new life, and the whole machine read in full passes with the
+ * followed leaves in between.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +238,70 @@ UNIT_TEST(accounting_counts_slot_pages_of_a_retired_cgroup_once)
 		goto out;
 	ok = ASSERT(t.ts.v[0].sum.cache_added_pages == 15, "5 worker pages once and svc's 10: %llu",
 		    (unsigned long long)t.ts.v[0].sum.cache_added_pages);
+out:
+	teardown(&t);
+	return ok;
+}
+
+static void fill_nothing(struct tree *t)
+{
+	(void)t;
+}
+
+/* The whole machine: the fake tree's root and its leaves as targets. */
+static bool setup_machine(struct tree *t)
+{
+	memset(t, 0, sizeof(*t));
+	verdict_defaults(&t->cfg);
+	agg_init(&t->agg);
+	if (!fakefs_init(&t->fs) || !cgroup(t, "svc", "") || !cgroup(t, "svc/worker", "") ||
+	    !cgroup(t, "other", "") || !fakefs_write(&t->fs, "root/memory.stat", "anon 4096\nfile 8192\nshmem 0\n"))
+		return false;
+	t->h.version = CG_V2;
+	fakefs_path(&t->fs, "root", t->h.root, sizeof(t->h.root));
+	return !targets_init(&t->ts, &t->h, NULL, 0, &t->cfg);
+}
+
+static __u64 anon_of(struct tree *t, __u64 id)
+{
+	const struct target *tg = targets_by_id(&t->ts, id);
+
+	return tg ? tg->now.anon : 0;
+}
+
+/*
+ * Between full passes the whole machine reads the followed leaves only:
+ * the others keep the figures of the last full pass until the next one,
+ * and nothing is retired while what exists is not known.
+ */
+UNIT_TEST(machine_reads_followed_leaves_between_full_passes)
+{
+	struct tree t;
+	__u64 worker, other;
+	size_t idx[1];
+	bool ok = false;
+
+	if (!ASSERT(setup_machine(&t), "fake tree") || !ASSERT(sample(&t, fill_nothing), "first") ||
+	    !ASSERT(t.ts.full, "the first refresh is a full pass"))
+		goto out;
+	worker = id_of(&t, "svc/worker");
+	other = id_of(&t, "other");
+	if (!ASSERT(targets_by_id(&t.ts, worker) && targets_by_id(&t.ts, other), "leaves are targets"))
+		goto out;
+	idx[0] = (size_t)(targets_by_id(&t.ts, worker) - t.ts.v);
+	targets_follow(&t.ts, idx, 1, true);
+	t.ts.next_full = now_realtime() + 3600;
+	if (!ASSERT(fakefs_write(&t.fs, "root/svc/worker/memory.stat", "anon 8192\nfile 0\nshmem 0\n") &&
+		    fakefs_write(&t.fs, "root/other/memory.stat", "anon 12288\nfile 0\nshmem 0\n"), "new figures") ||
+	    !ASSERT(sample(&t, fill_nothing), "partial"))
+		goto out;
+	if (!ASSERT(!t.ts.full, "a partial pass") || !ASSERT(anon_of(&t, worker) == 8192, "the followed leaf read") ||
+	    !ASSERT(anon_of(&t, other) == 4096, "the other kept: %llu", (unsigned long long)anon_of(&t, other)) ||
+	    !ASSERT(t.ts.n_dead == 0, "retired between full passes"))
+		goto out;
+	t.ts.next_full = 0;
+	ok = ASSERT(sample(&t, fill_nothing), "full") && ASSERT(t.ts.full, "a full pass") &&
+	     ASSERT(anon_of(&t, other) == 12288, "every leaf read in a full pass");
 out:
 	teardown(&t);
 	return ok;

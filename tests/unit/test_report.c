@@ -151,8 +151,9 @@ UNIT_TEST(report_summary_merges_files_and_processes)
 	struct agg_file f2 = { .cgid = 11, .ino = 5, .dev = 1, .added_pages = 30, .removed_pages = 4 };
 	struct agg_file f3 = { .cgid = 11, .ino = 6, .dev = 1, .added_pages = 20, .name = "/b", .complete = true };
 	struct agg_file f4 = { .cgid = 12, .ino = 7, .dev = 1, .added_pages = 99, .name = "/c", .complete = true };
-	struct agg_task t1 = { .cgid = 10, .tgid = 7, .comm = "reader", .cache_added_pages = 5 };
-	struct agg_task t2 = { .cgid = 11, .tgid = 7, .comm = "reader", .cache_added_pages = 6 };
+	/* Pid 7 seen under two names (a CPU's slot kept the one before exec): the newer wins. */
+	struct agg_task t1 = { .cgid = 10, .tgid = 7, .comm = "reader", .comm_ns = 5, .cache_added_pages = 5 };
+	struct agg_task t2 = { .cgid = 11, .tgid = 7, .comm = "sh", .comm_ns = 1, .cache_added_pages = 6 };
 	struct agg_task t3 = { .cgid = 11, .tgid = 8, .comm = "loader", .cache_added_pages = 20 };
 	long page = sysconf(_SC_PAGESIZE);
 	const struct rec_summary *s;
@@ -185,6 +186,7 @@ UNIT_TEST(report_summary_merges_files_and_processes)
 	     ASSERT(strstr(s->top_files[0].path, "/a") != NULL, "name from either piece: %s", s->top_files[0].path) &&
 	     ASSERT(s->n_cache_processes == 2 && s->cache_processes[0].pid == 8 &&
 		    s->cache_processes[1].added_bytes == 11ULL * page, "processes merged by pid") &&
+	     ASSERT(!strcmp(s->cache_processes[1].comm, "reader"), "under its newest name: %s", s->cache_processes[1].comm) &&
 	     ASSERT(s->lost_events == 5, "lost %llu", (unsigned long long)s->lost_events) &&
 	     ASSERT(rep.summaries[2].lost_events == 6, "other's own losses") &&
 	     ASSERT(rep.summaries[0].n_top_files == 3, "root sees every file");

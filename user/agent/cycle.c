@@ -47,15 +47,28 @@ static void say_losses(struct agent *a, bool final)
 	}
 }
 
+static bool followed(void *ctx, __u64 cgid)
+{
+	return targets_followed(ctx, cgid);
+}
+
+/* Between the whole machine's full passes, processes are read when their memory moves, or now and then. */
+#define PROC_STALE_S	60
+
 int agent_measure(struct agent *a, bool final)
 {
+	struct procs_due due = { .followed = followed, .ctx = &a->targets, .stale_s = PROC_STALE_S,
+				 .probe = probes_have(&a->probes, &rss_probe) };
 	int r;
 
+	/* The summary's figures are every cgroup's: the whole machine read in full. */
+	if (final)
+		a->targets.next_full = 0;
 	r = probes_collect(&a->probes, &a->agg, final);
 	if (r)
 		return r;
 	say_losses(a, false);
-	r = targets_refresh(&a->targets);
+	r = targets_refresh(&a->targets) ?: targets_discover(&a->targets, &a->agg);
 	if (r)
 		return log_err_errno(r, "cannot read the cgroups' memory counters");
 	targets_account(&a->targets, &a->agg);
@@ -70,7 +83,7 @@ int agent_measure(struct agent *a, bool final)
 		log_debug("retired %zu cgroups that are gone or not watched", a->targets.n_dead);
 	probes_forget(&a->probes, a->targets.dead, a->targets.n_dead);
 	r = procs_refresh(&a->procs, a->targets.pids, a->targets.n_pids, &a->agg, watched, &a->targets,
-			  &a->o->verdict, a->targets.t_now);
+			  &a->o->verdict, a->targets.t_now, a->targets.full ? NULL : &due);
 	if (r)
 		return log_err_errno(r, "cannot read the processes");
 	if (a->trending) {
@@ -273,6 +286,31 @@ static int announce_verdicts(struct agent *a)
 	return 0;
 }
 
+/*
+ * The whole machine: the leaves the next samples and the summary would
+ * show, and those the metrics export, are read at every sample; the rest
+ * in full passes.
+ */
+static int follow_shown(struct agent *a)
+{
+	struct targets *ts = &a->targets;
+	size_t *idx, n;
+
+	if (!ts->machine)
+		return 0;
+	idx = calloc(ts->n + 1, sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	n = targets_pick(ts, a->o->top, false, idx);
+	targets_follow(ts, idx, n, true);
+	n = targets_pick(ts, a->o->top, true, idx);
+	targets_follow(ts, idx, n, false);
+	free(idx);
+	if (a->exporter)
+		exporter_follow(a->exporter, ts);
+	return 0;
+}
+
 int agent_tick(void *ctx)
 {
 	struct agent *a = ctx;
@@ -305,6 +343,8 @@ int agent_tick(void *ctx)
 	r = sinks_samples(&a->sinks, rep.samples, rep.n_samples);
 	report_free(&rep);
 	targets_roll(&a->targets);
+	if (!r && (r = follow_shown(a)))
+		return log_err_errno(r, "cannot choose the cgroups to follow");
 	if (r)
 		return agent_output_error(a, r);
 	selfcost_interval(&a->cost, now_monotonic() - start);

@@ -171,6 +171,16 @@ static int read_health(struct exporter *x, struct agent *a)
 	return r;
 }
 
+void exporter_follow(struct exporter *x, struct targets *ts)
+{
+	size_t i;
+
+	series_bind(&x->series, ts);
+	for (i = 0; i < x->series.n; i++)
+		if (x->series.v[i]->cur && !x->series.v[i]->cur->root)
+			ts->v[x->series.v[i]->cur - ts->v].followed = true;
+}
+
 int exporter_sample(struct exporter *x, struct agent *a)
 {
 	struct snapshot_input in = {

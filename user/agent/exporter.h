@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 struct agent;
+struct targets;
 struct exporter;
 struct loop;
 struct options;
@@ -37,6 +38,8 @@ struct sink *exporter_sink(struct exporter *x);
 int exporter_account(struct exporter *x, const struct agent *a);
 /* A sample (or the baseline) was taken: the snapshot scrapes are served from now on. */
 int exporter_sample(struct exporter *x, struct agent *a);
+/* The whole machine: the cgroups with series are read at every sample (targets' followed). */
+void exporter_follow(struct exporter *x, struct targets *ts);
 /* A summary read POSIX shm (it needs the probes' final collection): the per-cgroup figures until the next. */
 void exporter_posix(struct exporter *x, const struct agent *a, const struct pshm *ps);
 /* Serves from the loop from now on. */

@@ -72,6 +72,9 @@ int targets_retire(struct targets *ts, struct agg *a)
 	size_t pos = 0, i;
 
 	ts->n_dead = 0;
+	/* What exists is known after a full pass only: between them nothing is called gone. */
+	if (!ts->full)
+		return 0;
 	while ((c = agg_next(a, &pos))) {
 		if (!retirable(ts, a, c))
 			continue;
@@ -110,9 +113,13 @@ int targets_trend(struct targets *ts, const struct procs *ps)
 
 	if (!running)
 		return -ENOMEM;
-	/* The cgroups with a process read this time, with an address space: not exited, not tearing theirs down. */
+	/*
+	 * The cgroups with a process read this time, with an address space: not
+	 * exited, not tearing theirs down. The whole machine reads a process
+	 * again when its memory moves: one still listed counts as read.
+	 */
 	for (i = 0; i < ps->n; i++)
-		if (ps->v[i].alive && ps->v[i].t_now == ts->t_now)
+		if (ps->v[i].alive && (ps->v[i].t_now == ts->t_now || ts->machine))
 			running[n++] = ps->v[i].cgid;
 	ids_sort(running, n);
 	for (i = 0; i < ts->n; i++) {
@@ -121,6 +128,11 @@ int targets_trend(struct targets *ts, const struct procs *ps)
 
 		if (t->gone || !t->have_stat)
 			continue;
+		/* The whole machine: the leaves shown are followed; the others are read now and then, not trended. */
+		if (ts->machine && !t->root && !t->followed) {
+			trend_free(&t->anon_trend);
+			continue;
+		}
 		live = has_any(t, running, n);
 		/*
 		 * A cgroup whose processes are gone, or going (an exiting process

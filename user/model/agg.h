@@ -59,6 +59,7 @@ struct agg_task {
 	__u64 cgid;
 	__u32 tgid;
 	char comm[MP_COMM_LEN];
+	__u64 comm_ns;			/* when it was seen under that name: the newest name wins */
 	__u64 cache_added_pages;
 };
 

@@ -43,17 +43,64 @@ void procs_free(struct procs *p)
 	for (i = 0; i < p->n; i++)
 		trend_free(&p->v[i].anon);
 	free(p->v);
+	free(p->by_pid);
 	memset(p, 0, sizeof(*p));
 }
 
+static size_t pid_slot(__u32 pid, size_t cap)
+{
+	return (size_t)(((__u64)pid * 0x9e3779b97f4a7c15ULL) >> 20) & (cap - 1);
+}
+
+static void index_put(struct procs *p, size_t i)
+{
+	size_t s = pid_slot(p->v[i].pid, p->by_pid_cap);
+
+	while (p->by_pid[s])
+		s = (s + 1) & (p->by_pid_cap - 1);
+	p->by_pid[s] = i + 1;
+}
+
+/* Rebuilds the index for p->n processes (and room to add): -ENOMEM leaves the old one. */
+static int reindex(struct procs *p, size_t room)
+{
+	size_t cap = 64, i;
+	size_t *v;
+
+	while (cap < (p->n + room) * 2)
+		cap *= 2;
+	v = calloc(cap, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	free(p->by_pid);
+	p->by_pid = v;
+	p->by_pid_cap = cap;
+	for (i = 0; i < p->n; i++)
+		index_put(p, i);
+	return 0;
+}
+
+/* The process pid started at start (within slack ticks); with ~0 start, the latest with that pid. */
 static struct proc *find(struct procs *p, __u32 pid, __u64 start, __u64 slack)
 {
-	size_t i;
+	struct proc *best = NULL;
+	size_t s;
 
-	for (i = 0; i < p->n; i++)
-		if (p->v[i].pid == pid && p->v[i].start + slack >= start && p->v[i].start <= start + slack)
-			return &p->v[i];
-	return NULL;
+	if (!p->by_pid_cap)
+		return NULL;
+	for (s = pid_slot(pid, p->by_pid_cap); p->by_pid[s]; s = (s + 1) & (p->by_pid_cap - 1)) {
+		struct proc *pr = &p->v[p->by_pid[s] - 1];
+
+		if (pr->pid != pid)
+			continue;
+		if (start == ~0ULL) {
+			if (!best || pr->start > best->start)
+				best = pr;
+		} else if (pr->start + slack >= start && pr->start <= start + slack) {
+			return pr;
+		}
+	}
+	return best;
 }
 
 static struct proc *add(struct procs *p, __u32 pid, __u64 start)
@@ -62,11 +109,14 @@ static struct proc *add(struct procs *p, __u32 pid, __u64 start)
 
 	if (ARRAY_GROW(p->v, p->cap, p->n, 64))
 		return NULL;
+	if ((p->n + 1) * 2 > p->by_pid_cap && reindex(p, p->n + 64))
+		return NULL;
 	pr = &p->v[p->n++];
 	memset(pr, 0, sizeof(*pr));
 	pr->pid = pid;
 	pr->start = start;
 	trend_init(&pr->anon);
+	index_put(p, p->n - 1);
 	return pr;
 }
 
@@ -104,6 +154,7 @@ static void sample(struct procs *p, struct proc *pr, const struct pstatus *st, c
 	pr->have_status = true;
 	pr->alive = true;
 	pr->cgid = cgid;
+	pr->updates_read = pr->updates;
 	memcpy(pr->comm, sp->comm, sizeof(pr->comm));
 	trend_add(&pr->anon, cfg, now, (double)st->rss_anon);
 	verdict_eval(&pr->anon, cfg, &pr->verdict);
@@ -131,8 +182,10 @@ static void merge_probe(struct procs *p, const struct agg_proc *ap, bool (*wante
 		if (ap->peak[i] > pr->peak[i])
 			pr->peak[i] = ap->peak[i];
 	pr->updates = ap->updates;
-	if (ap->exited)
+	if (ap->exited) {
 		pr->alive = false;
+		pr->gone = true;
+	}
 }
 
 static __s64 peak_rss(const struct proc *pr)
@@ -140,10 +193,19 @@ static __s64 peak_rss(const struct proc *pr)
 	return pr->peak[MP_RSS_ANON] + pr->peak[MP_RSS_FILE] + pr->peak[MP_RSS_SHMEM];
 }
 
-/* Keeps the exited processes with the largest peaks; their verdicts stay, their trends go. */
-static void prune(struct procs *p)
+static int by_peak(const void *a, const void *b)
 {
-	size_t exited = 0, i;
+	__s64 x = peak_rss(*(const struct proc *const *)a), y = peak_rss(*(const struct proc *const *)b);
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Keeps the exited processes with the largest peaks; their verdicts stay, their trends go. */
+static int prune(struct procs *p)
+{
+	size_t exited = 0, i, j;
+	struct proc **gone;
+	__s64 floor;
 
 	for (i = 0; i < p->n; i++) {
 		if (p->v[i].alive)
@@ -151,44 +213,73 @@ static void prune(struct procs *p)
 		exited++;
 		trend_free(&p->v[i].anon);
 	}
-	while (exited-- > EXITED_KEPT) {
-		size_t victim = p->n;
+	if (exited <= EXITED_KEPT)
+		return 0;
+	/* The EXITED_KEPT-th largest peak: exited ones below it go (ties: the earliest listed stay). */
+	gone = malloc(exited * sizeof(*gone));
+	if (!gone)
+		return -ENOMEM;
+	for (i = 0, j = 0; i < p->n; i++)
+		if (!p->v[i].alive)
+			gone[j++] = &p->v[i];
+	qsort(gone, exited, sizeof(*gone), by_peak);
+	floor = peak_rss(gone[EXITED_KEPT - 1]);
+	for (i = 0, j = 0; i < exited; i++)
+		if (peak_rss(gone[i]) == floor && i < EXITED_KEPT)
+			j++;	/* ties at the floor that are kept */
+	free(gone);
+	for (i = 0, exited = 0; i < p->n; i++) {
+		struct proc *pr = &p->v[i];
+		bool keep = pr->alive || peak_rss(pr) > floor || (peak_rss(pr) == floor && j && j--);
 
-		for (i = 0; i < p->n; i++)
-			if (!p->v[i].alive && (victim == p->n || peak_rss(&p->v[i]) < peak_rss(&p->v[victim])))
-				victim = i;
-		memmove(&p->v[victim], &p->v[victim + 1], (p->n - victim - 1) * sizeof(p->v[0]));
-		p->n--;
+		if (keep)
+			p->v[exited++] = *pr;
 	}
+	p->n = exited;
+	return reindex(p, 64);
+}
+
+/* Whether pid's process is read from /proc this sample. */
+static bool is_due(const struct procs_due *due, const struct proc *pr, __u64 cgid, double now)
+{
+	if (!due || !pr || !pr->have_status || pr->gone)
+		return true;
+	if (due->followed(due->ctx, cgid) || now - pr->t_now >= due->stale_s)
+		return true;
+	return !due->probe || pr->updates != pr->updates_read;
 }
 
 int procs_refresh(struct procs *p, const struct pid_cg *pids, size_t n, const struct agg *a,
 		  bool (*wanted)(void *ctx, __u64 cgid), void *ctx, const struct verdict_cfg *cfg,
-		  double now)
+		  double now, const struct procs_due *due)
 {
 	size_t i;
 
 	for (i = 0; i < p->n; i++)
 		p->v[i].alive = false;
+	/* The probe first: what it saw move says whom to read. */
+	for (i = 0; i < a->n_procs; i++)
+		merge_probe(p, &a->procs[i], wanted, ctx);
 	for (i = 0; i < n; i++) {
+		struct proc *pr = find(p, pids[i].pid, ~0ULL, 0);
 		struct pstatus st;
 		struct pstat sp;
-		struct proc *pr;
 
+		if (pr && pr->alive && pr->t_now == now)
+			continue;	/* listed twice: nested targets */
+		if (!is_due(due, pr, pids[i].cgid, now)) {
+			pr->alive = true;	/* still listed in its cgroup, and its memory did not move */
+			continue;
+		}
 		/* Kernel threads and processes gone since the cgroup was read are skipped. */
 		if (proc_read(pids[i].pid, &st, &sp))
 			continue;
-		pr = find(p, pids[i].pid, sp.starttime, 0);
+		pr = find(p, pids[i].pid, sp.starttime, 1);
 		if (!pr)
 			pr = add(p, pids[i].pid, sp.starttime);
 		if (!pr)
 			return -ENOMEM;
-		if (pr->alive)
-			continue;	/* listed twice: nested targets */
 		sample(p, pr, &st, &sp, pids[i].cgid, cfg, now);
 	}
-	for (i = 0; i < a->n_procs; i++)
-		merge_probe(p, &a->procs[i], wanted, ctx);
-	prune(p);
-	return 0;
+	return prune(p);
 }

@@ -31,6 +31,8 @@ struct proc {
 	double cpu_percent;		/* between the last two such readings, of one CPU */
 	__s64 peak[MP_RSS_MEMBERS];	/* pages, from the probe */
 	__u64 updates;			/* counter changes the probe saw */
+	__u64 updates_read;		/* ... when /proc was last read: more since, and its memory moved */
+	bool gone;			/* the probe saw it exit */
 	struct trend anon;		/* RssAnon, for the verdict */
 	struct verdict_result verdict;
 };
@@ -38,6 +40,8 @@ struct proc {
 struct procs {
 	struct proc *v;
 	size_t n, cap;
+	size_t *by_pid;			/* index of v by pid (open addressing, index + 1; 0 empty) */
+	size_t by_pid_cap;
 	long hz;
 	long page;
 	int ncpu;			/* online CPUs: no process uses more */
@@ -52,12 +56,25 @@ void procs_init(struct procs *p, double cpu_span);
 void procs_free(struct procs *p);
 
 /*
+ * Which processes a sample reads from /proc again; NULL: all of them. On a
+ * host of thousands, the others keep their last reading: those whose
+ * memory the RSS probe saw move are read, as are those of the cgroups
+ * shown (followed) and any not read for stale_s.
+ */
+struct procs_due {
+	bool (*followed)(void *ctx, __u64 cgid);
+	void *ctx;
+	double stale_s;
+	bool probe;			/* the RSS probe runs: a process it did not see move has not */
+};
+
+/*
  * One sample: pids are the processes in the watched cgroups now (from
  * their cgroup.procs); the probe's view comes from agg. wanted(ctx, cgid)
  * says whether a process the probe saw belongs to what is watched.
  */
 int procs_refresh(struct procs *p, const struct pid_cg *pids, size_t n, const struct agg *a,
 		  bool (*wanted)(void *ctx, __u64 cgid), void *ctx, const struct verdict_cfg *cfg,
-		  double now);
+		  double now, const struct procs_due *due);
 
 #endif /* MEMPROBE_PROCS_H */

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "model/agg.h"
 #include "model/refresh.h"
 #include "sys/array.h"
 #include "sys/log.h"
@@ -32,7 +35,7 @@ static int add_pid(void *ctx, int pid)
 	ts->pids[ts->n_pids++] = (struct pid_cg){ .pid = pid, .cgid = w->cgid };
 	if (w->owner)
 		w->owner->nprocs++;
-	if (ts->machine && w->owner != &ts->v[0])
+	if (ts->machine && ts->full && w->owner != &ts->v[0])
 		ts->v[0].nprocs++;
 	return 0;
 }
@@ -57,10 +60,13 @@ static int member_visit(void *ctx, const char *rel, __u64 id, unsigned int depth
 	struct targets *ts = w->ts;
 	struct cg_target cg;
 
-	w->err = ARRAY_GROW(ts->seen, ts->cap_seen, ts->n_seen, 64);
-	if (w->err)
-		return w->err;
-	ts->seen[ts->n_seen++] = id;
+	/* The full pass's list of what exists: a partial pass walks a few subtrees and keeps it. */
+	if (ts->full) {
+		w->err = ARRAY_GROW(ts->seen, ts->cap_seen, ts->n_seen, 64);
+		if (w->err)
+			return w->err;
+		ts->seen[ts->n_seen++] = id;
+	}
 	w->cgid = id;
 	w->owner = NULL;
 	if (!ts->machine || w->target != 0) {
@@ -127,6 +133,9 @@ static void read_stat(struct targets *ts, struct target *t)
 	if (memstat_read(t->cg.dir, ts->h->version, t->root, &m))
 		return;
 	t->now = m;
+	t->read_at = ts->t_now;
+	t->cache_in_at_read = t->sum.cache_added_pages;
+	t->cache_out_at_read = t->sum.cache_removed_pages;
 	if (!t->have_stat) {
 		t->first = m;
 		t->prev = m;
@@ -138,12 +147,42 @@ static void read_stat(struct targets *ts, struct target *t)
 	t->have_stat = true;
 }
 
-int targets_refresh(struct targets *ts)
+/*
+ * The whole machine: a full pass at most every FULL_BUDGET times what the
+ * last one cost (so about a hundredth of a core), and at least every
+ * FULL_MAX_S; never more often than every sample.
+ */
+#define FULL_BUDGET	100
+#define FULL_MAX_S	300
+
+static double cpu_now(void)
 {
-	struct walk_ctx w = { .ts = ts, .unit = SIZE_MAX };
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static int walk_target(struct targets *ts, size_t i)
+{
+	struct walk_ctx w = { .ts = ts, .target = i };
+	struct target *t = &ts->v[i];
+	int r;
+
+	r = cg_walk(ts->h, t->cg.rel, member_visit, &w);
+	if (w.err)
+		return w.err;
+	if (r == -ENOENT)
+		t->gone = true;
+	else if (r)
+		return r;
+	return 0;
+}
+
+/* Everything: every target's subtree walked, every process listed, every cgroup's memory.stat. */
+static int full_pass(struct targets *ts)
+{
 	size_t i, n = ts->n;
-	bool first = ts->t_start == 0;
-	double now = now_realtime();
 	int r;
 
 	ts->n_pids = 0;
@@ -159,25 +198,122 @@ int targets_refresh(struct targets *ts)
 			continue;
 		if (ts->machine && i > 0)
 			continue;	/* leaves are found by the root's walk */
-		w.target = i;
-		r = cg_walk(ts->h, t->cg.rel, member_visit, &w);
-		if (w.err)
-			return w.err;
-		if (r == -ENOENT)
-			t->gone = true;
-		else if (r)
+		r = walk_target(ts, i);
+		if (r)
 			return r;
 	}
 	ids_sort(ts->seen, ts->n_seen);
 	for (i = 0; i < ts->n; i++)
 		read_stat(ts, &ts->v[i]);
+	return 0;
+}
+
+/*
+ * The whole machine between full passes: the root's memory.stat, and the
+ * followed leaves walked and read again; the other cgroups' figures and
+ * processes stay as the last full pass left them.
+ */
+static int partial_pass(struct targets *ts)
+{
+	size_t i, j;
+	int r;
+
+	for (i = 0, j = 0; i < ts->n_pids; i++)
+		if (!targets_followed(ts, ts->pids[i].cgid))
+			ts->pids[j++] = ts->pids[i];
+	ts->n_pids = j;
+	for (i = 1; i < ts->n; i++) {
+		struct target *t = &ts->v[i];
+
+		if (!t->followed || t->gone)
+			continue;
+		t->nprocs = 0;
+		r = walk_target(ts, i);
+		if (r)
+			return r;
+		read_stat(ts, t);
+	}
+	read_stat(ts, &ts->v[0]);
+	return 0;
+}
+
+int targets_refresh(struct targets *ts)
+{
+	bool first = ts->t_start == 0;
+	double now = now_realtime(), cpu;
+	int r;
+
+	ts->t_now = now;
+	ts->full = !ts->machine || first || now >= ts->next_full;
+	if (ts->full) {
+		ts->n_unknown = 0;
+		cpu = cpu_now();
+		r = full_pass(ts);
+		if (r)
+			return r;
+		if (ts->machine) {
+			ts->full_cost_s = cpu_now() - cpu;
+			ts->next_full = now + fmin(FULL_BUDGET * ts->full_cost_s, FULL_MAX_S);
+		}
+	} else {
+		r = partial_pass(ts);
+		if (r)
+			return r;
+	}
 	r = meminfo_read(&ts->mi_now);
 	if (r)
 		return r;
-	ts->t_now = now;
 	if (first) {
 		ts->mi_first = ts->mi_prev = ts->mi_now;
 		ts->t_start = ts->t_prev = ts->t_now;
+	}
+	return 0;
+}
+
+/* One cgroup made since the last full pass: a leaf becomes a target, read now; gone or not a leaf, remembered. */
+static int discover_one(struct targets *ts, __u64 id)
+{
+	struct target *t = NULL;
+	struct cg_target cg;
+	bool leaf;
+	int r;
+
+	r = cg_lookup_id(ts->h, id, &cg, &leaf);
+	if (!r && leaf) {
+		r = targets_add(ts, &cg, &t) ?: target_add_member(t, id);
+		if (r)
+			return r;
+		read_stat(ts, t);
+		r = ARRAY_GROW(ts->seen, ts->cap_seen, ts->n_seen, 64);
+		if (r)
+			return r;
+		ts->seen[ts->n_seen++] = id;
+		ids_sort(ts->seen, ts->n_seen);
+		return 0;
+	}
+	/* Gone already, or a cgroup with cgroups below it (the next full pass walks it): not asked again. */
+	r = ARRAY_GROW(ts->unknown, ts->cap_unknown, ts->n_unknown, 16);
+	if (r)
+		return r;
+	ts->unknown[ts->n_unknown++] = id;
+	ids_sort(ts->unknown, ts->n_unknown);
+	return 0;
+}
+
+int targets_discover(struct targets *ts, const struct agg *a)
+{
+	const struct agg_cg *c;
+	size_t pos = 0;
+	int r;
+
+	if (!ts->machine || ts->full)
+		return 0;
+	while ((c = agg_next(a, &pos))) {
+		if (!c->id || ids_have(ts->seen, ts->n_seen, c->id) || ids_have(ts->unknown, ts->n_unknown, c->id))
+			continue;
+		r = discover_one(ts, c->id);
+		if (r)
+			return r;
 	}
 	return 0;
 }

@@ -13,4 +13,12 @@
 /* Finds the cgroups below each target and reads the kernel's counters. The first call sets the baseline. */
 int targets_refresh(struct targets *ts);
 
+struct agg;
+/*
+ * The whole machine between full passes: cgroups the probes counted in that
+ * the last full pass did not see (made since) are looked up by id and,
+ * leaves, become targets at once. A no-op after a full pass.
+ */
+int targets_discover(struct targets *ts, const struct agg *a);
+
 #endif /* MEMPROBE_REFRESH_H */

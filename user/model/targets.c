@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "model/targets.h"
 #include "sys/array.h"
@@ -98,6 +99,27 @@ void target_release(struct target *t)
 	memset(t, 0, sizeof(*t));
 }
 
+void targets_follow(struct targets *ts, const size_t *idx, size_t n, bool reset)
+{
+	size_t i;
+
+	for (i = 0; reset && i < ts->n; i++)
+		ts->v[i].followed = false;
+	for (i = 0; i < n; i++)
+		if (idx[i] < ts->n && !ts->v[idx[i]].root)
+			ts->v[idx[i]].followed = true;
+}
+
+bool targets_followed(const struct targets *ts, __u64 id)
+{
+	size_t i;
+
+	for (i = 0; i < ts->n; i++)
+		if (ts->v[i].followed && target_contains(&ts->v[i], id))
+			return true;
+	return false;
+}
+
 bool target_contains(const struct target *t, __u64 id)
 {
 	return t->root || ids_have(t->members, t->n_members, id);
@@ -176,6 +198,7 @@ void targets_free(struct targets *ts)
 	free(ts->available);
 	free(ts->pids);
 	free(ts->seen);
+	free(ts->unknown);
 	free(ts->dead);
 	memset(ts, 0, sizeof(*ts));
 }
@@ -195,6 +218,20 @@ static int by_rank(const void *a, const void *b)
 	if (x->key2 != y->key2)
 		return x->key2 < y->key2 ? 1 : -1;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/*
+ * A cgroup's page cache now: memory.stat's, moved on by what the probes
+ * saw come and go since it was read (the whole machine reads most leaves
+ * only in its full passes).
+ */
+static __u64 cache_now(const struct target *t)
+{
+	__s64 moved = (__s64)(t->sum.cache_added_pages - t->cache_in_at_read) -
+		      (__s64)(t->sum.cache_removed_pages - t->cache_out_at_read);
+	__s64 bytes = (__s64)memstat_page_cache(&t->now) + moved * (__s64)sysconf(_SC_PAGESIZE);
+
+	return bytes > 0 ? (__u64)bytes : 0;
 }
 
 size_t targets_pick(const struct targets *ts, unsigned int top, bool summary, size_t *idx)
@@ -217,7 +254,7 @@ size_t targets_pick(const struct targets *ts, unsigned int top, bool summary, si
 		if (!t->have_stat || t->unit_only)
 			continue;
 		r[n].idx = i;
-		r[n].key1 = summary ? t->sum.cache_added_pages : memstat_page_cache(&t->now);
+		r[n].key1 = summary ? t->sum.cache_added_pages : cache_now(t);
 		r[n].key2 = summary ? memstat_page_cache(&t->now) : t->now.anon;
 		n++;
 	}

@@ -48,6 +48,13 @@ struct target {
 
 	bool have_stat;
 	struct memstat first, prev, now;
+	double read_at;			/* when memory.stat was last read */
+	__u64 cache_in_at_read, cache_out_at_read;	/* the probes' page-cache pages then */
+	/*
+	 * The whole machine: a leaf shown (or exported) at the last sample.
+	 * Between full passes only these are read again, and trended.
+	 */
+	bool followed;
 	unsigned int nprocs;		/* processes in it at the latest reading */
 
 	/*
@@ -92,6 +99,16 @@ struct targets {
 	size_t n_dead, cap_dead;
 	struct pid_cg *pids;		/* processes in the watched cgroups, at the latest reading */
 	size_t n_pids, cap_pids;
+	/*
+	 * The whole machine: every cgroup is walked and read in a full pass,
+	 * spaced so that it costs about a hundredth of a core; between them a
+	 * sample reads the root and the followed leaves only.
+	 */
+	bool full;			/* the latest refresh was a full pass */
+	__u64 *unknown;			/* sorted ids looked up since and not found (gone): not asked again */
+	size_t n_unknown, cap_unknown;
+	double next_full;		/* Unix time the next full pass is due */
+	double full_cost_s;		/* CPU the latest full pass took */
 };
 
 /* explicit may be empty (n == 0): the whole machine. */
@@ -115,6 +132,11 @@ void target_release(struct target *t);
  * ts->n); returns the count.
  */
 size_t targets_pick(const struct targets *ts, unsigned int top, bool summary, size_t *idx);
+
+/* The whole machine: the targets at idx are the ones shown now; the others are no longer followed. */
+void targets_follow(struct targets *ts, const size_t *idx, size_t n, bool reset);
+/* Whether cgroup id is in a followed leaf (never the root). */
+bool targets_followed(const struct targets *ts, __u64 id);
 
 /* Whether cgroup id is t's cgroup or one below it (the root contains every id). */
 bool target_contains(const struct target *t, __u64 id);

@@ -78,35 +78,39 @@ static size_t target_files(const struct target *t, const struct agg *a, struct a
 	return n;
 }
 
-static int by_pid(const void *a, const void *b)
+/* By pid, and for one pid the newest name first. */
+static int by_pid_newest(const void *a, const void *b)
 {
-	const struct rec_cache_proc *x = a, *y = b;
+	const struct agg_task *x = *(const struct agg_task *const *)a, *y = *(const struct agg_task *const *)b;
 
-	return x->pid < y->pid ? -1 : x->pid > y->pid;
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return x->comm_ns > y->comm_ns ? -1 : x->comm_ns < y->comm_ns;
 }
 
-/* The same, for processes whose pages went to several cgroups of the target. */
-static size_t target_cache_procs(const struct target *t, const struct agg *a, struct rec_cache_proc *out)
+/*
+ * The processes that brought pages into t's cgroups, one row a pid (a
+ * process counted in several cgroups, or in a CPU's slot and the map, is
+ * one), under the newest name it had. order has room for a->n_tasks.
+ */
+static size_t target_cache_procs(const struct target *t, const struct agg *a, const struct agg_task **order,
+				 struct rec_cache_proc *out)
 {
 	size_t i, k = 0, n = 0;
 
-	for (i = 0; i < a->n_tasks; i++) {
-		const struct agg_task *task = &a->tasks[i];
-
-		if (!target_contains(t, task->cgid))
-			continue;
-		out[k].pid = task->tgid;
-		out[k].comm = task->comm;
-		out[k].added_bytes = report_page_bytes(task->cache_added_pages);
-		k++;
-	}
-	qsort(out, k, sizeof(*out), by_pid);
+	for (i = 0; i < a->n_tasks; i++)
+		if (target_contains(t, a->tasks[i].cgid))
+			order[k++] = &a->tasks[i];
+	qsort(order, k, sizeof(*order), by_pid_newest);
 	for (i = 0; i < k; i++) {
-		if (n && out[n - 1].pid == out[i].pid) {
-			out[n - 1].added_bytes += out[i].added_bytes;
+		if (n && out[n - 1].pid == order[i]->tgid) {
+			out[n - 1].added_bytes += report_page_bytes(order[i]->cache_added_pages);
 			continue;
 		}
-		out[n++] = out[i];
+		out[n].pid = order[i]->tgid;
+		out[n].comm = order[i]->comm;
+		out[n].added_bytes = report_page_bytes(order[i]->cache_added_pages);
+		n++;
 	}
 	qsort(out, n, sizeof(*out), by_added_proc);
 	return n;
@@ -291,6 +295,7 @@ int report_summaries(struct report *rep, const struct report_input *in)
 	size_t posix_users = 0;
 	struct rec_posix_user *next_user;
 	const struct agg_file **order = NULL;
+	const struct agg_task **by_task = NULL;
 	struct rec_cache_proc *procs = NULL;
 	struct agg_file *merged = NULL;
 	int r = -ENOMEM;
@@ -301,7 +306,8 @@ int report_summaries(struct report *rep, const struct report_input *in)
 	merged = calloc(a->n_files + 1, sizeof(*merged));
 	order = calloc(a->n_files + 1, sizeof(*order));
 	procs = calloc(a->n_tasks + 1, sizeof(*procs));
-	if (!idx || !rep->summaries || !merged || !order || !procs)
+	by_task = calloc(a->n_tasks + 1, sizeof(*by_task));
+	if (!idx || !rep->summaries || !merged || !order || !procs || !by_task)
 		goto out;
 	n = targets_pick(ts, top, true, idx);
 	rep->files = calloc(n * top + 1, sizeof(*rep->files));
@@ -349,7 +355,7 @@ int report_summaries(struct report *rep, const struct report_input *in)
 			s->n_top_files++;
 		}
 
-		np = target_cache_procs(t, a, procs);
+		np = target_cache_procs(t, a, by_task, procs);
 		s->cache_processes = &rep->procs[procs_at];
 		for (j = 0; j < np && j < top; j++) {
 			rep->procs[procs_at++] = procs[j];
@@ -378,6 +384,7 @@ out:
 	free(merged);
 	free(order);
 	free(procs);
+	free(by_task);
 	if (r)
 		report_free(rep);
 	return r;

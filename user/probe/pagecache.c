@@ -159,7 +159,8 @@ static int add_task(void *ctx, const void *k, const void *total)
 	struct pagecache *pc = ctx;
 	const struct mp_task_key *key = k;
 	const struct mp_task_val *v = total;
-	struct agg_task t = { .cgid = key->cgid, .tgid = key->tgid, .cache_added_pages = v->added_pages };
+	struct agg_task t = { .cgid = key->cgid, .tgid = key->tgid, .comm_ns = v->comm_ns,
+			      .cache_added_pages = v->added_pages };
 
 	memcpy(t.comm, v->comm, sizeof(t.comm));
 	return agg_add_task(pc->agg, &t);

@@ -157,6 +157,52 @@ int cg_lookup(const struct cg_hier *h, const char *rel, struct cg_target *out)
 	return 0;
 }
 
+#define FILEID_KERNFS	0xfe	/* the kernel's handle type for kernfs nodes: the 64-bit node id */
+
+int cg_lookup_id(const struct cg_hier *h, __u64 id, struct cg_target *out, bool *leaf)
+{
+	struct {
+		struct file_handle fh;
+		__u64 id;
+	} handle = { .fh = { .handle_bytes = sizeof(__u64), .handle_type = FILEID_KERNFS }, .id = id };
+	char proc[64], path[CG_PATH_MAX];
+	size_t root_len = strlen(h->root);
+	struct dirent *e;
+	int mfd, fd, r = 0;
+	ssize_t n;
+	DIR *d;
+
+	mfd = open(h->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mfd < 0)
+		return -errno;
+	fd = open_by_handle_at(mfd, &handle.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r = fd < 0 ? -errno : 0;
+	close(mfd);
+	if (r)
+		return r;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, path, sizeof(path) - 1);
+	if (n <= 0 || (size_t)n < root_len || strncmp(path, h->root, root_len) ||
+	    (path[root_len] && path[root_len] != '/')) {
+		close(fd);
+		return -ENOENT;	/* outside this hierarchy's mount: not one of ours */
+	}
+	path[n] = '\0';
+	snprintf(out->dir, sizeof(out->dir), "%s", path);
+	snprintf(out->rel, sizeof(out->rel), "%s", path[root_len] ? path + root_len + 1 : "/");
+	out->id = id;
+	*leaf = true;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	while (*leaf && (e = readdir(d)))
+		*leaf = e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	closedir(d);
+	return 0;
+}
+
 /* Characters systemd allows in unit names, plus '/' for paths. */
 static bool name_char(unsigned char c)
 {

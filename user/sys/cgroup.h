@@ -55,6 +55,12 @@ int cg_resolve(const struct cg_hier *h, const char *target, struct cg_target *ou
 
 /* Fills out for a relative path known to be valid ("/" is the root). */
 int cg_lookup(const struct cg_hier *h, const char *rel, struct cg_target *out);
+/*
+ * The cgroup whose id (kernfs node id, as the probes see it) is id, found
+ * without a walk: kernfs hands out file handles by id. leaf says whether it
+ * has no cgroup below it. -ESTALE when it is gone.
+ */
+int cg_lookup_id(const struct cg_hier *h, __u64 id, struct cg_target *out, bool *leaf);
 
 /* Visits rel and every cgroup below it, parents first; a nonzero return from visit stops the walk. */
 typedef int (*cg_visit_fn)(void *ctx, const char *rel, __u64 id, unsigned int depth, bool leaf);
