@@ -3,6 +3,7 @@
 # make            build build/memprobe (and the bundled workloads)
 # make run        install what is missing, build, and watch the bundled demo
 # make test       install what is missing, build, and run the test suite
+# make test-systemd  the units under systemd as PID 1, in a Debian 12 guest in qemu
 # make asan       the same build with AddressSanitizer, LeakSanitizer and UBSan in build/asan
 # make fuzz       the fuzz target for the kernel-text parsers (libFuzzer), run for FUZZ_SECONDS
 # make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF
@@ -34,9 +35,9 @@ DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g
 # tests; libcurl4-openssl-dev: the tests' HTTP client (tests/http.c); groff-base:
 # the man page is checked with groff -ww; chromium and libxml2-utils: the HTML
 # report opened in a real browser and parsed strictly; python3-numpy: the
-# growth-stack test's Python workload.
+# growth-stack test's Python workload; mmdebstrap: the systemd guest's image.
 DEBS_TEST  := $(DEBS_BUILD) libclang-rt-14-dev e2fsprogs systemd qemu-system-x86 busybox-static cpio \
-	      prometheus libcurl4-openssl-dev groff-base chromium libxml2-utils python3-numpy
+	      prometheus libcurl4-openssl-dev groff-base chromium libxml2-utils python3-numpy mmdebstrap
 DEBS_DEB   := $(DEBS_BUILD) dpkg-dev debhelper lintian
 DEBS_BENCH := $(DEBS_BUILD) bpftrace
 
@@ -92,8 +93,8 @@ IT_OBJS       := $(BUILD)/tests/it.o $(BUILD)/tests/jsonr.o $(BUILD)/tests/rawht
 		 $(BUILD)/user/sys/bpfmem.o \
 		 $(BUILD)/user/sys/kstat.o $(BUILD)/user/sys/mountinfo.o
 
-.PHONY: all run test test-vm tests asan fuzz bench bench-readme deps deps-test deps-bench deps-deb vmlinux units install deb \
-	clean report-screenshot
+.PHONY: all run test test-vm test-systemd tests asan fuzz bench bench-readme deps deps-test deps-bench deps-deb vmlinux \
+	units install deb clean report-screenshot
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(BPF_LINKED) $(SKELS) $(BENCH_BPF) $(BENCH_SKELS)
 
@@ -206,6 +207,11 @@ report-screenshot: deps-test
 test-vm: deps-test
 	@$(MAKE) --no-print-directory tests
 	tests/vm/run $(BUILD)
+
+# The users' workflow under systemd as PID 1: a Debian 12 guest with memprobe installed, in qemu.
+test-systemd: deps-test
+	@$(MAKE) --no-print-directory all units
+	tests/vm/systemd/run $(BUILD)
 
 vmlinux:
 	@mkdir -p vmlinux/$(ARCH)

@@ -4,6 +4,12 @@
  * The structs suffixed ___<kernel> describe layouts of older kernels; CO-RE
  * resolves whichever one the running kernel has, and the branch the kernel
  * lacks is removed by the verifier as dead code.
+ *
+ * Which layout a kernel has is asked of a field of a type every supported
+ * kernel has (bpf_core_field_exists), never with bpf_core_type_exists() on
+ * a type some kernel lacks: for a type missing from vmlinux, libbpf (1.1,
+ * Debian 12's) goes on to walk the modules' BTF, which takes CAP_SYS_ADMIN,
+ * and the load fails with EPERM under the units' capability bounding set.
  */
 #ifndef MEMPROBE_COMPAT_BPF_H
 #define MEMPROBE_COMPAT_BPF_H
@@ -33,7 +39,7 @@ struct folio___pre66 {
  */
 static __always_inline __u64 mp_folio_flags(struct folio *folio)
 {
-	if (bpf_core_type_exists(memdesc_flags_t))
+	if (bpf_core_field_exists(folio->flags.f))
 		return folio->flags.f;
 	return ((struct folio___pre618 *)folio)->flags;
 }
@@ -169,7 +175,7 @@ struct mm_struct___pre62 {
  *
  * Each layout's reads live in a function of their own, not inlined: clang
  * would otherwise hoist the relocated offsets of the layout this kernel
- * lacks above the bpf_core_type_exists() branch, and the verifier would
+ * lacks above the bpf_core_field_exists() branch, and the verifier would
  * meet libbpf's poisoned instruction. A static subprogram is verified only
  * where it is called.
  */
@@ -200,7 +206,7 @@ static __noinline __s64 mm_counter_percpu(struct mm_struct *mm, int member)
 
 static __always_inline __s64 mp_mm_counter(struct mm_struct *mm, int member)
 {
-	if (bpf_core_type_exists(struct mm_rss_stat___pre62))
+	if (bpf_core_field_exists(((struct mm_struct___pre62 *)mm)->rss_stat))
 		return mm_counter_pre62(mm, member);
 	return mm_counter_percpu(mm, member);
 }
