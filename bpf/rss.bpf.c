@@ -4,7 +4,10 @@
  * owner. kmem:rss_stat fires whenever one of an mm's counters moves; this
  * keeps, per process, each counter's latest value and its peak, so that
  * spikes between two samples and processes that live less than an interval
- * are still seen. The agent reads /proc for exact absolute figures.
+ * are still seen. The changes are kept in a per-CPU slot for the process
+ * the CPU saw last (a fault storm is one process's), written to its map
+ * entry when another takes the slot. The agent reads /proc for exact
+ * absolute figures.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -25,15 +28,66 @@ struct {
 	__type(value, struct mp_proc_val);
 } procs SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mp_proc_slot);
+} proc_slot SEC(".maps");
+
 MP_DECLARE_DROPS();
+
+/* Writes the slot's process into its map entry: the latest figures, the higher peaks, the changes counted. */
+static __always_inline void flush(struct mp_proc_slot *s)
+{
+	struct mp_proc_val *val;
+	int i;
+
+	if (!s->mm)
+		return;
+	val = bpf_map_lookup_elem(&procs, &s->key);
+	if (!val) {
+		if (!bpf_map_update_elem(&procs, &s->key, &s->val, BPF_NOEXIST))
+			goto empty;
+		val = bpf_map_lookup_elem(&procs, &s->key);
+		if (!val) {
+			mp_drop(&drops, MP_DROP_PROC_FULL);
+			goto empty;
+		}
+	}
+	for (i = 0; i < MP_RSS_MEMBERS; i++) {
+		val->cur[i] = s->val.cur[i];
+		if (s->val.peak[i] > val->peak[i])
+			val->peak[i] = s->val.peak[i];
+	}
+	val->updates += s->val.updates;
+	val->cgid = s->val.cgid;
+empty:
+	s->mm = 0;
+}
+
+/* The slot takes mm's process: its counters now, its cgroup and name. */
+static __always_inline void fill(struct mp_proc_slot *s, struct mm_struct *mm, struct task_struct *owner,
+				 struct task_struct *leader)
+{
+	s->mm = (__u64)mm;
+	s->key.tgid = owner->tgid;
+	s->key.start_ns = leader->start_boottime;
+	s->val.cur[MP_RSS_FILE] = s->val.peak[MP_RSS_FILE] = mp_mm_counter(mm, MP_RSS_FILE);
+	s->val.cur[MP_RSS_ANON] = s->val.peak[MP_RSS_ANON] = mp_mm_counter(mm, MP_RSS_ANON);
+	s->val.cur[MP_RSS_SWAP] = s->val.peak[MP_RSS_SWAP] = mp_mm_counter(mm, MP_RSS_SWAP);
+	s->val.cur[MP_RSS_SHMEM] = s->val.peak[MP_RSS_SHMEM] = mp_mm_counter(mm, MP_RSS_SHMEM);
+	s->val.updates = 0;
+	s->val.cgid = mp_task_memcg_id_direct(owner);
+	bpf_probe_read_kernel_str(s->val.comm, sizeof(s->val.comm), leader->comm);
+}
 
 SEC("tp_btf/rss_stat")
 int BPF_PROG(rss_stat, struct mm_struct *mm, int member)
 {
 	struct task_struct *owner, *leader;
-	struct mp_proc_key key = {};
-	struct mp_proc_val *val;
-	__u32 idx = member;
+	struct mp_proc_slot *slot;
+	__u32 idx = member, zero = 0;
 	__s64 pages;
 
 	if (idx >= MP_RSS_MEMBERS)
@@ -51,25 +105,22 @@ int BPF_PROG(rss_stat, struct mm_struct *mm, int member)
 	if (owner->mm != mm)
 		return 0;
 	leader = owner->group_leader;
-	key.tgid = owner->tgid;
-	key.start_ns = leader->start_boottime;
-	val = bpf_map_lookup_elem(&procs, &key);
-	if (!val) {
-		struct mp_proc_val init = {};
-
-		bpf_probe_read_kernel_str(init.comm, sizeof(init.comm), leader->comm);
-		val = mp_upsert(&procs, &key, &init, &drops, MP_DROP_PROC_FULL);
-		if (!val)
-			return 0;
+	slot = bpf_map_lookup_elem(&proc_slot, &zero);
+	if (!slot)
+		return 0;
+	if (slot->mm != (__u64)mm || slot->key.tgid != (__u32)owner->tgid ||
+	    slot->key.start_ns != leader->start_boottime) {
+		flush(slot);
+		fill(slot, mm, owner, leader);
 	}
 	pages = mp_mm_counter(mm, idx);
 	idx &= MP_RSS_MEMBERS - 1;	/* the verifier loses the range check above on the way here */
-	val->cur[idx] = pages;
-	if (pages > val->peak[idx])
-		val->peak[idx] = pages;
+	slot->val.cur[idx] = pages;
+	if (pages > slot->val.peak[idx])
+		slot->val.peak[idx] = pages;
 	/* Processes seldom change cgroups: refresh the id now and then, not on every fault. */
-	if (!(val->updates++ & 63))
-		val->cgid = mp_task_memcg_id_direct(owner);
+	if (!(++slot->val.updates & 63))
+		slot->val.cgid = mp_task_memcg_id_direct(owner);
 	return 0;
 }
 
@@ -83,8 +134,14 @@ int BPF_PROG(rss_exec, struct task_struct *p)
 {
 	struct mp_proc_key key = { .tgid = p->tgid, .start_ns = p->group_leader->start_boottime };
 	struct mp_proc_val *val = bpf_map_lookup_elem(&procs, &key);
+	struct mp_proc_slot *slot;
+	__u32 zero = 0;
 
 	if (val)
 		bpf_probe_read_kernel_str(val->comm, sizeof(val->comm), p->comm);
+	/* Not flushed yet on this CPU: the slot's name is the one the map entry will get. */
+	slot = bpf_map_lookup_elem(&proc_slot, &zero);
+	if (slot && slot->mm && slot->key.tgid == key.tgid && slot->key.start_ns == key.start_ns)
+		bpf_probe_read_kernel_str(slot->val.comm, sizeof(slot->val.comm), p->comm);
 	return 0;
 }

@@ -190,6 +190,20 @@ struct mp_proc_val {
 _Static_assert(sizeof(struct mp_proc_val) == 8 + 64 + 8 + MP_COMM_LEN, "mp_proc_val layout");
 
 /*
+ * Per CPU, the process whose RSS changed last on it, with what changed
+ * since it took the slot (val.updates counts those changes): a fault
+ * storm of one process costs an array lookup and a few loads a fault, and
+ * its map entry is written when another process takes the slot. The agent
+ * reads the slots after the map: their figures are the newer.
+ */
+struct mp_proc_slot {
+	__u64 mm;		/* the mm_struct counted for; 0 when empty */
+	struct mp_proc_key key;
+	struct mp_proc_val val;
+};
+_Static_assert(sizeof(struct mp_proc_slot) == 8 + 16 + sizeof(struct mp_proc_val), "mp_proc_slot layout");
+
+/*
  * Page allocations by the allocating task's memory cgroup. The hot path
  * keys them by the cgroup's memory css (its address and serial number,
  * which is never reused, so a recycled address is a new key) and resolves

@@ -17,10 +17,12 @@
 #include "options.h"
 #include "memprobe.skel.h"
 #include "probe/module.h"
+#include "probe/percpu.h"
 #include "sys/util.h"
 
 struct rss {
 	struct memprobe_bpf *skel;	/* shared: the registry owns it */
+	struct percpu pcpu;
 	long hz;
 };
 
@@ -35,6 +37,9 @@ static int rss_open(void **state, const struct probe_env *env)
 		return -ENOMEM;
 	rs->hz = sysconf(_SC_CLK_TCK);
 	rs->skel = env->skel;
+	r = percpu_init(&rs->pcpu, sizeof(struct mp_proc_slot));
+	if (r)
+		goto fail;
 	r = bpf_map__set_max_entries(rs->skel->maps.procs, o->max_tasks);
 	r = r ?: probe_claim(env, rs->skel->progs.rss_stat);
 	r = r ?: probe_claim(env, rs->skel->progs.rss_exec);
@@ -58,6 +63,56 @@ static bool still_there(const struct rss *rs, const struct mp_proc_key *k)
 	if (read_text(path, buf, sizeof(buf)) < 0 || pstat_parse(buf, &st))
 		return false;
 	return st.starttime + 1 >= ticks && st.starttime <= ticks + 1;
+}
+
+/* The process a CPU's slot holds: newer than its map entry, or not in the map yet. */
+static int add_slot(struct rss *rs, struct agg *agg, const struct mp_proc_slot *s)
+{
+	struct agg_proc p;
+	size_t i;
+	int k;
+
+	for (i = 0; i < agg->n_procs; i++) {
+		struct agg_proc *a = &agg->procs[i];
+
+		if (a->tgid != s->key.tgid || a->start_ns != s->key.start_ns)
+			continue;
+		memcpy(a->cur, s->val.cur, sizeof(a->cur));
+		for (k = 0; k < MP_RSS_MEMBERS; k++)
+			if (s->val.peak[k] > a->peak[k])
+				a->peak[k] = s->val.peak[k];
+		a->updates += s->val.updates;
+		a->cgid = s->val.cgid;
+		memcpy(a->comm, s->val.comm, sizeof(a->comm));
+		return 0;
+	}
+	memset(&p, 0, sizeof(p));
+	p.tgid = s->key.tgid;
+	p.start_ns = s->key.start_ns;
+	p.cgid = s->val.cgid;
+	memcpy(p.cur, s->val.cur, sizeof(p.cur));
+	memcpy(p.peak, s->val.peak, sizeof(p.peak));
+	p.updates = s->val.updates;
+	memcpy(p.comm, s->val.comm, sizeof(p.comm));
+	p.exited = !still_there(rs, &s->key);
+	return agg_add_proc(agg, &p);
+}
+
+static int read_slots(struct rss *rs, struct agg *agg)
+{
+	size_t stride = (sizeof(struct mp_proc_slot) + 7) & ~(size_t)7;
+	__u32 zero = 0;
+	int cpu, r = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(rs->skel->maps.proc_slot), &zero, rs->pcpu.buf))
+		return -errno;
+	for (cpu = 0; cpu < rs->pcpu.ncpu && !r; cpu++) {
+		const struct mp_proc_slot *s = (const void *)((const char *)rs->pcpu.buf + cpu * stride);
+
+		if (s->mm)
+			r = add_slot(rs, agg, s);
+	}
+	return r;
 }
 
 static int rss_collect(void *state, struct agg *agg, bool final)
@@ -93,12 +148,17 @@ static int rss_collect(void *state, struct agg *agg, bool final)
 		if (p.exited)
 			bpf_map_delete_elem(fd, &key);
 	}
-	return 0;
+	return read_slots(rs, agg);
 }
 
 static void rss_destroy(void *state)
 {
-	free(state);
+	struct rss *rs = state;
+
+	if (!rs)
+		return;
+	percpu_free(&rs->pcpu);
+	free(rs);
 }
 
 const struct probe_ops rss_probe = {
