@@ -14,7 +14,7 @@
 #define BENCH_MAX_TOOLS		5
 #define BENCH_WORKLOADS		3
 #define BENCH_FILES		4
-#define BENCH_MAX_PROGS		96
+#define BENCH_MAX_PROGS		256
 #define BENCH_MAX_RATES		8
 #define BENCH_MAX_SCALE		32
 #define BENCH_SCRAPE_CGROUPS	500
@@ -30,6 +30,8 @@ struct workload {
 
 /* workloads.c: what is measured, each run in a child inside the bench cgroup. */
 extern const struct workload bench_workloads[BENCH_WORKLOADS];
+/* For the cost per call only (its index in the programs' totals is BENCH_WORKLOADS). */
+extern const struct workload bench_reclaim_workload;
 
 struct calib_bpf;
 

@@ -47,3 +47,16 @@ int BPF_PROG(page_free)
 {
 	return 0;
 }
+
+/* The reclaim programs' hooks: they run when the reclaim workload pushes its cgroup against its limit. */
+SEC("tp_btf/mm_vmscan_memcg_reclaim_begin")
+int BPF_PROG(memcg_reclaim_begin)
+{
+	return 0;
+}
+
+SEC("tp_btf/mm_vmscan_memcg_reclaim_end")
+int BPF_PROG(memcg_reclaim_end)
+{
+	return 0;
+}

@@ -211,17 +211,17 @@ static int measure_slowdown(struct bench *b)
 	return 0;
 }
 
-/* Phase 2: the cost of each program a call, each tool attached for one run of one workload. */
+/* Phase 2: the cost of each program a call, each tool attached for one run of one workload, the reclaim one too. */
 static int measure_calls(struct bench *b)
 {
 	int t, w;
 
-	for (w = 0; w < BENCH_WORKLOADS; w++)
+	for (w = 0; w <= BENCH_WORKLOADS; w++)
 		for (t = 1; t < b->n_tools; t++) {
 			const struct tool *tool = b->tools[t];
 			struct tool_run run = { 0 };
 
-			b->current = &bench_workloads[w];
+			b->current = w < BENCH_WORKLOADS ? &bench_workloads[w] : &bench_reclaim_workload;
 			b->current_w = w;
 			if (start_tool(b, tool, &run))
 				return -1;

@@ -227,7 +227,8 @@ static void calls(const struct bench *b, FILE *f, bool md)
 		fprintf(f, "\nCost per call: not measured (kernel.bpf_stats_enabled could not be set).\n");
 		return;
 	}
-	fprintf(f, "\nCost per call, BPF statistics on (a phase of its own: every workload once under each tool):\n\n");
+	fprintf(f, "\nCost per call, BPF statistics on (a phase of its own: every workload once under each tool, and %s:\n"
+		"%s, for the reclaim programs):\n\n", bench_reclaim_workload.name, bench_reclaim_workload.what);
 	fprintf(f, md ? "| hook | memprobe program | ns a call | empty program | above empty | x empty | bpftrace |\n|---|---|---|---|---|---|---|\n" :
 		"%-34s %-22s %9s %7s %11s %7s %9s\n", "hook", "memprobe program", "ns a call", "empty", "above empty",
 		"x empty", "bpftrace");
@@ -387,7 +388,7 @@ static void json(const struct bench *b, FILE *f)
 		const struct prog_total *p = &b->progs[i];
 
 		fprintf(f, "%s{\"workload\":\"%s\",\"tool\":\"%s\",\"name\":\"%s\",\"hook\":\"%s\",\"run_cnt\":%llu,"
-			"\"run_time_ns\":%llu,\"mean_ns\":%.1f}", i ? "," : "", bench_workloads[p->workload].name, p->tool,
+			"\"run_time_ns\":%llu,\"mean_ns\":%.1f}", i ? "," : "", (p->workload < BENCH_WORKLOADS ? &bench_workloads[p->workload] : &bench_reclaim_workload)->name, p->tool,
 			p->name, p->hook, (unsigned long long)p->run_cnt, (unsigned long long)p->run_ns,
 			p->run_cnt ? (double)p->run_ns / p->run_cnt : 0);
 	}

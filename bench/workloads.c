@@ -78,6 +78,30 @@ static int work_service(const struct bench *b)
 	return 0;
 }
 
+/*
+ * The page cache read through a cgroup too small for it: every read
+ * pushes the cgroup against its limit, so memcg reclaim runs and with it
+ * the reclaim programs (vmscan tracepoints). For the cost per call only:
+ * its time is the limit's, not a probe's.
+ */
+static int work_reclaim(const struct bench *b)
+{
+	unsigned long long limit = b->file_bytes * BENCH_FILES / 3;
+	int i, f, r = 0;
+
+	if (tcg_limit(&b->cg, limit))
+		return 1;
+	for (i = 0; i < b->iterations && !r; i++)
+		for (f = 0; f < BENCH_FILES && !r; f++)
+			r = wl_read(b->files[f]) < 0;
+	tcg_write(&b->cg, b->cg.version == 1 ? "memory.limit_in_bytes" : "memory.max", b->cg.version == 1 ? "-1" : "max");
+	return r;
+}
+
+const struct workload bench_reclaim_workload = {
+	"reclaim", "read files through a cgroup a third their size: memcg reclaim at every read", work_reclaim,
+};
+
 const struct workload bench_workloads[BENCH_WORKLOADS] = {
 	{ "alloc", "touch and free anonymous memory, one page fault per page", work_alloc },
 	{ "pagecache", "read files through the page cache and evict them", work_pagecache },

@@ -162,6 +162,18 @@ INTEGRATION_TEST(endpoint_serves_metrics, 90)
 	    !ASSERT((anon = sample_of(r.body, series)) >= 0, "no %s in:\n%.2000s", series, r.body) ||
 	    !ASSERT_NEAR(anon, tcg_stat(&s.cg, "rss", "anon"), 5, 0) || !ASSERT(!strstr(r.body, "# EOF"), "EOF"))
 		goto out;
+	/* Issue 14's latency families: the refaults are memory.stat's; the stalls are there (0 without pressure). */
+	snprintf(series, sizeof(series), "memprobe_cgroup_workingset_refault_bytes_total{cgroup=\"%s\",unit=\"\",type=\"file\"}",
+		 s.cg.rel);
+	if (!ASSERT(sample_of(r.body, series) >= 0 &&
+		    (uint64_t)sample_of(r.body, series) ==
+			    tcg_stat(&s.cg, "workingset_refault_file", "workingset_refault_file") * (uint64_t)sysconf(_SC_PAGESIZE),
+		    "no or wrong %s", series))
+		goto out;
+	snprintf(series, sizeof(series), "memprobe_cgroup_reclaim_stall_seconds_total{cgroup=\"%s\",unit=\"\",kind=\"memcg\"}",
+		 s.cg.rel);
+	if (!ASSERT(sample_of(r.body, series) >= 0, "no %s", series))
+		goto out;
 	raw_reply_free(&r);
 	/* Asked for by name: OpenMetrics, ending in # EOF; gzip when accepted. */
 	if (!ASSERT(!get(s.port, "/metrics", "Accept: application/openmetrics-text;version=1.0.0,text/plain;q=0.5\r\n"

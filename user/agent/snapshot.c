@@ -50,6 +50,8 @@ static void gauges_of(const struct target *t, struct msnap_cgroup *c)
 	c->page_cache += memstat_page_cache(&t->now);
 	c->reclaimable += report_reclaimable(&t->now);
 	c->file_mapped += t->now.file_mapped;
+	c->refault_file_bytes += t->now.refault_file * (__u64)sysconf(_SC_PAGESIZE);
+	c->refault_anon_bytes += t->now.refault_anon * (__u64)sysconf(_SC_PAGESIZE);
 }
 
 /* Counters of a series made at this sample show 0: what came before shows at the next. */
@@ -80,6 +82,12 @@ static void limits_of(const struct target *t, double now, struct msnap_cgroup *c
 	c->high_eta_s = h->forecast.high_eta_s;
 	c->oom_eta_known = c->max_known && h->forecast.known && h->forecast.oom_eta_s >= 0;
 	c->oom_eta_s = h->forecast.oom_eta_s;
+	c->psi_known = h->psi_now.have;
+	c->psi_system_wide = h->psi_now.system_wide;
+	c->some_avg10 = h->psi_now.some_avg10;
+	c->full_avg10 = h->psi_now.full_avg10;
+	c->some_total_s = (double)h->psi_now.some_total_us / 1e6;
+	c->full_total_s = (double)h->psi_now.full_total_us / 1e6;
 }
 
 static void fill(struct msnap_cgroup *c, const struct series *se, const struct snapshot_input *in)

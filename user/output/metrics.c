@@ -442,6 +442,61 @@ static void cg_limits(struct writer *w, const struct msnap *s)
 		}
 }
 
+/*
+ * Issue 14's latency figures: the stalls the reclaim probe timed (kinds
+ * direct and memcg), PSI where the cgroup has its own (the machine's is not
+ * repeated under every cgroup), and the refaults of its present life.
+ */
+static void cg_pressure(struct writer *w, const struct msnap *s)
+{
+	static const char *const kinds[MP_RECLAIM_KINDS] = { [MP_RECLAIM_DIRECT] = "direct",
+							      [MP_RECLAIM_MEMCG] = "memcg" };
+	const char *l[7];
+	size_t i, j;
+
+	begin(w, "memprobe_cgroup_reclaim_stalls_total", COUNTER,
+	      "Times the cgroup's tasks stalled in reclaim (vmscan tracepoints): direct (the machine short) or memcg (at its limit).");
+	for (j = 0; j < s->n_cgroups; j++)
+		for (i = 0; i < MP_RECLAIM_KINDS; i++) {
+			cg_labels(l, &s->cgroups[j], "kind", kinds[i]);
+			sample_u64(w, l, s->cgroups[j].counts.reclaim_count[i]);
+		}
+	begin(w, "memprobe_cgroup_reclaim_stall_seconds_total", COUNTER,
+	      "Time the cgroup's tasks spent stalled in reclaim, by kind.");
+	for (j = 0; j < s->n_cgroups; j++)
+		for (i = 0; i < MP_RECLAIM_KINDS; i++) {
+			cg_labels(l, &s->cgroups[j], "kind", kinds[i]);
+			sample_double(w, l, (double)s->cgroups[j].counts.reclaim_ns[i] / 1e9);
+		}
+	begin(w, "memprobe_cgroup_pressure_avg10", GAUGE,
+	      "The cgroup's memory PSI over 10 s, percent, some or full (v2 memory.pressure); absent where it has none of its own.");
+	for (j = 0; j < s->n_cgroups; j++)
+		if (s->cgroups[j].present && s->cgroups[j].psi_known && !s->cgroups[j].psi_system_wide) {
+			cg_labels(l, &s->cgroups[j], "kind", "some");
+			sample_double(w, l, s->cgroups[j].some_avg10);
+			cg_labels(l, &s->cgroups[j], "kind", "full");
+			sample_double(w, l, s->cgroups[j].full_avg10);
+		}
+	begin(w, "memprobe_cgroup_pressure_stall_seconds_total", COUNTER,
+	      "The cgroup's memory PSI total (memory.pressure), some or full, since the cgroup was made.");
+	for (j = 0; j < s->n_cgroups; j++)
+		if (s->cgroups[j].present && s->cgroups[j].psi_known && !s->cgroups[j].psi_system_wide) {
+			cg_labels(l, &s->cgroups[j], "kind", "some");
+			sample_double(w, l, s->cgroups[j].some_total_s);
+			cg_labels(l, &s->cgroups[j], "kind", "full");
+			sample_double(w, l, s->cgroups[j].full_total_s);
+		}
+	begin(w, "memprobe_cgroup_workingset_refault_bytes_total", COUNTER,
+	      "Pages read back soon after reclaim dropped them (memory.stat workingset_refault_*), since the cgroup was made.");
+	for (j = 0; j < s->n_cgroups; j++)
+		if (s->cgroups[j].present && s->cgroups[j].gauges) {
+			cg_labels(l, &s->cgroups[j], "type", "file");
+			sample_u64(w, l, s->cgroups[j].refault_file_bytes);
+			cg_labels(l, &s->cgroups[j], "type", "anon");
+			sample_u64(w, l, s->cgroups[j].refault_anon_bytes);
+		}
+}
+
 static void one_u64(struct writer *w, const char *name, enum kind kind, const char *help, __u64 v)
 {
 	begin(w, name, kind, help);
@@ -551,6 +606,7 @@ void metrics_render(const struct msnap *s, bool openmetrics, struct buf *out)
 	cg_orders(&w, s);
 	cg_families(&w, s, event_families, sizeof(event_families) / sizeof(event_families[0]));
 	cg_limits(&w, s);
+	cg_pressure(&w, s);
 	cg_present(&w, s);
 	machine(&w, s);
 	self(&w, s);

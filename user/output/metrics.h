@@ -46,6 +46,10 @@ struct msnap_cgroup {
 	__u64 memory_high, memory_max;
 	double high_eta_s, oom_eta_s;
 	__u64 events[5];		/* high, max, oom, oom_kill, oom_group_kill */
+	/* Pressure (PSI, read with the limits) and refaults (memory.stat) of its present life. */
+	bool psi_known, psi_system_wide;
+	double some_avg10, full_avg10, some_total_s, full_total_s;
+	__u64 refault_file_bytes, refault_anon_bytes;
 };
 
 struct msnap {
