@@ -38,20 +38,32 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * A filter is part of a test's full name, suite.name: "unit." selects
+ * every unit test. One that starts with '!' leaves out the tests it names,
+ * whatever else selects them.
+ */
 static bool selected(const struct test *t, int argc, char **argv, const char *suite)
 {
+	char full[256];
 	int i, filters = 0;
+	bool hit = false;
 
 	if (suite && strcmp(suite, t->suite))
 		return false;
+	snprintf(full, sizeof(full), "%s.%s", t->suite, t->name);
 	for (i = 0; i < argc; i++) {
 		if (argv[i][0] == '-')
 			continue;
+		if (argv[i][0] == '!') {
+			if (strstr(full, argv[i] + 1))
+				return false;
+			continue;
+		}
 		filters++;
-		if (strstr(t->name, argv[i]))
-			return true;
+		hit |= strstr(full, argv[i]) != NULL;
 	}
-	return filters == 0;
+	return hit || filters == 0;
 }
 
 enum outcome {
