@@ -1,4 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * memprobe's series, family by family, from one sample's snapshot: the
+ * cgroups' memory, verdicts, counters, limits and pressure, the machine,
+ * and memprobe's own cost. How each family is written in each format is
+ * output/metrics_write.c's.
+ */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +13,7 @@
 #include "model/verdict.h"
 #include "output/escape.h"
 #include "output/metrics.h"
+#include "output/metrics_write.h"
 
 const char *const metrics_drop_cause[MP_DROP_MAX] = {
 	[MP_DROP_CGROUP_FULL] = "cgroup_map",
@@ -22,167 +29,6 @@ const char *const metrics_drop_cause[MP_DROP_MAX] = {
 };
 /* A new cause of loss needs its label here, in the README's list and in MemprobeLostEvents' advice. */
 _Static_assert(MP_DROP_MAX == 10, "name the new cause of loss in metrics_drop_cause");
-
-enum kind { GAUGE, COUNTER, INFO };
-
-/* Writes one family: its metadata before its first sample, none if it has no sample. */
-struct writer {
-	struct buf *b;
-	bool om;
-	const char *name;		/* as the text format names it: counters end in _total, info in _info */
-	enum kind kind;
-	const char *help;
-	bool started;
-};
-
-static void put_u64(struct buf *b, unsigned long long v)
-{
-	char s[24], *p = s + sizeof(s);
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	buf_put(b, p, (size_t)(s + sizeof(s) - p));
-}
-
-/* The shortest text that reads back as v. */
-static void put_double(struct buf *b, double v)
-{
-	char s[40];
-
-	if (isnan(v)) {
-		buf_puts(b, "NaN");
-		return;
-	}
-	if (isinf(v)) {
-		buf_puts(b, v > 0 ? "+Inf" : "-Inf");
-		return;
-	}
-	if (v == floor(v) && fabs(v) < 1e15) {
-		if (v < 0)
-			buf_put(b, "-", 1);
-		put_u64(b, (unsigned long long)fabs(v));
-		return;
-	}
-	snprintf(s, sizeof(s), "%.15g", v);
-	if (strtod(s, NULL) != v)
-		snprintf(s, sizeof(s), "%.17g", v);
-	buf_puts(b, s);
-}
-
-void metrics_label_value(struct buf *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		size_t n = utf8_seq_len(p), run = 0;
-
-		if (!n) {
-			buf_put(out, "\xef\xbf\xbd", 3);
-			p++;
-			continue;
-		}
-		if (*p == '\\' || *p == '"' || *p == '\n') {
-			buf_put(out, *p == '\\' ? "\\\\" : *p == '"' ? "\\\"" : "\\n", 2);
-			p++;
-			continue;
-		}
-		/* Plain text goes out in one piece. */
-		while (p[run] && p[run] != '\\' && p[run] != '"' && p[run] != '\n' && p[run] < 0x80)
-			run++;
-		buf_put(out, p, run ? run : n);
-		p += run ? run : n;
-	}
-}
-
-static void put_help(struct writer *w)
-{
-	const char *h;
-
-	for (h = w->help; *h; h++) {
-		if (*h == '\\')
-			buf_puts(w->b, "\\\\");
-		else if (*h == '\n')
-			buf_puts(w->b, "\\n");
-		else if (*h == '"' && w->om)
-			buf_puts(w->b, "\\\"");
-		else
-			buf_put(w->b, h, 1);
-	}
-}
-
-static void begin(struct writer *w, const char *name, enum kind kind, const char *help)
-{
-	w->name = name;
-	w->kind = kind;
-	w->help = help;
-	w->started = false;
-}
-
-/* OpenMetrics names a counter's family without _total and an info's without _info. */
-static void put_family_name(struct writer *w)
-{
-	size_t n = strlen(w->name);
-
-	if (w->om && w->kind == COUNTER && n > 6 && !strcmp(w->name + n - 6, "_total"))
-		n -= 6;
-	else if (w->om && w->kind == INFO && n > 5 && !strcmp(w->name + n - 5, "_info"))
-		n -= 5;
-	buf_put(w->b, w->name, n);
-}
-
-static void header(struct writer *w)
-{
-	static const char *const types[] = { [GAUGE] = "gauge", [COUNTER] = "counter", [INFO] = "info" };
-
-	w->started = true;
-	buf_puts(w->b, "# HELP ");
-	put_family_name(w);
-	buf_put(w->b, " ", 1);
-	put_help(w);
-	buf_puts(w->b, "\n# TYPE ");
-	put_family_name(w);
-	buf_put(w->b, " ", 1);
-	/* The text format has no info type: a gauge that is always 1. */
-	buf_puts(w->b, w->kind == INFO && !w->om ? "gauge" : types[w->kind]);
-	buf_put(w->b, "\n", 1);
-}
-
-/* Up to three labels, in pairs (name, value); NULL ends them. */
-static void sample(struct writer *w, const char *const *labels, double v, bool integer, __u64 u)
-{
-	size_t i;
-
-	if (!w->started)
-		header(w);
-	buf_puts(w->b, w->name);
-	for (i = 0; labels && labels[i]; i += 2) {
-		buf_put(w->b, i ? "," : "{", 1);
-		buf_puts(w->b, labels[i]);
-		buf_put(w->b, "=\"", 2);
-		metrics_label_value(w->b, labels[i + 1]);
-		buf_put(w->b, "\"", 1);
-	}
-	if (i)
-		buf_put(w->b, "}", 1);
-	buf_put(w->b, " ", 1);
-	if (integer)
-		put_u64(w->b, u);
-	else
-		put_double(w->b, v);
-	buf_put(w->b, "\n", 1);
-}
-
-static void sample_u64(struct writer *w, const char *const *labels, __u64 v)
-{
-	sample(w, labels, 0, true, v);
-}
-
-static void sample_double(struct writer *w, const char *const *labels, double v)
-{
-	sample(w, labels, v, false, 0);
-}
 
 /* Per cgroup: when a family has a sample, and its value. */
 enum when { W_GAUGES, W_VERDICT, W_ALWAYS, W_PRESENT, W_OOM, W_POSIX };
@@ -334,7 +180,7 @@ static void cg_families(struct writer *w, const struct msnap *s, const struct cg
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
-		begin(w, f[i].name, f[i].kind, f[i].help);
+		metrics_begin(w, f[i].name, f[i].kind, f[i].help);
 		for (j = 0; j < s->n_cgroups; j++) {
 			const struct msnap_cgroup *c = &s->cgroups[j];
 
@@ -342,9 +188,9 @@ static void cg_families(struct writer *w, const struct msnap *s, const struct cg
 				continue;
 			cg_labels(l, c, NULL, NULL);
 			if (f[i].value)
-				sample_double(w, l, f[i].value(s, c));
+				metrics_sample_double(w, l, f[i].value(s, c));
 			else
-				sample_u64(w, l, *(const __u64 *)((const char *)c + f[i].u64_at));
+				metrics_sample_u64(w, l, *(const __u64 *)((const char *)c + f[i].u64_at));
 		}
 	}
 }
@@ -355,7 +201,7 @@ static void cg_verdicts(struct writer *w, const struct msnap *s)
 	const char *l[7];
 	size_t i, j;
 
-	begin(w, "memprobe_cgroup_verdict", GAUGE,
+	metrics_begin(w, "memprobe_cgroup_verdict", GAUGE,
 	      "1 for the cgroup's current verdict on anonymous memory, 0 for the other two.");
 	for (j = 0; j < s->n_cgroups; j++) {
 		const struct msnap_cgroup *c = &s->cgroups[j];
@@ -364,7 +210,7 @@ static void cg_verdicts(struct writer *w, const struct msnap *s)
 			continue;
 		for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
 			cg_labels(l, c, "verdict", verdict_name(states[i]));
-			sample_u64(w, l, c->verdict_state == (int)states[i]);
+			metrics_sample_u64(w, l, c->verdict_state == (int)states[i]);
 		}
 	}
 }
@@ -375,13 +221,13 @@ static void cg_orders(struct writer *w, const struct msnap *s)
 	const char *l[7];
 	size_t i, j;
 
-	begin(w, "memprobe_cgroup_page_allocations_total", COUNTER,
+	metrics_begin(w, "memprobe_cgroup_page_allocations_total", COUNTER,
 	      "Page allocations by the cgroup's tasks, by order.");
 	for (j = 0; j < s->n_cgroups; j++) {
 		for (i = 0; i < MP_ALLOC_ORDERS; i++) {
 			snprintf(order, sizeof(order), i + 1 < MP_ALLOC_ORDERS ? "%zu" : "%zu+", i);
 			cg_labels(l, &s->cgroups[j], "order", order);
-			sample_u64(w, l, s->cgroups[j].counts.alloc_order[i]);
+			metrics_sample_u64(w, l, s->cgroups[j].counts.alloc_order[i]);
 		}
 	}
 }
@@ -391,10 +237,10 @@ static void cg_present(struct writer *w, const struct msnap *s)
 	const char *l[7];
 	size_t j;
 
-	begin(w, "memprobe_cgroup_present", GAUGE, "1 while the cgroup exists, 0 while it does not.");
+	metrics_begin(w, "memprobe_cgroup_present", GAUGE, "1 while the cgroup exists, 0 while it does not.");
 	for (j = 0; j < s->n_cgroups; j++) {
 		cg_labels(l, &s->cgroups[j], NULL, NULL);
-		sample_u64(w, l, s->cgroups[j].present);
+		metrics_sample_u64(w, l, s->cgroups[j].present);
 	}
 }
 
@@ -405,40 +251,40 @@ static void cg_limits(struct writer *w, const struct msnap *s)
 	const char *l[7];
 	size_t i, j;
 
-	begin(w, "memprobe_cgroup_memory_high_bytes", GAUGE,
+	metrics_begin(w, "memprobe_cgroup_memory_high_bytes", GAUGE,
 	      "The effective MemoryHigh (v2 memory.high, the smallest up the tree); absent when unlimited.");
 	for (j = 0; j < s->n_cgroups; j++)
 		if (s->cgroups[j].present && s->cgroups[j].high_known) {
 			cg_labels(l, &s->cgroups[j], NULL, NULL);
-			sample_u64(w, l, s->cgroups[j].memory_high);
+			metrics_sample_u64(w, l, s->cgroups[j].memory_high);
 		}
-	begin(w, "memprobe_cgroup_memory_max_bytes", GAUGE,
+	metrics_begin(w, "memprobe_cgroup_memory_max_bytes", GAUGE,
 	      "The effective MemoryMax (v2 memory.max, v1 the hierarchical limit); absent when unlimited.");
 	for (j = 0; j < s->n_cgroups; j++)
 		if (s->cgroups[j].present && s->cgroups[j].max_known) {
 			cg_labels(l, &s->cgroups[j], NULL, NULL);
-			sample_u64(w, l, s->cgroups[j].memory_max);
+			metrics_sample_u64(w, l, s->cgroups[j].memory_max);
 		}
-	begin(w, "memprobe_cgroup_high_eta_seconds", GAUGE,
+	metrics_begin(w, "memprobe_cgroup_high_eta_seconds", GAUGE,
 	      "Time until the cgroup reaches MemoryHigh at the present growth; absent when not growing or unlimited.");
 	for (j = 0; j < s->n_cgroups; j++)
 		if (s->cgroups[j].present && s->cgroups[j].high_eta_known) {
 			cg_labels(l, &s->cgroups[j], NULL, NULL);
-			sample_double(w, l, s->cgroups[j].high_eta_s);
+			metrics_sample_double(w, l, s->cgroups[j].high_eta_s);
 		}
-	begin(w, "memprobe_cgroup_oom_eta_seconds", GAUGE,
+	metrics_begin(w, "memprobe_cgroup_oom_eta_seconds", GAUGE,
 	      "Time until the cgroup reaches MemoryMax at the present growth; absent when not growing or unlimited.");
 	for (j = 0; j < s->n_cgroups; j++)
 		if (s->cgroups[j].present && s->cgroups[j].oom_eta_known) {
 			cg_labels(l, &s->cgroups[j], NULL, NULL);
-			sample_double(w, l, s->cgroups[j].oom_eta_s);
+			metrics_sample_double(w, l, s->cgroups[j].oom_eta_s);
 		}
-	begin(w, "memprobe_cgroup_memory_events_total", COUNTER,
+	metrics_begin(w, "memprobe_cgroup_memory_events_total", COUNTER,
 	      "Times the cgroup hit its limits (memory.events), since memprobe first read them.");
 	for (j = 0; j < s->n_cgroups; j++)
 		for (i = 0; s->cgroups[j].events_known && i < sizeof(events) / sizeof(events[0]); i++) {
 			cg_labels(l, &s->cgroups[j], "event", events[i]);
-			sample_u64(w, l, s->cgroups[j].events[i]);
+			metrics_sample_u64(w, l, s->cgroups[j].events[i]);
 		}
 }
 
@@ -454,59 +300,59 @@ static void cg_pressure(struct writer *w, const struct msnap *s)
 	const char *l[7];
 	size_t i, j;
 
-	begin(w, "memprobe_cgroup_reclaim_stalls_total", COUNTER,
+	metrics_begin(w, "memprobe_cgroup_reclaim_stalls_total", COUNTER,
 	      "Times the cgroup's tasks stalled in reclaim (vmscan tracepoints): direct (the machine short) or memcg (at its limit).");
 	for (j = 0; j < s->n_cgroups; j++)
 		for (i = 0; i < MP_RECLAIM_KINDS; i++) {
 			cg_labels(l, &s->cgroups[j], "kind", kinds[i]);
-			sample_u64(w, l, s->cgroups[j].counts.reclaim_count[i]);
+			metrics_sample_u64(w, l, s->cgroups[j].counts.reclaim_count[i]);
 		}
-	begin(w, "memprobe_cgroup_reclaim_stall_seconds_total", COUNTER,
+	metrics_begin(w, "memprobe_cgroup_reclaim_stall_seconds_total", COUNTER,
 	      "Time the cgroup's tasks spent stalled in reclaim, by kind.");
 	for (j = 0; j < s->n_cgroups; j++)
 		for (i = 0; i < MP_RECLAIM_KINDS; i++) {
 			cg_labels(l, &s->cgroups[j], "kind", kinds[i]);
-			sample_double(w, l, (double)s->cgroups[j].counts.reclaim_ns[i] / 1e9);
+			metrics_sample_double(w, l, (double)s->cgroups[j].counts.reclaim_ns[i] / 1e9);
 		}
-	begin(w, "memprobe_cgroup_pressure_avg10", GAUGE,
+	metrics_begin(w, "memprobe_cgroup_pressure_avg10", GAUGE,
 	      "The cgroup's memory PSI over 10 s, percent, some or full (v2 memory.pressure); absent where it has none of its own.");
 	for (j = 0; j < s->n_cgroups; j++)
 		if (s->cgroups[j].present && s->cgroups[j].psi_known && !s->cgroups[j].psi_system_wide) {
 			cg_labels(l, &s->cgroups[j], "kind", "some");
-			sample_double(w, l, s->cgroups[j].some_avg10);
+			metrics_sample_double(w, l, s->cgroups[j].some_avg10);
 			cg_labels(l, &s->cgroups[j], "kind", "full");
-			sample_double(w, l, s->cgroups[j].full_avg10);
+			metrics_sample_double(w, l, s->cgroups[j].full_avg10);
 		}
-	begin(w, "memprobe_cgroup_pressure_stall_seconds_total", COUNTER,
+	metrics_begin(w, "memprobe_cgroup_pressure_stall_seconds_total", COUNTER,
 	      "The cgroup's memory PSI total (memory.pressure), some or full, since the cgroup was made.");
 	for (j = 0; j < s->n_cgroups; j++)
 		if (s->cgroups[j].present && s->cgroups[j].psi_known && !s->cgroups[j].psi_system_wide) {
 			cg_labels(l, &s->cgroups[j], "kind", "some");
-			sample_double(w, l, s->cgroups[j].some_total_s);
+			metrics_sample_double(w, l, s->cgroups[j].some_total_s);
 			cg_labels(l, &s->cgroups[j], "kind", "full");
-			sample_double(w, l, s->cgroups[j].full_total_s);
+			metrics_sample_double(w, l, s->cgroups[j].full_total_s);
 		}
-	begin(w, "memprobe_cgroup_workingset_refault_bytes_total", COUNTER,
+	metrics_begin(w, "memprobe_cgroup_workingset_refault_bytes_total", COUNTER,
 	      "Pages read back soon after reclaim dropped them (memory.stat workingset_refault_*), since the cgroup was made.");
 	for (j = 0; j < s->n_cgroups; j++)
 		if (s->cgroups[j].present && s->cgroups[j].gauges) {
 			cg_labels(l, &s->cgroups[j], "type", "file");
-			sample_u64(w, l, s->cgroups[j].refault_file_bytes);
+			metrics_sample_u64(w, l, s->cgroups[j].refault_file_bytes);
 			cg_labels(l, &s->cgroups[j], "type", "anon");
-			sample_u64(w, l, s->cgroups[j].refault_anon_bytes);
+			metrics_sample_u64(w, l, s->cgroups[j].refault_anon_bytes);
 		}
 }
 
 static void one_u64(struct writer *w, const char *name, enum kind kind, const char *help, __u64 v)
 {
-	begin(w, name, kind, help);
-	sample_u64(w, NULL, v);
+	metrics_begin(w, name, kind, help);
+	metrics_sample_u64(w, NULL, v);
 }
 
 static void one_double(struct writer *w, const char *name, enum kind kind, const char *help, double v)
 {
-	begin(w, name, kind, help);
-	sample_double(w, NULL, v);
+	metrics_begin(w, name, kind, help);
+	metrics_sample_double(w, NULL, v);
 }
 
 static void machine(struct writer *w, const struct msnap *s)
@@ -532,26 +378,26 @@ static void bpf(struct writer *w, const struct msnap *s)
 	const char *l[3] = { NULL, NULL, NULL };
 	size_t i;
 
-	begin(w, "memprobe_bpf_map_memory_bytes", GAUGE,
+	metrics_begin(w, "memprobe_bpf_map_memory_bytes", GAUGE,
 	      "Kernel memory each of memprobe's BPF maps holds (fdinfo memlock).");
 	l[0] = "map";
 	for (i = 0; i < s->bpf.n_maps; i++) {
 		l[1] = s->bpf.maps[i].name;
-		sample_u64(w, l, s->bpf.maps[i].memlock);
+		metrics_sample_u64(w, l, s->bpf.maps[i].memlock);
 	}
 	one_u64(w, "memprobe_bpf_stats_enabled", GAUGE, "1 while kernel.bpf_stats_enabled is on.", s->bpf.enabled);
 	l[0] = "program";
-	begin(w, "memprobe_bpf_program_run_seconds_total", COUNTER,
+	metrics_begin(w, "memprobe_bpf_program_run_seconds_total", COUNTER,
 	      "Time the kernel spent in each of memprobe's BPF programs; only while bpf_stats_enabled is on.");
 	for (i = 0; i < s->bpf.n_progs; i++) {
 		l[1] = s->bpf.progs[i].name;
-		sample_double(w, l, (double)s->bpf.progs[i].run_ns / 1e9);
+		metrics_sample_double(w, l, (double)s->bpf.progs[i].run_ns / 1e9);
 	}
-	begin(w, "memprobe_bpf_program_runs_total", COUNTER,
+	metrics_begin(w, "memprobe_bpf_program_runs_total", COUNTER,
 	      "Runs of each program; only while bpf_stats_enabled is on.");
 	for (i = 0; i < s->bpf.n_progs; i++) {
 		l[1] = s->bpf.progs[i].name;
-		sample_u64(w, l, s->bpf.progs[i].run_cnt);
+		metrics_sample_u64(w, l, s->bpf.progs[i].run_cnt);
 	}
 }
 
@@ -563,19 +409,19 @@ static void self(struct writer *w, const struct msnap *s)
 
 	snprintf(cgv, sizeof(cgv), "%d", s->cgroup_version);
 	l[5] = cgv;
-	begin(w, "memprobe_build_info", INFO, "Always 1.");
-	sample_u64(w, l, 1);
+	metrics_begin(w, "memprobe_build_info", INFO, "Always 1.");
+	metrics_sample_u64(w, l, 1);
 	one_double(w, "memprobe_sample_interval_seconds", GAUGE, "--interval.", s->interval_s);
 	one_u64(w, "memprobe_samples_total", COUNTER, "Samples taken.", s->samples);
 	one_double(w, "memprobe_last_sample_timestamp_seconds", GAUGE,
 		   "Unix time of the last sample: the snapshot a scrape serves.", s->ts);
-	begin(w, "memprobe_lost_events_total", COUNTER,
+	metrics_begin(w, "memprobe_lost_events_total", COUNTER,
 	      "What the in-kernel maps and rings could not hold, by cause (JSON lost_events).");
 	l[0] = "cause";
 	l[2] = NULL;
 	for (i = 0; i < MP_DROP_MAX; i++) {
 		l[1] = metrics_drop_cause[i];
-		sample_u64(w, l, s->drops[i]);
+		metrics_sample_u64(w, l, s->drops[i]);
 	}
 	if (s->journal)
 		one_u64(w, "memprobe_journal_entries_dropped_total", COUNTER, "--journal entries journald did not take.",
