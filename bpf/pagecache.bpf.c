@@ -2,9 +2,10 @@
 /*
  * Page cache in and out, per memory cgroup, per file and per process.
  *
- * Both tracepoints hand us the folio, so the cgroup is the one the folio is
- * charged to (not the task that happens to run) and a large folio counts all
- * of its pages. Everything is summed here; the agent reads the maps.
+ * Both tracepoints hand us the folio (the page before 5.16), so the cgroup
+ * is the one the folio is charged to (not the task that happens to run) and
+ * a large folio counts all of its pages. Everything is summed here; the
+ * agent reads the maps.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -99,9 +100,8 @@ save:
 		mp_drop(&drops, MP_DROP_NAME_FULL);
 }
 
-static __always_inline void count_file(struct folio *folio, __u64 cgid, __u64 pages, bool added)
+static __always_inline void count_file(struct address_space *mapping, __u64 cgid, __u64 pages, bool added)
 {
-	struct address_space *mapping = folio->mapping;
 	struct mp_file_key key = { .cgid = cgid };
 	struct mp_cache_val *val;
 	struct inode *inode;
@@ -145,19 +145,10 @@ static __always_inline void count_task(__u64 cgid, __u64 pages)
 	val->added_pages += pages;
 }
 
-static __always_inline void count(struct folio *folio, bool added)
+/* pages of the file behind mapping, charged to cgroup cgid, came into the cache or left it. */
+static __always_inline void count(struct address_space *mapping, __u64 cgid, __u64 pages, bool added)
 {
 	struct mp_cache_val *val;
-	__u64 flags, cgid, pages;
-
-	if (!folio)
-		return;
-	flags = mp_folio_flags(folio);
-	/* tmpfs pages are only ever seen leaving; shmem has its own figures. */
-	if (mp_folio_is_shmem(flags))
-		return;
-	pages = mp_folio_nr_pages(folio, flags);
-	cgid = mp_folio_memcg_id(folio);
 
 	val = mp_upsert(&cache_cgroups, &cgid, &zero_val, &drops, MP_DROP_CGROUP_FULL);
 	if (val) {
@@ -166,21 +157,65 @@ static __always_inline void count(struct folio *folio, bool added)
 		else
 			val->removed_pages += pages;
 	}
-	count_file(folio, cgid, pages, added);
+	count_file(mapping, cgid, pages, added);
 	if (added)
 		count_task(cgid, pages);
+}
+
+static __always_inline void count_folio(struct folio *folio, bool added)
+{
+	__u64 flags;
+
+	if (!folio)
+		return;
+	flags = mp_folio_flags(folio);
+	/* tmpfs pages are only ever seen leaving; shmem has its own figures. */
+	if (mp_folio_is_shmem(flags))
+		return;
+	count(folio->mapping, mp_folio_memcg_id(folio), mp_folio_nr_pages(folio, flags), added);
 }
 
 SEC("tp_btf/mm_filemap_add_to_page_cache")
 int BPF_PROG(cache_add, struct folio *folio)
 {
-	count(folio, true);
+	count_folio(folio, true);
 	return 0;
 }
 
 SEC("tp_btf/mm_filemap_delete_from_page_cache")
 int BPF_PROG(cache_delete, struct folio *folio)
 {
-	count(folio, false);
+	count_folio(folio, false);
+	return 0;
+}
+
+/*
+ * Before 5.16 the same tracepoints pass the page (a compound page's head);
+ * the agent loads these instead (see compat.bpf.h). They go with the last
+ * kernel before 5.16.
+ */
+static __always_inline void count_page(struct page *page, bool added)
+{
+	__u64 flags;
+
+	if (!page)
+		return;
+	flags = mp_page_flags(page);
+	if (mp_folio_is_shmem(flags))
+		return;
+	count(page->mapping, mp_page_memcg_id(page), mp_page_nr_pages(page, flags), added);
+}
+
+SEC("tp_btf/mm_filemap_add_to_page_cache")
+int BPF_PROG(cache_add_page, struct page *page)
+{
+	count_page(page, true);
+	return 0;
+}
+
+SEC("tp_btf/mm_filemap_delete_from_page_cache")
+int BPF_PROG(cache_delete_page, struct page *page)
+{
+	count_page(page, false);
 	return 0;
 }

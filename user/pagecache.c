@@ -7,6 +7,7 @@
 #include <bpf/libbpf.h>
 
 #include "agg.h"
+#include "log.h"
 #include "memprobe.h"
 #include "options.h"
 #include "memprobe.skel.h"
@@ -19,7 +20,19 @@ struct pagecache {
 	struct probe_links links;
 };
 
-#define PROGS(s)	PROBE_PROGS((s)->progs.cache_add, (s)->progs.cache_delete)
+/* The folio programs, or the page ones where the tracepoints pass pages (before 5.16). */
+#define PROGS(s)								\
+	PROBE_PROGS((s)->progs.cache_add, (s)->progs.cache_delete,		\
+		    (s)->progs.cache_add_page, (s)->progs.cache_delete_page)
+#define FOLIO_PROGS(s)	PROBE_PROGS((s)->progs.cache_add, (s)->progs.cache_delete)
+#define PAGE_PROGS(s)	PROBE_PROGS((s)->progs.cache_add_page, (s)->progs.cache_delete_page)
+
+static bool tracepoints_pass_page(const struct btf *btf)
+{
+	const char *arg = probe_tp_arg_struct(btf, "mm_filemap_add_to_page_cache", 0);
+
+	return arg && !strcmp(arg, "page");
+}
 
 static int pc_open(void **state, const struct probe_env *env)
 {
@@ -38,7 +51,12 @@ static int pc_open(void **state, const struct probe_env *env)
 	r = r ?: bpf_map__set_max_entries(pc->skel->maps.cache_files, o->max_files);
 	r = r ?: bpf_map__set_max_entries(pc->skel->maps.file_names, o->max_files);
 	r = r ?: bpf_map__set_max_entries(pc->skel->maps.cache_tasks, o->max_tasks);
-	r = r ?: probe_autoload(PROGS(pc->skel), true);
+	if (tracepoints_pass_page(env->btf)) {
+		log_debug("the filemap tracepoints pass pages on this kernel, not folios");
+		r = r ?: probe_autoload(PAGE_PROGS(pc->skel), true);
+	} else {
+		r = r ?: probe_autoload(FOLIO_PROGS(pc->skel), true);
+	}
 	if (r)
 		goto fail;
 	*state = pc;

@@ -17,6 +17,7 @@
 #include "percpu.h"
 
 struct agg;
+struct btf;
 struct bpf_link;
 struct bpf_program;
 struct memprobe_bpf;
@@ -31,6 +32,7 @@ struct probe_env {
 	const struct options *o;
 	struct events *events;		/* where discrete events go */
 	const struct targets *targets;	/* what is watched, for filtering in the kernel */
+	const struct btf *btf;		/* the kernel's, parsed once, to see what it offers; NULL if unreadable */
 };
 
 struct probe_ops {
@@ -77,6 +79,14 @@ struct probe_links {
 #define PROBE_PROGS(...)							\
 	(struct bpf_program *[]){ __VA_ARGS__ },				\
 	sizeof((struct bpf_program *[]){ __VA_ARGS__ }) / sizeof(struct bpf_program *)
+
+/*
+ * The struct a BTF-enabled tracepoint's argument (0 = the first) points to
+ * on this kernel ("folio", "task_struct"), or NULL if it is no struct
+ * pointer or the tracepoint is not there: kernels change what their
+ * tracepoints pass, and the programs that take it are chosen by this.
+ */
+const char *probe_tp_arg_struct(const struct btf *btf, const char *tp, unsigned int arg);
 
 /* Marks the programs to be loaded, or not. */
 int probe_autoload(struct bpf_program *const *progs, size_t n, bool on);

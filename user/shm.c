@@ -7,6 +7,7 @@
 
 #include "agg.h"
 #include "events.h"
+#include "log.h"
 #include "options.h"
 #include "memprobe.skel.h"
 #include "probe.h"
@@ -24,8 +25,8 @@ struct shm {
 
 #define PROGS(s)									\
 	PROBE_PROGS((s)->progs.shmget_enter, (s)->progs.shmget_exit, (s)->progs.shmat_enter,		\
-		    (s)->progs.shmat_exit, (s)->progs.shmdt_enter, (s)->progs.shmdt_exit,		\
-		    (s)->progs.shmctl_enter, (s)->progs.shmctl_exit)
+		    (s)->progs.shmat_exit, (s)->progs.shmdt_enter, (s)->progs.shmdt_enter_walk,		\
+		    (s)->progs.shmdt_exit, (s)->progs.shmctl_enter, (s)->progs.shmctl_exit)
 
 static int shm_open(void **state, const struct probe_env *env)
 {
@@ -41,6 +42,13 @@ static int shm_open(void **state, const struct probe_env *env)
 	sh->synced = ~0u;
 	r = bpf_map__set_max_entries(sh->skel->maps.shm_events, env->o->ring_bytes ?: MP_SHM_RING);
 	r = r ?: probe_autoload(PROGS(sh->skel), true);
+	/* shmdt's segment is found with bpf_find_vma() (5.17), or else by walking the VMA tree. */
+	if (!r && libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_find_vma, NULL) == 1) {
+		r = bpf_program__set_autoload(sh->skel->progs.shmdt_enter_walk, false);
+	} else if (!r) {
+		log_debug("no bpf_find_vma() on this kernel: shmdt walks the VMA tree");
+		r = bpf_program__set_autoload(sh->skel->progs.shmdt_enter, false);
+	}
 	if (r)
 		goto fail;
 	*state = sh;
