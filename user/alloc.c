@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "agg.h"
+#include "log.h"
 #include "memprobe.skel.h"
 #include "options.h"
 #include "percpu.h"
@@ -42,6 +44,20 @@ static int remember(struct alloc *al, const struct mp_alloc_key *key, __u64 cgid
 	return 0;
 }
 
+/*
+ * Before the BPF memory allocator (6.1) a hash map took each new entry from
+ * kmalloc while it held the entry's bucket lock. This program runs inside
+ * the page allocator: a page that kmalloc needs runs it again (a second
+ * memprobe's too), and two CPUs can each wait for the lock the other
+ * holds, for good. Entries made in advance take nothing from the page
+ * allocator; they cost the map's full size (--max-cgroups entries a CPU)
+ * from the start.
+ */
+static bool entries_from_kmalloc(const struct btf *btf)
+{
+	return btf && btf__find_by_name_kind(btf, "bpf_mem_alloc", BTF_KIND_STRUCT) <= 0;
+}
+
 static int alloc_open(void **state, const struct probe_env *env)
 {
 	const struct options *o = env->o;
@@ -56,6 +72,11 @@ static int alloc_open(void **state, const struct probe_env *env)
 		goto fail;
 	al->skel = env->skel;
 	r = bpf_map__set_max_entries(al->skel->maps.allocs, o->max_cgroups);
+	if (!r && entries_from_kmalloc(env->btf)) {
+		log_debug("no BPF memory allocator on this kernel: the allocation map is preallocated");
+		r = bpf_map__set_map_flags(al->skel->maps.allocs,
+					   bpf_map__map_flags(al->skel->maps.allocs) & ~BPF_F_NO_PREALLOC);
+	}
 	r = r ?: probe_autoload(PROBE_PROGS(al->skel->progs.page_alloc), true);
 	if (r)
 		goto fail;
