@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <bpf/btf.h>
@@ -148,14 +149,45 @@ static int open_all(struct probes *p, const struct probe_env *base, const struct
 	return 0;
 }
 
-/* The module whose program failed to load: libbpf loads in order and stops at the first failure. */
+/*
+ * When a program fails to load, libbpf unloads every other one: which
+ * program failed is known only from libbpf's message naming it, which is
+ * noted here on its way to the log. (libbpf's callback takes no context.)
+ */
+static libbpf_print_fn_t print_next;
+static char failed_prog[128];
+
+static int note_failure(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_WARN && !strcmp(fmt, "libbpf: prog '%s': failed to load: %d\n")) {
+		va_list copy;
+
+		va_copy(copy, ap);
+		snprintf(failed_prog, sizeof(failed_prog), "%s", va_arg(copy, const char *));
+		va_end(copy);
+	}
+	return print_next ? print_next(level, fmt, ap) : 0;
+}
+
+static int load(struct probes *p)
+{
+	int r;
+
+	failed_prog[0] = '\0';
+	print_next = libbpf_set_print(note_failure);
+	r = memprobe_bpf__load(p->skel);
+	libbpf_set_print(print_next);
+	return r;
+}
+
+/* The module whose program failed to load, or NULL if it was no program's fault. */
 static const struct probe_ops *culprit(const struct probes *p, const struct probe_ops *const *owner, size_t max_owner)
 {
 	struct bpf_program *prog;
 	size_t k = 0;
 
 	bpf_object__for_each_program(prog, p->skel->obj) {
-		if (k < max_owner && owner[k] && bpf_program__autoload(prog) && bpf_program__fd(prog) < 0)
+		if (k < max_owner && !strcmp(bpf_program__name(prog), failed_prog))
 			return owner[k];
 		k++;
 	}
@@ -187,7 +219,7 @@ int probes_start(struct probes *p, const struct probe_env *base)
 		r = open_all(p, env, want, n_want, owner, ARRAY_SIZE(owner));
 		if (r)
 			goto fail;
-		r = memprobe_bpf__load(p->skel);
+		r = load(p);
 		if (!r)
 			break;
 		bad = culprit(p, owner, ARRAY_SIZE(owner));
