@@ -3,6 +3,8 @@
  * RSS, allocation rate and the leak verdict on real workloads, each in a
  * cgroup of its own, checked against memory.stat and /proc/PID/status.
  */
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -50,11 +52,50 @@ static char *grow(unsigned long long n, double seconds)
 	return p;
 }
 
+/*
+ * A workload says on a pipe when it has done what it does: under TCG (the
+ * VM suite) it runs several times slower than its nominal pace, and the
+ * test must not stop memprobe before it is done.
+ */
+struct phase {
+	int fd[2];
+};
+
+static void phase_done(void *arg)
+{
+	struct phase *ph = arg;
+
+	if (write(ph->fd[1], "d", 1) != 1)
+		_exit(3);
+}
+
+/*
+ * Waits up to timeout_s for the workload; if it had to wait, a few samples
+ * more (at --interval 0.25), so that the summary saw where it ended.
+ */
+static bool phase_wait(struct phase *ph, int timeout_s)
+{
+	struct pollfd pfd = { .fd = ph->fd[0], .events = POLLIN };
+
+	if (poll(&pfd, 1, 0) == 1)
+		return true;
+	if (poll(&pfd, 1, timeout_s * 1000) != 1)
+		return false;
+	nap(0.75);
+	return true;
+}
+
+static void phase_close(struct phase *ph)
+{
+	close(ph->fd[0]);
+	close(ph->fd[1]);
+}
+
 static int leaker(void *arg)
 {
-	(void)arg;
 	if (!grow(160 * WL_MIB, 4))
 		return 1;
+	phase_done(arg);
 	pause();	/* holds it: the test reads /proc and memory.stat, then kills us */
 	return 0;
 }
@@ -63,12 +104,12 @@ static int rise_and_fall(void *arg)
 {
 	char *p;
 
-	(void)arg;
 	p = grow(160 * WL_MIB, 2);
 	if (!p)
 		return 1;
 	nap(0.5);
 	munmap(p, 160 * WL_MIB);
+	phase_done(arg);
 	pause();
 	return 0;
 }
@@ -123,7 +164,8 @@ struct watched {
 	struct jv *summary;
 };
 
-static bool watch(struct watched *w, const char *tag, int (*fn)(void *), void *arg, double run_s)
+static bool watch(struct watched *w, const char *tag, int (*fn)(void *), void *arg, double run_s,
+		  struct phase *ph)
 {
 	const char *argv[] = { "--json", "--interval", "0.25", "--verdict-samples", "8", "--leak-band", "32M",
 			       "--cgroup", NULL, NULL };
@@ -139,6 +181,8 @@ static bool watch(struct watched *w, const char *tag, int (*fn)(void *), void *a
 		return false;
 	tchild_go(&w->child);
 	nap(run_s);
+	if (ph && !ASSERT(phase_wait(ph, 60), "the workload did not finish"))
+		return false;
 	if (!ASSERT(agent_finish(&w->agent, SIGINT, 30) == 0, "memprobe failed: %s", agent_stderr(&w->agent)))
 		return false;
 	w->summary = agent_record(&w->agent, "summary", w->cg.rel);
@@ -153,14 +197,17 @@ static void unwatch(struct watched *w)
 	tcg_remove(&w->cg);
 }
 
-INTEGRATION_TEST(leaking_child_gets_leak, 60)
+INTEGRATION_TEST(leaking_child_gets_leak, 90)
 {
 	struct watched w = { 0 };
+	struct phase ph;
 	const struct jv *p;
 	uint64_t anon, rss, alloc;
 	bool ok = false;
 
-	if (!watch(&w, "leak", leaker, NULL, 6))
+	if (!ASSERT(!pipe2(ph.fd, O_CLOEXEC), "pipe"))
+		return false;
+	if (!watch(&w, "leak", leaker, &ph, 6, &ph))
 		goto out;
 	anon = tcg_stat(&w.cg, "rss", "anon");
 	rss = status_kb(w.child.pid, "VmRSS:");
@@ -182,21 +229,26 @@ INTEGRATION_TEST(leaking_child_gets_leak, 60)
 	ok = true;
 out:
 	unwatch(&w);
+	phase_close(&ph);
 	return ok;
 }
 
-INTEGRATION_TEST(rise_and_fall_is_not_leak, 60)
+INTEGRATION_TEST(rise_and_fall_is_not_leak, 90)
 {
 	struct watched w = { 0 };
+	struct phase ph;
 	bool ok = false;
 
-	if (!watch(&w, "risefall", rise_and_fall, NULL, 6))
+	if (!ASSERT(!pipe2(ph.fd, O_CLOEXEC), "pipe"))
+		return false;
+	if (!watch(&w, "risefall", rise_and_fall, &ph, 6, &ph))
 		goto out;
 	ok = ASSERT(strcmp(jv_str(w.summary, "verdict") ?: "", "leak"), "verdict %s: %s",
 		    jv_str(w.summary, "verdict"), jv_str(w.summary, "verdict_reason")) &&
 	     ASSERT_NEAR(jv_u64_or(w.summary, "anon_bytes"), tcg_stat(&w.cg, "rss", "anon"), 5, 1 * WL_MIB);
 out:
 	unwatch(&w);
+	phase_close(&ph);
 	return ok;
 }
 
@@ -212,7 +264,7 @@ INTEGRATION_TEST(cache_only_child_is_normal, 60)
 	snprintf(path, sizeof(path), "%s/model.bin", dir);
 	if (!ASSERT(!wl_write_evicted(path, 96 * WL_MIB), "cannot write the file"))
 		goto out;
-	if (!watch(&w, "cache", reader, path, 5))
+	if (!watch(&w, "cache", reader, path, 5, NULL))
 		goto out;
 	/* Proactive reclaim may take some pages back: reclaimable is checked against the kernel's counters. */
 	reclaimable = tcg_page_cache(&w.cg) - tcg_stat(&w.cg, "dirty", "file_dirty") -
