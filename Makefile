@@ -203,7 +203,8 @@ report-screenshot: deps-test
 	@$(MAKE) --no-print-directory all
 	scripts/report-screenshot $(BUILD) docs/report-demo.png
 
-# The integration suite on Debian 12's 6.1 kernel with pure cgroup v2, in qemu.
+# The integration suite on Debian's 5.10 (memory on cgroup v1), 6.1 and 6.12
+# (pure cgroup v2) kernels, in qemu; MEMPROBE_VM_KERNELS="5.10" picks some.
 test-vm: deps-test
 	@$(MAKE) --no-print-directory tests
 	tests/vm/run $(BUILD)

@@ -75,18 +75,18 @@ int BPF_PROG(page_alloc, struct page *page, unsigned int order)
 	 * it is the one the slot was filled through, so is the memory css, and
 	 * the two loads behind it are saved.
 	 */
-	cset = bpf_get_current_task_btf()->cgroups;
+	cset = mp_current_cset();
 	if (slot->cset != (__u64)cset || !slot->key.css) {
-		css = mp_cset_memcg_css(cset);
+		css = mp_current_cset_css(cset);
 		if (!css)
 			return 0;
-		serial = css->serial_nr;
+		serial = mp_current_css_serial(css);
 		if (slot->key.css != (__u64)css || slot->key.serial != serial) {
 			if (slot->key.css)
 				flush(slot);
 			slot->key.css = (__u64)css;
 			slot->key.serial = serial;
-			slot->val.cgid = mp_css_cgroup_id(css);
+			slot->val.cgid = mp_current_css_id(css);
 		}
 		slot->cset = (__u64)cset;
 	}

@@ -76,14 +76,13 @@ static __always_inline __u64 mp_memcg_id(struct mem_cgroup *memcg)
 }
 
 /*
- * The memory cgroup a folio is charged to. memcg_data holds either the
- * mem_cgroup itself or, with MEMCG_DATA_KMEM set, an obj_cgroup; the low
- * bits are flags (MEMCG_DATA_OBJCGS until 6.10, MEMCG_DATA_OBJEXTS after).
- * NULL means not charged to any cgroup.
+ * The memory cgroup a folio or page is charged to, from its memcg_data
+ * (5.11 on): either the mem_cgroup itself or, with MEMCG_DATA_KMEM set, an
+ * obj_cgroup; the low bits are flags (MEMCG_DATA_OBJCGS until 6.10,
+ * MEMCG_DATA_OBJEXTS after). NULL means not charged to any cgroup.
  */
-static __always_inline struct mem_cgroup *mp_folio_memcg(struct folio *folio)
+static __always_inline struct mem_cgroup *mp_memcg_of_data(unsigned long data)
 {
-	unsigned long data = folio->memcg_data;
 	unsigned long kmem = 2, mask = 3;
 
 	if (!data)
@@ -102,6 +101,11 @@ static __always_inline struct mem_cgroup *mp_folio_memcg(struct folio *folio)
 	return (struct mem_cgroup *)data;
 }
 
+static __always_inline struct mem_cgroup *mp_folio_memcg(struct folio *folio)
+{
+	return mp_memcg_of_data(folio->memcg_data);
+}
+
 static __always_inline __u64 mp_folio_memcg_id(struct folio *folio)
 {
 	return mp_memcg_id(mp_folio_memcg(folio));
@@ -111,6 +115,68 @@ static __always_inline __u64 mp_folio_memcg_id(struct folio *folio)
 static __always_inline __u32 mp_inode_gen(struct inode *inode)
 {
 	return BPF_CORE_READ(inode, i_generation);
+}
+
+/*
+ * Before 5.16 the filemap tracepoints passed the page, not the folio: a
+ * second pair of programs takes it (pagecache.bpf.c), chosen by the agent
+ * from the tracepoint's type, and reads it through these. They go with the
+ * last kernel before 5.16.
+ */
+struct page___pre618 {
+	unsigned long flags;
+} __attribute__((preserve_access_index));
+
+/* Before 6.6 a compound page kept its order in its first tail page. */
+struct page___pre66 {
+	unsigned char compound_order;
+} __attribute__((preserve_access_index));
+
+/* Before 5.11 the page pointed at its mem_cgroup; memcg_data came after. */
+struct page___pre511 {
+	struct mem_cgroup *mem_cgroup;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 mp_page_flags(struct page *page)
+{
+	if (bpf_core_field_exists(page->flags.f))
+		return page->flags.f;
+	return ((struct page___pre618 *)page)->flags;
+}
+
+/* Pages in a compound page: a huge page counts all of its pages, as a large folio does. */
+static __always_inline __u64 mp_page_nr_pages(struct page *page, __u64 flags)
+{
+	struct page___pre66 *tail = (void *)page + bpf_core_type_size(struct page);
+	unsigned char order = 0;
+
+	if (!mp_flag_set(flags, bpf_core_enum_value(enum pageflags, PG_head)))
+		return 1;
+	/* The tail page is past the end of the one the tracepoint hands over: read it, not load it. */
+	bpf_core_read(&order, sizeof(order), &tail->compound_order);
+	return 1ULL << (order & 31);
+}
+
+/* Each layout in a function of its own, for the reason given at mp_mm_counter() below. */
+static __noinline __u64 page_memcg_pre511(struct page *page)
+{
+	unsigned long data = (unsigned long)BPF_CORE_READ((struct page___pre511 *)page, mem_cgroup);
+
+	/* Bit 0 marks a slab page's vector of obj_cgroups, never a page-cache page. */
+	return data & 1 ? 0 : data;
+}
+
+static __noinline __u64 page_memcg_data(struct page *page)
+{
+	return (__u64)mp_memcg_of_data(BPF_CORE_READ(page, memcg_data));
+}
+
+/* The memory cgroup a page is charged to: NULL for none. */
+static __always_inline struct mem_cgroup *mp_page_memcg(struct page *page)
+{
+	if (bpf_core_field_exists(page->memcg_data))
+		return (struct mem_cgroup *)page_memcg_data(page);
+	return (struct mem_cgroup *)page_memcg_pre511(page);
 }
 
 /* The memory cgroup a task belongs to, on v1 and v2 alike. */
@@ -155,6 +221,127 @@ static __always_inline __u64 mp_css_cgroup_id(struct cgroup_subsys_state *css)
 static __always_inline __u64 mp_task_memcg_id_direct(struct task_struct *task)
 {
 	return mp_css_cgroup_id(mp_task_memcg_css(task));
+}
+
+/*
+ * The current task and what hangs off it. bpf_get_current_task_btf()
+ * (5.11) gives a BTF pointer, whose fields are plain loads; before it the
+ * task is a bare address and everything reached from it is read with
+ * bpf_probe_read_kernel. The helper's id in the kernel's enum bpf_func_id
+ * tells which kernel this is; the verifier follows the branch this kernel
+ * takes and drops the other, unknown helper and all, as dead code. The
+ * helper-read branch is right on every kernel, the other only faster. Goes
+ * when 5.10 does.
+ */
+static __always_inline bool mp_current_btf(void)
+{
+	return bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf);
+}
+
+static __always_inline struct css_set *mp_current_cset(void)
+{
+	if (mp_current_btf())
+		return bpf_get_current_task_btf()->cgroups;
+	return BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), cgroups);
+}
+
+/* The memory css of the current task's css_set (from mp_current_cset()). */
+static __always_inline struct cgroup_subsys_state *mp_current_cset_css(struct css_set *cset)
+{
+	int subsys = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	struct cgroup_subsys_state *css = NULL;
+
+	if (mp_current_btf())
+		return cset->subsys[subsys];
+	bpf_core_read(&css, sizeof(css), &cset->subsys[subsys]);
+	return css;
+}
+
+static __always_inline struct cgroup_subsys_state *mp_current_memcg_css(void)
+{
+	return mp_current_cset_css(mp_current_cset());
+}
+
+/* For a css reached from the current task: its serial number, cgroup id and parent. */
+static __always_inline __u64 mp_current_css_serial(struct cgroup_subsys_state *css)
+{
+	if (mp_current_btf())
+		return css->serial_nr;
+	return BPF_CORE_READ(css, serial_nr);
+}
+
+static __always_inline __u64 mp_current_css_id(struct cgroup_subsys_state *css)
+{
+	if (!css)
+		return 0;
+	if (mp_current_btf())
+		return css->cgroup->kn->id;
+	return BPF_CORE_READ(css, cgroup, kn, id);
+}
+
+static __always_inline struct cgroup_subsys_state *mp_current_css_parent(struct cgroup_subsys_state *css)
+{
+	if (mp_current_btf())
+		return css->parent;
+	return BPF_CORE_READ(css, parent);
+}
+
+static __always_inline __u64 mp_current_memcg_id(void)
+{
+	return mp_current_css_id(mp_current_memcg_css());
+}
+
+/* The inode number of the current task's IPC namespace. */
+static __always_inline __u32 mp_current_ipc_ns(void)
+{
+	if (mp_current_btf())
+		return bpf_get_current_task_btf()->nsproxy->ipc_ns->ns.inum;
+	return BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), nsproxy, ipc_ns, ns.inum);
+}
+
+/*
+ * Before 6.1 an mm's VMAs were also in a red-black tree by address, which
+ * find_vma() walked; programs on kernels without bpf_find_vma() (5.17) walk
+ * it themselves. Without the mmap lock a mapping changed by another thread
+ * at that moment may be missed (NULL), never mistaken: the VMA returned
+ * covers addr. Goes with the last kernel before 5.17.
+ */
+struct vm_area_struct___pre61 {
+	unsigned long vm_start;
+	unsigned long vm_end;
+	struct rb_node vm_rb;
+	struct file *vm_file;
+} __attribute__((preserve_access_index));
+
+struct mm_struct___pre61 {
+	struct rb_root mm_rb;
+} __attribute__((preserve_access_index));
+
+/* A balanced tree of 2^31 VMAs is at most 62 deep; vm.max_map_count is 65530 by default. */
+#define MP_VMA_TREE_DEPTH	64
+
+static __always_inline struct vm_area_struct *mp_current_vma_pre61(__u64 addr)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct mm_struct___pre61 *mm = (void *)BPF_CORE_READ(task, mm);
+	struct rb_node *node;
+	int i;
+
+	if (!mm)
+		return NULL;
+	node = BPF_CORE_READ(mm, mm_rb.rb_node);
+	for (i = 0; i < MP_VMA_TREE_DEPTH && node; i++) {
+		struct vm_area_struct___pre61 *vma =
+			(void *)node - bpf_core_field_offset(struct vm_area_struct___pre61, vm_rb);
+
+		if (addr < BPF_CORE_READ(vma, vm_start))
+			node = BPF_CORE_READ(node, rb_left);
+		else if (addr >= BPF_CORE_READ(vma, vm_end))
+			node = BPF_CORE_READ(node, rb_right);
+		else
+			return (struct vm_area_struct *)vma;
+	}
+	return NULL;
 }
 
 /* Before 6.2 an mm's RSS counters were atomics in struct mm_rss_stat, not percpu_counters. */

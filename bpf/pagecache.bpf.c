@@ -2,11 +2,12 @@
 /*
  * Page cache in and out, per memory cgroup, per file and per process.
  *
- * Both tracepoints hand us the folio, so the cgroup is the one the folio is
- * charged to (not the task that happens to run) and a large folio counts all
- * of its pages. Everything is summed here; the agent reads the maps. With
- * named targets, pages of other cgroups are not counted at all
- * (watch.bpf.h): they cannot fill the maps, and they cost two lookups.
+ * Both tracepoints hand us the folio (the page before 5.16), so the cgroup
+ * is the one the folio is charged to (not the task that happens to run)
+ * and a large folio counts all of its pages. Everything is summed here;
+ * the agent reads the maps. With named targets, pages of other cgroups
+ * are not counted at all (watch.bpf.h): they cannot fill the maps, and
+ * they cost two lookups.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -352,5 +353,36 @@ int BPF_PROG(cache_exec, struct task_struct *p)
 		bpf_probe_read_kernel_str(ts->val.comm, sizeof(ts->val.comm), p->comm);
 		ts->val.comm_ns = bpf_ktime_get_ns();
 	}
+	return 0;
+}
+
+/*
+ * Before 5.16 the same tracepoints pass the page (a compound page's head);
+ * the agent loads these instead (see compat.bpf.h). They go with the last
+ * kernel before 5.16.
+ */
+static __always_inline void count_page(struct page *page, bool added)
+{
+	__u64 flags;
+
+	if (!page)
+		return;
+	flags = mp_page_flags(page);
+	if (mp_folio_is_shmem(flags))
+		return;
+	count(page->mapping, mp_page_memcg(page), mp_page_nr_pages(page, flags), added);
+}
+
+SEC("tp_btf/mm_filemap_add_to_page_cache")
+int BPF_PROG(cache_add_page, struct page *page)
+{
+	count_page(page, true);
+	return 0;
+}
+
+SEC("tp_btf/mm_filemap_delete_from_page_cache")
+int BPF_PROG(cache_delete_page, struct page *page)
+{
+	count_page(page, false);
 	return 0;
 }

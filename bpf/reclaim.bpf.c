@@ -85,7 +85,7 @@ static __always_inline void end(enum mp_reclaim_kind kind)
 	if (!started)
 		return;
 	ns = bpf_ktime_get_ns() - started;
-	cgid = mp_task_memcg_id_direct(bpf_get_current_task_btf());
+	cgid = mp_current_memcg_id();
 	v = mp_upsert(&reclaim_cgroups, &cgid, &zero_val, &drops, MP_DROP_RECLAIM_FULL);
 	if (!v)
 		return;

@@ -54,10 +54,10 @@ MP_DECLARE_DROPS();
 
 static __always_inline void enter(const struct inflight *in)
 {
-	struct cgroup_subsys_state *css = mp_task_memcg_css(bpf_get_current_task_btf());
+	struct cgroup_subsys_state *css = mp_current_memcg_css();
 	__u64 id = bpf_get_current_pid_tgid();
 
-	if (!mp_watched(css, mp_css_cgroup_id(css)))
+	if (!mp_watched(css, mp_current_css_id(css)))
 		return;
 
 	if (bpf_map_update_elem(&inflight, &id, in, BPF_ANY))
@@ -69,7 +69,6 @@ static __always_inline void leave(long ret)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct inflight *in = bpf_map_lookup_elem(&inflight, &id);
 	struct mp_shm_event *e;
-	struct task_struct *task;
 	struct inflight copy;
 
 	if (!in)
@@ -89,9 +88,8 @@ static __always_inline void leave(long ret)
 	e->hdr.ts_ns = bpf_ktime_get_boot_ns();
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
-	task = bpf_get_current_task_btf();
-	e->cgid = mp_task_memcg_id_direct(task);
-	e->ipc_ns = task->nsproxy->ipc_ns->ns.inum;
+	e->cgid = mp_current_memcg_id();
+	e->ipc_ns = mp_current_ipc_ns();
 	e->op = copy.op;
 	e->shmid = copy.op == MP_SHM_GET ? (__s32)ret : copy.shmid;
 	e->key = copy.key;
@@ -136,21 +134,25 @@ int shmat_exit(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
-/* The SysV segment behind a mapping: its file's private data says which. */
-static long shm_of_vma(struct task_struct *task, struct vm_area_struct *vma, void *data)
+/* The SysV segment behind a mapped file, or -1: its private data says which. */
+static __always_inline __s32 shm_of_file(struct file *file)
 {
-	struct file *file = vma->vm_file;
 	struct shm_file_data *sfd;
 	char name[5] = {};
 
 	if (!file)
-		return 0;
+		return -1;
 	/* SysV segments are files named SYSV<key> on the kernel's internal shm mount. */
 	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(file, f_path.dentry, d_name.name));
 	if (name[0] != 'S' || name[1] != 'Y' || name[2] != 'S' || name[3] != 'V')
-		return 0;
+		return -1;
 	sfd = BPF_CORE_READ(file, private_data);
-	*(__s32 *)data = BPF_CORE_READ(sfd, id);
+	return BPF_CORE_READ(sfd, id);
+}
+
+static long shm_of_vma(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	*(__s32 *)data = shm_of_file(vma->vm_file);
 	return 0;
 }
 
@@ -161,6 +163,23 @@ int shmdt_enter(struct trace_event_raw_sys_enter *ctx)
 
 	/* shmdt names an address, not a segment: find the mapping while it still exists. */
 	bpf_find_vma(bpf_get_current_task_btf(), in.addr, shm_of_vma, &in.shmid, 0);
+	enter(&in);
+	return 0;
+}
+
+/*
+ * The same where there is no bpf_find_vma() (before 5.17): the agent loads
+ * this one instead and the mapping is looked up in the mm's tree of VMAs
+ * (compat.bpf.h). Goes with the last kernel before 5.17.
+ */
+SEC("tracepoint/syscalls/sys_enter_shmdt")
+int shmdt_enter_walk(struct trace_event_raw_sys_enter *ctx)
+{
+	struct inflight in = { .op = MP_SHM_DETACH, .addr = ctx->args[0], .shmid = -1 };
+	struct vm_area_struct *vma = mp_current_vma_pre61(in.addr);
+
+	if (vma)
+		in.shmid = shm_of_file(BPF_CORE_READ(vma, vm_file));
 	enter(&in);
 	return 0;
 }

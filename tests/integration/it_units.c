@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Unit names resolve on whichever hierarchy holds the memory controller,
- * and name cgroups the same way on v1 and v2. On a systemd-style v2 tree
- * (as in the test VM) a real system.slice/visioncore.service is found and
- * measured. And memprobe's own unit for Prometheus is a unit systemd accepts.
+ * and name cgroups the same way on v1 and v2. On a systemd-style tree (as
+ * in the test VMs, v2 or v1) a real system.slice/visioncore.service is found
+ * and measured. And memprobe's own unit for Prometheus is a unit systemd
+ * accepts.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -87,10 +88,9 @@ out:
 	return ok;
 }
 
-/* A systemd host's service, where the tree has one (the test VM makes it). */
-INTEGRATION_TEST(systemd_service_found_on_v2, 60)
+/* A systemd host's service, where the tree has one (the test VMs make it): anon_key is memory.stat's anon. */
+static bool service_found(const char *dir, const char *anon_key)
 {
-	const char *dir = "/sys/fs/cgroup/system.slice/visioncore.service";
 	struct jv *start = NULL, *sample = NULL;
 	char path[256], buf[8192], *p;
 	uint64_t id, anon = ~0ULL;
@@ -103,14 +103,25 @@ INTEGRATION_TEST(systemd_service_found_on_v2, 60)
 	stat(dir, &st);
 	if (!ASSERT(resolve("visioncore.service", &start, &sample), "visioncore.service"))
 		return false;
-	if (read_text(path, buf, sizeof(buf)) > 0 && (p = strstr(buf, "anon ")))
-		anon = strtoull(p + 5, NULL, 10);
+	if (read_text(path, buf, sizeof(buf)) > 0 && (p = strstr(buf, anon_key)))
+		anon = strtoull(p + strlen(anon_key), NULL, 10);
 	ok = ASSERT_STR(first_target(start, &id), "system.slice/visioncore.service") &&
 	     ASSERT(id == st.st_ino, "cgroup_id") &&
 	     ASSERT_NEAR(jv_u64_or(sample, "anon_bytes"), anon, 5, 64 * 1024);
 	jv_free(start);
 	jv_free(sample);
 	return ok;
+}
+
+INTEGRATION_TEST(systemd_service_found_on_v2, 60)
+{
+	return service_found("/sys/fs/cgroup/system.slice/visioncore.service", "anon ");
+}
+
+/* The memory controller on v1, as Amazon Linux 2 boots: the same names, from the memory hierarchy. */
+INTEGRATION_TEST(systemd_service_found_on_v1, 60)
+{
+	return service_found("/sys/fs/cgroup/memory/system.slice/visioncore.service", "total_rss ");
 }
 
 #define UNIT_LINES	128

@@ -37,6 +37,7 @@
 #include "probe/ring.h"
 
 struct agg;
+struct btf;
 struct bpf_map;
 struct bpf_program;
 struct memprobe_bpf;
@@ -61,6 +62,7 @@ struct probe_env {
 	const struct options *o;
 	struct probe_events events;
 	const struct targets *targets;	/* the SysV shm programs' kernel-side filter */
+	const struct btf *btf;		/* the kernel's, parsed once, to see what it offers; NULL if unreadable */
 	struct probe_slot *slot;	/* the registry's record of the module being opened */
 };
 
@@ -90,6 +92,14 @@ extern const struct probe_ops oom_probe;
 extern const struct probe_ops reclaim_probe;
 extern const struct probe_ops shmem_probe;
 extern const struct probe_ops stacks_probe;
+
+/*
+ * The struct a BTF-enabled tracepoint's argument (0 = the first) points to
+ * on this kernel ("folio", "task_struct"), or NULL if it is no struct
+ * pointer or the tracepoint is not there: kernels change what their
+ * tracepoints pass, and the programs that take it are chosen by this.
+ */
+const char *probe_tp_arg_struct(const struct btf *btf, const char *tp, unsigned int arg);
 
 /* Marks prog to be loaded for the module being opened; the registry attaches it and detaches it at the end. */
 int probe_claim(const struct probe_env *env, struct bpf_program *prog);

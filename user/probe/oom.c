@@ -36,27 +36,12 @@ static bool has_func(const struct btf *btf, const char *name)
 	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
 }
 
-/* Whether btf_trace_mark_victim's second argument is a task (later than 6.1), not a pid. */
+/* Whether oom:mark_victim passes the task (after 6.1, and in backports such as Debian's 6.1), not a pid. */
 static bool tracepoint_has_task(const struct btf *btf)
 {
-	const struct btf_type *t;
-	const struct btf_param *p;
-	int id;
+	const char *arg = probe_tp_arg_struct(btf, "mark_victim", 0);
 
-	if (!btf)
-		return false;
-	id = btf__find_by_name_kind(btf, "btf_trace_mark_victim", BTF_KIND_TYPEDEF);
-	if (id <= 0)
-		return false;
-	t = btf__type_by_id(btf, btf__resolve_type(btf, id));
-	if (!t || !btf_is_ptr(t))
-		return false;
-	t = btf__type_by_id(btf, t->type);
-	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < 2)
-		return false;
-	p = btf_params(t);
-	t = btf__type_by_id(btf, p[1].type);
-	return t && btf_is_ptr(t);
+	return arg && !strcmp(arg, "task_struct");
 }
 
 /*
@@ -107,7 +92,6 @@ static int on_event(void *ctx, const void *event)
 static int oom_open(void **state, const struct probe_env *env)
 {
 	struct memprobe_bpf *s = env->skel;
-	struct btf *btf;
 	struct oom *o;
 	int r;
 
@@ -116,9 +100,7 @@ static int oom_open(void **state, const struct probe_env *env)
 		return -ENOMEM;
 	o->events = env->events;
 	o->skel = s;
-	btf = btf__load_vmlinux_btf();
-	decide(o, libbpf_get_error(btf) ? NULL : btf);
-	btf__free(btf);
+	decide(o, env->btf);
 	r = probe_claim(env, o->hook == HOOK_TRACEPOINT ? s->progs.mark_victim :
 			     o->hook == HOOK_MARK ? s->progs.mark_oom_victim : s->progs.oom_kill_victim);
 	if (!r && o->context)

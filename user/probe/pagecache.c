@@ -12,12 +12,21 @@
 #include "options.h"
 #include "probe/module.h"
 #include "probe/percpu.h"
+#include "sys/log.h"
 
 struct pagecache {
 	struct memprobe_bpf *skel;	/* shared: the registry owns it */
 	struct percpu pcpu;
 	struct agg *agg;		/* the collection under way */
 };
+
+/* Before 5.16 the filemap tracepoints pass the page: the page programs take it. */
+static bool pages_not_folios(const struct btf *btf)
+{
+	const char *arg = probe_tp_arg_struct(btf, "mm_filemap_add_to_page_cache", 0);
+
+	return arg && !strcmp(arg, "page");
+}
 
 static int pc_open(void **state, const struct probe_env *env)
 {
@@ -36,8 +45,14 @@ static int pc_open(void **state, const struct probe_env *env)
 	r = r ?: bpf_map__set_max_entries(pc->skel->maps.cache_files, o->max_files);
 	r = r ?: bpf_map__set_max_entries(pc->skel->maps.file_names, o->max_files);
 	r = r ?: bpf_map__set_max_entries(pc->skel->maps.cache_tasks, o->max_tasks);
-	r = r ?: probe_claim(env, pc->skel->progs.cache_add);
-	r = r ?: probe_claim(env, pc->skel->progs.cache_delete);
+	if (pages_not_folios(env->btf)) {
+		log_debug("the filemap tracepoints pass pages on this kernel, not folios");
+		r = r ?: probe_claim(env, pc->skel->progs.cache_add_page);
+		r = r ?: probe_claim(env, pc->skel->progs.cache_delete_page);
+	} else {
+		r = r ?: probe_claim(env, pc->skel->progs.cache_add);
+		r = r ?: probe_claim(env, pc->skel->progs.cache_delete);
+	}
 	r = r ?: probe_claim(env, pc->skel->progs.cache_exec);
 	if (r)
 		goto fail;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <string.h>
+#include <stdio.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "memprobe.skel.h"
@@ -24,6 +26,36 @@ static const struct probe_ops *const all_probes[] = {
 };
 
 _Static_assert(ARRAY_SIZE(all_probes) <= PROBES_MAX, "raise PROBES_MAX");
+
+const char *probe_tp_arg_struct(const struct btf *btf, const char *tp, unsigned int arg)
+{
+	const struct btf_type *t;
+	const struct btf_param *p;
+	char name[128];
+	int id;
+
+	if (!btf)
+		return NULL;
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return NULL;
+	t = btf__type_by_id(btf, btf__resolve_type(btf, id));
+	if (!t || !btf_is_ptr(t))
+		return NULL;
+	t = btf__type_by_id(btf, t->type);
+	/* The first parameter is the tracepoint's private data; its arguments follow. */
+	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < arg + 2)
+		return NULL;
+	p = btf_params(t) + arg + 1;
+	t = btf__type_by_id(btf, p->type);
+	if (!t || !btf_is_ptr(t))
+		return NULL;
+	t = btf__type_by_id(btf, btf__resolve_type(btf, t->type));
+	if (!t || !btf_is_struct(t))
+		return NULL;
+	return btf__name_by_offset(btf, t->name_off);
+}
 
 int probe_claim(const struct probe_env *env, struct bpf_program *prog)
 {
@@ -142,9 +174,11 @@ static const struct probe_ops *culprit(const struct probes *p)
 	return NULL;
 }
 
-int probes_start(struct probes *p, const struct probe_env *env)
+int probes_start(struct probes *p, const struct probe_env *base)
 {
 	const struct probe_ops *want[PROBES_MAX], *bad;
+	struct probe_env with_btf = *base, *env = &with_btf;
+	struct btf *btf;
 	size_t n_want, i;
 	unsigned int m;
 	int r;
@@ -157,6 +191,11 @@ int probes_start(struct probes *p, const struct probe_env *env)
 	r = percpu_init(&p->pcpu, sizeof(__u64));
 	if (r)
 		return log_err_errno(r, "cannot set up the probes");
+	/* Once for every module: a parse of the kernel's BTF costs tens of milliseconds. */
+	btf = btf__load_vmlinux_btf();
+	if (libbpf_get_error(btf))
+		btf = NULL;
+	with_btf.btf = btf;
 	/* One load for every module; a module whose programs this kernel refuses is left out, and the rest loaded again. */
 	for (;;) {
 		r = open_all(p, env, want, n_want);
@@ -192,8 +231,10 @@ int probes_start(struct probes *p, const struct probe_env *env)
 			 p->v[m].ops->name, strerror(-r));
 		drop_module(p, m);
 	}
+	btf__free(btf);
 	return 0;
 fail:
+	btf__free(btf);
 	probes_stop(p);
 	return r;
 }

@@ -8,6 +8,7 @@
 #include "options.h"
 #include "memprobe.skel.h"
 #include "probe/module.h"
+#include "sys/log.h"
 
 struct shm {
 	struct memprobe_bpf *skel;	/* shared: the registry owns it */
@@ -21,6 +22,15 @@ static int on_event(void *ctx, const void *event)
 	return sh->events.shm(sh->events.ctx, event);
 }
 
+/* shmdt's segment is found with bpf_find_vma() (5.17), or else by walking the VMA tree. */
+static struct bpf_program *shmdt_program(const struct probe_env *env)
+{
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_find_vma, NULL) == 1)
+		return env->skel->progs.shmdt_enter;
+	log_debug("no bpf_find_vma() on this kernel: shmdt walks the VMA tree");
+	return env->skel->progs.shmdt_enter_walk;
+}
+
 static int shm_open(void **state, const struct probe_env *env)
 {
 	struct shm *sh;
@@ -28,7 +38,7 @@ static int shm_open(void **state, const struct probe_env *env)
 
 	struct bpf_program *progs[] = {
 		env->skel->progs.shmget_enter, env->skel->progs.shmget_exit, env->skel->progs.shmat_enter,
-		env->skel->progs.shmat_exit, env->skel->progs.shmdt_enter, env->skel->progs.shmdt_exit,
+		env->skel->progs.shmat_exit, shmdt_program(env), env->skel->progs.shmdt_exit,
 		env->skel->progs.shmctl_enter, env->skel->progs.shmctl_exit,
 	};
 	size_t i;
