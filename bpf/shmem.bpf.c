@@ -31,14 +31,30 @@ struct {
 
 MP_DECLARE_DROPS();
 
+/* pages of a tmpfs file's folio or page joined an LRU list, charged to memcg. */
+static __always_inline void count(unsigned long tagged, struct mem_cgroup *memcg, __u64 pages)
+{
+	struct address_space *mapping = (struct address_space *)tagged;
+	struct mp_shmem_key key = {};
+	struct inode *host;
+	__u64 *total, zero = 0;
+
+	host = BPF_CORE_READ(mapping, host);
+	if (!host)
+		return;
+	key.cgid = mp_memcg_id(memcg);
+	key.ino = BPF_CORE_READ(host, i_ino);
+	key.dev = BPF_CORE_READ(host, i_sb, s_dev);
+	total = mp_upsert(&shmem_files, &key, &zero, &drops, MP_DROP_SHMEM_FULL);
+	if (total)
+		*total += pages;
+}
+
 SEC("tp_btf/mm_lru_insertion")
 int BPF_PROG(shmem_lru_add, struct folio *folio)
 {
-	struct mp_shmem_key key = {};
-	struct address_space *mapping;
-	struct inode *host;
-	__u64 *pages, flags, zero = 0;
 	unsigned long tagged;
+	__u64 flags;
 
 	/* A scalar first: the verifier allows no bit tests on a pointer. */
 	bpf_core_read(&tagged, sizeof(tagged), &folio->mapping);
@@ -47,15 +63,23 @@ int BPF_PROG(shmem_lru_add, struct folio *folio)
 	flags = mp_folio_flags(folio);
 	if (!mp_folio_is_shmem(flags))
 		return 0;	/* page cache: its own probes count it */
-	mapping = (struct address_space *)tagged;
-	host = BPF_CORE_READ(mapping, host);
-	if (!host)
+	count(tagged, mp_folio_memcg(folio), mp_folio_nr_pages(folio, flags));
+	return 0;
+}
+
+/* Before 5.16 the tracepoint passes the page: the agent loads this one instead. Goes with the last kernel before 5.16. */
+SEC("tp_btf/mm_lru_insertion")
+int BPF_PROG(shmem_lru_add_page, struct page *page)
+{
+	unsigned long tagged;
+	__u64 flags;
+
+	bpf_core_read(&tagged, sizeof(tagged), &page->mapping);
+	if (!tagged || (tagged & PAGE_MAPPING_ANON))
 		return 0;
-	key.cgid = mp_folio_memcg_id(folio);
-	key.ino = BPF_CORE_READ(host, i_ino);
-	key.dev = BPF_CORE_READ(host, i_sb, s_dev);
-	pages = mp_upsert(&shmem_files, &key, &zero, &drops, MP_DROP_SHMEM_FULL);
-	if (pages)
-		*pages += mp_folio_nr_pages(folio, flags);
+	flags = mp_page_flags(page);
+	if (!mp_folio_is_shmem(flags))
+		return 0;
+	count(tagged, mp_page_memcg(page), mp_page_nr_pages(page, flags));
 	return 0;
 }

@@ -159,6 +159,21 @@ static bool folded_total(const char *path, uint64_t *total, bool *has_leak)
 	return ok;
 }
 
+/*
+ * Growth stacks need what 5.10 lacks (bpf_get_current_task_btf() from
+ * 5.11); there memprobe says so and goes on. Then the test has nothing to
+ * check: it cleans up and says why.
+ */
+static void skip_if_refused(struct agent *a, struct tchild *child, struct tcg *cg)
+{
+	if (!strstr(agent_stderr(a), "growth stack probes unavailable on this kernel"))
+		return;
+	agent_free(a);
+	tchild_kill(child);
+	tcg_remove(cg);
+	SKIP("this kernel refuses the growth-stack probes (memprobe said so)");
+}
+
 INTEGRATION_TEST(growth_stacks_find_the_leak, 120)
 {
 	const char *argv[] = { "--json", "--interval", "0.5", "--verdict-window", "8", "--top", "200", "--stacks", NULL,
@@ -182,6 +197,7 @@ INTEGRATION_TEST(growth_stacks_find_the_leak, 120)
 	if (!ASSERT(!agent_start(&a, argv), "memprobe") ||
 	    !ASSERT(agent_wait_for(&a, "start", 30), "no start: %s", agent_stderr(&a)))
 		goto out;
+	skip_if_refused(&a, &child, &cg);
 	tchild_go(&child);
 	/* The workload leaks for LEAK_SECONDS and then holds everything. */
 	nap(LEAK_SECONDS + 1.5);
@@ -213,10 +229,20 @@ INTEGRATION_TEST(growth_stacks_find_the_leak, 120)
 		    (unsigned long long)in_use, (unsigned long long)sampled))
 		goto out;
 	warm = sum_through(stacks, "warmup_here", &in_use, &sampled, &warm_growth);
-	if (!ASSERT(warm, "no stack through warmup_here") || !ASSERT_NEAR(in_use, 32 * WL_MIB, 20, 0) ||
-	    !ASSERT(warm_growth < leak_growth / 10, "warmup_here grows %.0f B/h, the leak %.0f B/h", warm_growth,
-		    leak_growth))
+	/*
+	 * The warm-up is one burst: where it comes faster than --stack-rate
+	 * (an emulated CPU's timing can make it so), its samples' bytes are
+	 * carried to the process's next samples, said in stack_samples_skipped,
+	 * and no stack is left to name it.
+	 */
+	if (!warm && jv_u64_or(sum, "stack_samples_skipped") > 0 && jv_u64_or(sum, "stack_samples_skipped") != ~0ULL) {
+		test_log(__FILE__, __LINE__, "the warm-up's samples went to the rate limit (%llu skipped): not checked",
+			 (unsigned long long)jv_u64_or(sum, "stack_samples_skipped"));
+	} else if (!ASSERT(warm, "no stack through warmup_here") || !ASSERT_NEAR(in_use, 32 * WL_MIB, 20, 0) ||
+		   !ASSERT(warm_growth < leak_growth / 10, "warmup_here grows %.0f B/h, the leak %.0f B/h", warm_growth,
+			   leak_growth)) {
 		goto out;
+	}
 	/* The folded stacks hold the same bytes as the summary's. */
 	for (i = 0; i < stacks->n; i++)
 		all_in_use += jv_u64_or(&stacks->items[i], "in_use_bytes");
@@ -252,6 +278,7 @@ INTEGRATION_TEST(growth_stacks_name_numpy, 90)
 	if (!ASSERT(!agent_start(&a, argv), "memprobe") ||
 	    !ASSERT(agent_wait_for(&a, "start", 30), "no start: %s", agent_stderr(&a)))
 		goto out;
+	skip_if_refused(&a, &child, &cg);
 	tchild_go(&child);
 	nap(9);
 	if (!ASSERT(agent_finish(&a, SIGINT, 60) == 0, "memprobe failed: %s", agent_stderr(&a)))

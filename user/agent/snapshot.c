@@ -50,6 +50,7 @@ static void gauges_of(const struct target *t, struct msnap_cgroup *c)
 	c->page_cache += memstat_page_cache(&t->now);
 	c->reclaimable += report_reclaimable(&t->now);
 	c->file_mapped += t->now.file_mapped;
+	c->refaults_known = memstat_have_refaults(&t->now);
 	c->refault_file_bytes += t->now.refault_file * (__u64)sysconf(_SC_PAGESIZE);
 	c->refault_anon_bytes += t->now.refault_anon * (__u64)sysconf(_SC_PAGESIZE);
 }

@@ -335,7 +335,7 @@ static void cg_pressure(struct writer *w, const struct msnap *s)
 	metrics_begin(w, "memprobe_cgroup_workingset_refault_bytes_total", COUNTER,
 	      "Pages read back soon after reclaim dropped them (memory.stat workingset_refault_*), since the cgroup was made.");
 	for (j = 0; j < s->n_cgroups; j++)
-		if (s->cgroups[j].present && s->cgroups[j].gauges) {
+		if (s->cgroups[j].present && s->cgroups[j].gauges && s->cgroups[j].refaults_known) {
 			cg_labels(l, &s->cgroups[j], "type", "file");
 			metrics_sample_u64(w, l, s->cgroups[j].refault_file_bytes);
 			cg_labels(l, &s->cgroups[j], "type", "anon");

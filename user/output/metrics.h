@@ -49,6 +49,7 @@ struct msnap_cgroup {
 	/* Pressure (PSI, read with the limits) and refaults (memory.stat) of its present life. */
 	bool psi_known, psi_system_wide;
 	double some_avg10, full_avg10, some_total_s, full_total_s;
+	bool refaults_known;
 	__u64 refault_file_bytes, refault_anon_bytes;
 };
 

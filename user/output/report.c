@@ -211,7 +211,7 @@ void report_health(struct rec_health *h, const struct target *t, bool run, bool 
 	h->reclaim.memcg_s = (double)d.reclaim_ns[MP_RECLAIM_MEMCG] / 1e9;
 	h->reclaim.p50_s = percentile(d.reclaim_hist, 0.5);
 	h->reclaim.p99_s = percentile(d.reclaim_hist, 0.99);
-	h->refaults_known = t->have_stat;
+	h->refaults_known = t->have_stat && memstat_have_refaults(&t->now);
 	h->refault_file_bytes = (t->now.refault_file - from->refault_file) * (__u64)page;
 	h->refault_anon_bytes = (t->now.refault_anon - from->refault_anon) * (__u64)page;
 }

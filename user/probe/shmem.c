@@ -2,6 +2,7 @@
 /* Userspace half of bpf/shmem.bpf.c: the cgroups tmpfs files' pages were charged to, read at the end of a run. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -17,6 +18,13 @@ struct shmem {
 	struct agg *agg;		/* the collection under way */
 };
 
+static bool tp_passes_page(const struct btf *btf)
+{
+	const char *arg = probe_tp_arg_struct(btf, "mm_lru_insertion", 0);
+
+	return arg && !strcmp(arg, "page");
+}
+
 static int shmem_open(void **state, const struct probe_env *env)
 {
 	struct shmem *sh;
@@ -28,7 +36,9 @@ static int shmem_open(void **state, const struct probe_env *env)
 	sh->skel = env->skel;
 	r = percpu_init(&sh->pcpu, sizeof(__u64));
 	r = r ?: bpf_map__set_max_entries(sh->skel->maps.shmem_files, env->o->max_files);
-	r = r ?: probe_claim(env, sh->skel->progs.shmem_lru_add);
+	/* Before 5.16 mm_lru_insertion passes the page, as the filemap tracepoints do. */
+	r = r ?: probe_claim(env, tp_passes_page(env->btf) ? sh->skel->progs.shmem_lru_add_page :
+							      sh->skel->progs.shmem_lru_add);
 	if (r) {
 		shmem_probe.destroy(sh);
 		return r;

@@ -142,6 +142,16 @@ static void parse_fields(const char *text, const struct field *fields, size_t n,
 	}
 }
 
+bool memstat_have_refaults(const struct memstat *m)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(memstat_fields); i++)
+		if (memstat_fields[i].off == offsetof(struct memstat, refault_file))
+			return m->have & (1u << i);
+	return false;
+}
+
 int memstat_parse(const char *text, enum cg_version v, struct memstat *out)
 {
 	memset(out, 0, sizeof(*out));

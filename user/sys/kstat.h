@@ -43,6 +43,9 @@ struct memstat {
 
 #define MEMSTAT_HAVE_CORE	0x7	/* file, anon and shmem */
 
+/* Whether memory.stat counts refaults (v2 since 5.9; v1 hierarchies of older kernels have none). */
+bool memstat_have_refaults(const struct memstat *m);
+
 /* System memory from /proc/meminfo, in bytes. */
 struct meminfo {
 	__u64 total;
