@@ -46,7 +46,7 @@ static void stat_of(struct memstat *m, __u64 mib_file, __u64 mib_anon, __u64 mib
 	m->file_dirty = 1 << 20;
 	m->active_file = (mib_file - mib_shmem) / 2 << 20;
 	m->inactive_file = (mib_file - mib_shmem) / 4 << 20;
-	m->have = MEMSTAT_HAVE_CORE;
+	m->have = ~0u;	/* every field read, the refaults too: a v2 memory.stat */
 }
 
 static void counters(struct agg *a, __u64 id, __u64 in, __u64 out, __u64 alloc)
