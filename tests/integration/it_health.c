@@ -333,8 +333,14 @@ INTEGRATION_TEST(cache_read_once_is_cold, 60)
 	sum = watched_summary(&a, &cg, read_once, f.path, 3, NULL);
 	if (!sum)
 		goto out;
-	ok = ASSERT_STR(jv_str(sum, "page_cache_working_set"), "cold") &&
-	     ASSERT(strstr(jv_str(sum, "page_cache_note") ?: "", "cold"), "note: %s", jv_str(sum, "page_cache_note"));
+	/* Where the kernel counts no refaults (a v1 hierarchy of 5.10), it cannot be told, and is not. */
+	if (tcg_stat(&cg, "workingset_refault_file", "workingset_refault_file") == ~0ULL)
+		ok = ASSERT_STR(jv_str(sum, "page_cache_working_set"), "unknown") &&
+		     ASSERT(!strstr(jv_str(sum, "page_cache_note") ?: "", "cold"), "note: %s", jv_str(sum, "page_cache_note"));
+	else
+		ok = ASSERT_STR(jv_str(sum, "page_cache_working_set"), "cold") &&
+		     ASSERT(strstr(jv_str(sum, "page_cache_note") ?: "", "cold"), "note: %s",
+			    jv_str(sum, "page_cache_note"));
 out:
 	jv_free(sum);
 	agent_free(&a);
