@@ -209,9 +209,9 @@ test-vm: deps-test
 	@$(MAKE) --no-print-directory tests
 	tests/vm/run $(BUILD)
 
-# The users' workflow under systemd as PID 1: a Debian 12 guest with memprobe installed, in qemu.
+# The users' workflow under systemd as PID 1: a Debian 12 guest with memprobe's
+# package installed, in qemu (the stage makes the package: make deb).
 test-systemd: deps-test
-	@$(MAKE) --no-print-directory all units
 	tests/vm/systemd/run $(BUILD)
 
 vmlinux:
