@@ -35,10 +35,11 @@ DEBS_BUILD := make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g
 # tests; libcurl4-openssl-dev: the tests' HTTP client (tests/http.c); groff-base:
 # the man page is checked with groff -ww; chromium and libxml2-utils: the HTML
 # report opened in a real browser and parsed strictly; python3-numpy: the
-# growth-stack test's Python workload; mmdebstrap: the systemd guest's image.
-DEBS_TEST  := $(DEBS_BUILD) libclang-rt-14-dev e2fsprogs systemd qemu-system-x86 busybox-static cpio \
-	      prometheus libcurl4-openssl-dev groff-base chromium libxml2-utils python3-numpy mmdebstrap
+# growth-stack test's Python workload; mmdebstrap: the systemd guest's image,
+# in which the package (DEBS_DEB builds it) is installed.
 DEBS_DEB   := $(DEBS_BUILD) dpkg-dev debhelper lintian
+DEBS_TEST  := $(DEBS_DEB) libclang-rt-14-dev e2fsprogs systemd qemu-system-x86 busybox-static cpio \
+	      prometheus libcurl4-openssl-dev groff-base chromium libxml2-utils python3-numpy mmdebstrap
 DEBS_BENCH := $(DEBS_BUILD) bpftrace
 
 CFLAGS   ?= -O2 -g
@@ -94,7 +95,7 @@ IT_OBJS       := $(BUILD)/tests/it.o $(BUILD)/tests/jsonr.o $(BUILD)/tests/rawht
 		 $(BUILD)/user/sys/kstat.o $(BUILD)/user/sys/mountinfo.o
 
 .PHONY: all run test test-vm test-systemd tests asan fuzz bench bench-readme deps deps-test deps-bench deps-deb vmlinux \
-	units install deb clean report-screenshot
+	units install deb clean report-screenshot FORCE
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(BPF_LINKED) $(SKELS) $(BENCH_BPF) $(BENCH_SKELS)
 
@@ -209,9 +210,9 @@ test-vm: deps-test
 	@$(MAKE) --no-print-directory tests
 	tests/vm/run $(BUILD)
 
-# The users' workflow under systemd as PID 1: a Debian 12 guest with memprobe installed, in qemu.
+# The users' workflow under systemd as PID 1: a Debian 12 guest with memprobe's
+# package installed, in qemu (the stage makes the package: make deb).
 test-systemd: deps-test
-	@$(MAKE) --no-print-directory all units
 	tests/vm/systemd/run $(BUILD)
 
 vmlinux:
@@ -245,21 +246,35 @@ install: $(BUILD)/memprobe $(UNITS)
 
 # The Debian package, built by dpkg-buildpackage from a copy of this tree
 # (what git tracks, or would: uncommitted changes included) in $(BUILD)/deb,
-# where the .deb lands; then lintian, which must find no error.
+# where the .deb lands; then lintian, which must find no error. Built again
+# only when a file of that copy or a package it is built with changed:
+# $(BUILD)/deb.key, their digest, is rewritten only when it differs.
 DEB_DIR := $(BUILD)/deb
-deb: deps-deb
+DEB     := $(DEB_DIR)/memprobe_$(VERSION)_amd64.deb
+DEB_KEY := $(BUILD)/deb.key
+DEB_FILES := if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard; \
+	else \
+		find . \( -path ./build -o -path ./$(BUILD) \) -prune -o -type f -print0; \
+	fi
+deb: $(DEB)
+	@ls -l $(DEB_DIR)/*.deb
+
+$(DEB_KEY): FORCE
+	@mkdir -p $(@D)
+	@{ { $(DEB_FILES); } | sort -z | xargs -0 sha256sum 2>/dev/null; dpkg-query -W $(DEBS_DEB) 2>&1; } | sha256sum > $@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+$(DEB): $(DEB_KEY) | deps-deb
 	@test "$$(dpkg-parsechangelog -S Version)" = "$(VERSION)" || { \
 		echo "memprobe: debian/changelog is not at VERSION ($(VERSION)): add an entry (dch -v $(VERSION))" >&2; exit 1; }
 	rm -rf $(DEB_DIR)
 	mkdir -p $(DEB_DIR)/memprobe-$(VERSION)
-	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
-		git ls-files -z --cached --others --exclude-standard | tar -c --null -T - --ignore-failed-read; \
-	else \
-		tar -c --exclude=./build --exclude=./$(BUILD) .; \
-	fi | tar -x -C $(DEB_DIR)/memprobe-$(VERSION)
+	{ $(DEB_FILES); } | tar -c --null -T - --ignore-failed-read | tar -x -C $(DEB_DIR)/memprobe-$(VERSION)
 	cd $(DEB_DIR)/memprobe-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -us -uc -b
 	lintian --fail-on error $(DEB_DIR)/memprobe_$(VERSION)_*.changes
-	@ls -l $(DEB_DIR)/*.deb
+
+FORCE:
 
 clean:
 	rm -rf $(BUILD)
