@@ -238,6 +238,15 @@ static __always_inline bool mp_current_btf(void)
 	return bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf);
 }
 
+/*
+ * Another CPU's element of a per-CPU map (5.19). Without it a program sees
+ * only its own CPU's, and the agent asks /proc for what it cannot be told.
+ */
+static __always_inline bool mp_have_percpu_lookup(void)
+{
+	return bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_map_lookup_percpu_elem);
+}
+
 static __always_inline struct css_set *mp_current_cset(void)
 {
 	if (mp_current_btf())

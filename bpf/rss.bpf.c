@@ -62,6 +62,7 @@ static __always_inline void flush(struct mp_proc_slot *s)
 	}
 	val->updates += s->val.updates;
 	val->cgid = s->val.cgid;
+	val->exited |= s->val.exited;
 empty:
 	s->mm = 0;
 }
@@ -78,6 +79,7 @@ static __always_inline void fill(struct mp_proc_slot *s, struct mm_struct *mm, s
 	s->val.cur[MP_RSS_SWAP] = s->val.peak[MP_RSS_SWAP] = mp_mm_counter(mm, MP_RSS_SWAP);
 	s->val.cur[MP_RSS_SHMEM] = s->val.peak[MP_RSS_SHMEM] = mp_mm_counter(mm, MP_RSS_SHMEM);
 	s->val.updates = 0;
+	s->val.exited = 0;
 	s->val.cgid = mp_task_memcg_id_direct(owner);
 	bpf_probe_read_kernel_str(s->val.comm, sizeof(s->val.comm), leader->comm);
 }
@@ -143,5 +145,49 @@ int BPF_PROG(rss_exec, struct task_struct *p)
 	slot = bpf_map_lookup_elem(&proc_slot, &zero);
 	if (slot && slot->mm && slot->key.tgid == key.tgid && slot->key.start_ns == key.start_ns)
 		bpf_probe_read_kernel_str(slot->val.comm, sizeof(slot->val.comm), p->comm);
+	return 0;
+}
+
+/* Set by the agent: how many CPUs' slots the exit hook looks at. */
+const volatile __u32 rss_ncpu = 1;
+/* The exit hook saw every CPU's slot: the agent can trust an unmarked entry to be alive. */
+__u32 rss_exits_complete;
+
+static __always_inline void mark_slot(struct mp_proc_slot *slot, const struct mp_proc_key *key)
+{
+	/*
+	 * Another CPU may be refilling its slot right now and the mark land on
+	 * the next process: the agent confirms every marked exit with /proc.
+	 */
+	if (slot && slot->mm && slot->key.tgid == key->tgid && slot->key.start_ns == key->start_ns)
+		slot->val.exited = 1;
+}
+
+/*
+ * The last thread of a process exits: its entry and any slot holding it
+ * say so, so that the agent knows which processes are gone without
+ * reading /proc for every one it holds (thousands on a busy host, every
+ * interval). The process's last changes may sit in another CPU's slot.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(rss_exit, struct task_struct *p)
+{
+	struct mp_proc_key key = { .tgid = p->tgid, .start_ns = p->group_leader->start_boottime };
+	struct mp_proc_val *val;
+	__u32 zero = 0, cpu;
+
+	/* The group's count of live threads went to 0 before this tracepoint: only the last one sees it. */
+	if (p->signal->live.counter)
+		return 0;
+	val = bpf_map_lookup_elem(&procs, &key);
+	if (val)
+		val->exited = 1;
+	if (!mp_have_percpu_lookup()) {
+		mark_slot(bpf_map_lookup_elem(&proc_slot, &zero), &key);
+		return 0;
+	}
+	for (cpu = 0; cpu < MP_MAX_CPUS && cpu < rss_ncpu; cpu++)
+		mark_slot(bpf_map_lookup_percpu_elem(&proc_slot, &zero, cpu), &key);
+	rss_exits_complete = 1;
 	return 0;
 }

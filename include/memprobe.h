@@ -18,6 +18,9 @@
 #define MP_MAX_FILES		16384
 #define MP_MAX_TASKS		8192
 
+/* The most CPUs a program walks one by one (the exit hook's slots). */
+#define MP_MAX_CPUS		1024
+
 #define MP_COMM_LEN		16
 
 /*
@@ -186,8 +189,10 @@ struct mp_proc_val {
 	__s64 peak[MP_RSS_MEMBERS];
 	__u64 updates;
 	char comm[MP_COMM_LEN];
+	__u32 exited;		/* its last thread has exited: the agent hands it on once more and deletes it */
+	__u32 _pad;
 };
-_Static_assert(sizeof(struct mp_proc_val) == 8 + 64 + 8 + MP_COMM_LEN, "mp_proc_val layout");
+_Static_assert(sizeof(struct mp_proc_val) == 8 + 64 + 8 + MP_COMM_LEN + 8, "mp_proc_val layout");
 
 /*
  * Per CPU, the process whose RSS changed last on it, with what changed

@@ -24,6 +24,7 @@ struct rss {
 	struct memprobe_bpf *skel;	/* shared: the registry owns it */
 	struct percpu pcpu;
 	long hz;
+	bool swept;	/* every entry has been asked of /proc once */
 };
 
 static int rss_open(void **state, const struct probe_env *env)
@@ -40,9 +41,11 @@ static int rss_open(void **state, const struct probe_env *env)
 	r = percpu_init(&rs->pcpu, sizeof(struct mp_proc_slot));
 	if (r)
 		goto fail;
+	rs->skel->rodata->rss_ncpu = rs->pcpu.ncpu;
 	r = bpf_map__set_max_entries(rs->skel->maps.procs, o->max_tasks);
 	r = r ?: probe_claim(env, rs->skel->progs.rss_stat);
 	r = r ?: probe_claim(env, rs->skel->progs.rss_exec);
+	r = r ?: probe_claim(env, rs->skel->progs.rss_exit);
 	if (r)
 		goto fail;
 	*state = rs;
@@ -121,9 +124,15 @@ static int rss_collect(void *state, struct agg *agg, bool final)
 	int fd = bpf_map__fd(rs->skel->maps.procs), r;
 	struct mp_proc_key key, next;
 	struct mp_proc_val val;
-	bool more;
+	bool more, all, ask;
 
 	(void)final;
+	/*
+	 * The exit hook marks what it sees, /proc confirms it. An unmarked
+	 * entry is asked of /proc only where the hook cannot see other CPUs'
+	 * slots, and once for all, for exits between the probes' attachment.
+	 */
+	all = !rs->swept || !rs->skel->bss->rss_exits_complete;
 	more = !bpf_map_get_next_key(fd, NULL, &next);
 	while (more) {
 		struct agg_proc p;
@@ -133,6 +142,7 @@ static int rss_collect(void *state, struct agg *agg, bool final)
 		more = !bpf_map_get_next_key(fd, &key, &next);
 		if (bpf_map_lookup_elem(fd, &key, &val))
 			continue;
+		ask = all || val.exited;
 		memset(&p, 0, sizeof(p));
 		p.tgid = key.tgid;
 		p.start_ns = key.start_ns;
@@ -141,13 +151,14 @@ static int rss_collect(void *state, struct agg *agg, bool final)
 		memcpy(p.peak, val.peak, sizeof(p.peak));
 		p.updates = val.updates;
 		memcpy(p.comm, val.comm, sizeof(p.comm));
-		p.exited = !still_there(rs, &key);
+		p.exited = ask ? !still_there(rs, &key) : false;
 		r = agg_add_proc(agg, &p);
 		if (r)
 			return r;
 		if (p.exited)
 			bpf_map_delete_elem(fd, &key);
 	}
+	rs->swept = true;
 	return read_slots(rs, agg);
 }
 
