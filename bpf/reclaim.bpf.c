@@ -6,7 +6,8 @@
  * memcg reclaim (the cgroup at memory.high or its limit) are timed from
  * their begin to their end tracepoint, and summed per memory cgroup of the
  * task, with a log2 histogram. Reclaim is rare next to faults: a hash
- * update per stall is cheap.
+ * update per stall is cheap, and the start times sit in a
+ * preallocated map.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -31,10 +32,14 @@ struct reclaim_start {
 	__u64 ts[MP_RECLAIM_KINDS];
 };
 
+/*
+ * Preallocated: every stall inserts and deletes one entry, and taking a
+ * ready element costs a fraction of allocating one. Tasks reclaiming at
+ * the same moment are few; 4096 of them is a host already on its knees.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 4096);
 	__type(key, __u32);
 	__type(value, struct reclaim_start);
 } reclaim_starts SEC(".maps");

@@ -58,7 +58,7 @@ static bool followed(void *ctx, __u64 cgid)
 int agent_measure(struct agent *a, bool final)
 {
 	struct procs_due due = { .followed = followed, .ctx = &a->targets, .stale_s = PROC_STALE_S,
-				 .probe = probes_have(&a->probes, &rss_probe) };
+				 .probe = probes_have(&a->probes, &rss_probe), .top = a->o->top };
 	int r;
 
 	/* The summary's figures are every cgroup's: the whole machine read in full. */
@@ -86,6 +86,8 @@ int agent_measure(struct agent *a, bool final)
 			  &a->o->verdict, a->targets.t_now, a->targets.full ? NULL : &due);
 	if (r)
 		return log_err_errno(r, "cannot read the processes");
+	if (a->targets.full && a->targets.machine)
+		targets_full_done(&a->targets, -1);
 	if (a->trending) {
 		r = targets_trend(&a->targets, &a->procs);
 		if (r)

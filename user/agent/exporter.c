@@ -179,6 +179,7 @@ void exporter_follow(struct exporter *x, struct targets *ts)
 	for (i = 0; i < x->series.n; i++)
 		if (x->series.v[i]->cur && !x->series.v[i]->cur->root)
 			ts->v[x->series.v[i]->cur - ts->v].followed = true;
+	targets_index_followed(ts);
 }
 
 int exporter_sample(struct exporter *x, struct agent *a)

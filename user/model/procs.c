@@ -239,47 +239,123 @@ static int prune(struct procs *p)
 	return reindex(p, 64);
 }
 
-/* Whether pid's process is read from /proc this sample. */
-static bool is_due(const struct procs_due *due, const struct proc *pr, __u64 cgid, double now)
+enum reading { READ_NONE, READ_STAT, READ_ALL };
+
+/* What of pid's process is read from /proc this sample. */
+static enum reading due_reading(const struct procs_due *due, const struct proc *pr, __u64 cgid, double now)
 {
-	if (!due || !pr || !pr->have_status || pr->gone)
-		return true;
-	if (due->followed(due->ctx, cgid) || now - pr->t_now >= due->stale_s)
-		return true;
-	return !due->probe || pr->updates != pr->updates_read;
+	if (!due || !pr || !pr->have_status || pr->gone || now - pr->t_status >= due->stale_s)
+		return READ_ALL;
+	if (!due->probe || pr->updates != pr->updates_read)
+		return READ_ALL;
+	/* Its memory did not move: status would say what it said; its CPU and size are in stat. */
+	return due->followed(due->ctx, cgid) ? READ_STAT : READ_NONE;
+}
+
+/* Reads pid's process (what says how much), as new if its pid now names another. */
+static int read_one(struct procs *p, const struct pid_cg *pc, struct proc *pr, enum reading what,
+		    const struct verdict_cfg *cfg, double now)
+{
+	struct pstatus st;
+	struct pstat sp;
+
+	if (what == READ_STAT) {
+		if (proc_read_stat(pc->pid, &sp) || sp.starttime + 1 < pr->start || sp.starttime > pr->start + 1) {
+			what = READ_ALL;	/* gone, or its pid taken by another */
+		} else {
+			st = pr->now;
+			st.vm_size = sp.vsize ? sp.vsize : st.vm_size;
+		}
+	}
+	/* Kernel threads and processes gone since the cgroup was read are skipped. */
+	if (what == READ_ALL && proc_read(pc->pid, &st, &sp))
+		return 0;
+	pr = find(p, pc->pid, sp.starttime, 1);
+	if (!pr)
+		pr = add(p, pc->pid, sp.starttime);
+	if (!pr)
+		return -ENOMEM;
+	sample(p, pr, &st, &sp, pc->cgid, cfg, now);
+	if (what == READ_ALL)
+		pr->t_status = now;
+	return 0;
+}
+
+/* A process of a shown cgroup whose memory did not move: read if it may be among those shown. */
+struct still {
+	size_t pid_at;		/* in pids */
+	__u64 cgid;
+	__u64 rss;
+};
+
+static int by_cgroup_rss(const void *a, const void *b)
+{
+	const struct still *x = a, *y = b;
+
+	if (x->cgid != y->cgid)
+		return x->cgid < y->cgid ? -1 : 1;
+	return x->rss < y->rss ? 1 : x->rss > y->rss ? -1 : 0;
+}
+
+/*
+ * Of the unmoved processes of the shown cgroups, each cgroup's largest
+ * (as many as are shown) are read for their CPU; the others' figures are
+ * those they had, and are not shown. Thousands of idle processes in one
+ * cgroup cost a handful of reads, not thousands.
+ */
+static int read_still(struct procs *p, const struct pid_cg *pids, struct still *v, size_t n, unsigned int top,
+		      const struct verdict_cfg *cfg, double now)
+{
+	size_t i, rank = 0;
+	int r;
+
+	qsort(v, n, sizeof(*v), by_cgroup_rss);
+	for (i = 0; i < n; i++) {
+		rank = i && v[i].cgid == v[i - 1].cgid ? rank + 1 : 0;
+		if (rank >= top)
+			continue;
+		r = read_one(p, &pids[v[i].pid_at], find(p, pids[v[i].pid_at].pid, ~0ULL, 0), READ_STAT, cfg, now);
+		if (r)
+			return r;
+	}
+	return 0;
 }
 
 int procs_refresh(struct procs *p, const struct pid_cg *pids, size_t n, const struct agg *a,
 		  bool (*wanted)(void *ctx, __u64 cgid), void *ctx, const struct verdict_cfg *cfg,
 		  double now, const struct procs_due *due)
 {
-	size_t i;
+	struct still *still = NULL;
+	size_t i, n_still = 0;
+	int r = 0;
 
 	for (i = 0; i < p->n; i++)
 		p->v[i].alive = false;
 	/* The probe first: what it saw move says whom to read. */
 	for (i = 0; i < a->n_procs; i++)
 		merge_probe(p, &a->procs[i], wanted, ctx);
-	for (i = 0; i < n; i++) {
+	if (due && n) {
+		still = malloc(n * sizeof(*still));
+		if (!still)
+			return -ENOMEM;
+	}
+	for (i = 0; i < n && !r; i++) {
 		struct proc *pr = find(p, pids[i].pid, ~0ULL, 0);
-		struct pstatus st;
-		struct pstat sp;
+		enum reading what;
 
 		if (pr && pr->alive && pr->t_now == now)
 			continue;	/* listed twice: nested targets */
-		if (!is_due(due, pr, pids[i].cgid, now)) {
-			pr->alive = true;	/* still listed in its cgroup, and its memory did not move */
+		what = due_reading(due, pr, pids[i].cgid, now);
+		if (what == READ_ALL) {
+			r = read_one(p, &pids[i], pr, what, cfg, now);
 			continue;
 		}
-		/* Kernel threads and processes gone since the cgroup was read are skipped. */
-		if (proc_read(pids[i].pid, &st, &sp))
-			continue;
-		pr = find(p, pids[i].pid, sp.starttime, 1);
-		if (!pr)
-			pr = add(p, pids[i].pid, sp.starttime);
-		if (!pr)
-			return -ENOMEM;
-		sample(p, pr, &st, &sp, pids[i].cgid, cfg, now);
+		pr->alive = true;	/* still listed in its cgroup, and its memory did not move */
+		if (what == READ_STAT)
+			still[n_still++] = (struct still){ .pid_at = i, .cgid = pids[i].cgid, .rss = pr->now.vm_rss };
 	}
-	return prune(p);
+	if (!r && n_still)
+		r = read_still(p, pids, still, n_still, due->top, cfg, now);
+	free(still);
+	return r ?: prune(p);
 }

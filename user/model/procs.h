@@ -27,6 +27,7 @@ struct proc {
 	struct pstatus first, now;
 	__u64 cpu_ref;			/* utime + stime at t_ref, ticks */
 	double t_first, t_ref, t_now;
+	double t_status;		/* /proc/PID/status last read */
 	bool cpu_known;			/* two readings far enough apart were had */
 	double cpu_percent;		/* between the last two such readings, of one CPU */
 	__s64 peak[MP_RSS_MEMBERS];	/* pages, from the probe */
@@ -58,14 +59,17 @@ void procs_free(struct procs *p);
 /*
  * Which processes a sample reads from /proc again; NULL: all of them. On a
  * host of thousands, the others keep their last reading: those whose
- * memory the RSS probe saw move are read, as are those of the cgroups
- * shown (followed) and any not read for stale_s.
+ * memory the RSS probe saw move are read, as are any not read for stale_s;
+ * of those of the cgroups shown (followed) whose memory did not move, the
+ * top largest of each cgroup (those that can be shown) have their
+ * /proc/PID/stat read, for their CPU and size.
  */
 struct procs_due {
 	bool (*followed)(void *ctx, __u64 cgid);
 	void *ctx;
 	double stale_s;
 	bool probe;			/* the RSS probe runs: a process it did not see move has not */
+	unsigned int top;		/* processes shown per cgroup */
 };
 
 /*

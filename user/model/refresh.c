@@ -237,6 +237,14 @@ static int partial_pass(struct targets *ts)
 	return 0;
 }
 
+void targets_full_done(struct targets *ts, double cpu0)
+{
+	if (cpu0 >= 0)
+		ts->full_cpu0 = cpu0;
+	ts->full_cost_s = cpu_now() - ts->full_cpu0;
+	ts->next_full = ts->t_now + fmin(FULL_BUDGET * ts->full_cost_s, FULL_MAX_S);
+}
+
 int targets_refresh(struct targets *ts)
 {
 	bool first = ts->t_start == 0;
@@ -251,15 +259,14 @@ int targets_refresh(struct targets *ts)
 		r = full_pass(ts);
 		if (r)
 			return r;
-		if (ts->machine) {
-			ts->full_cost_s = cpu_now() - cpu;
-			ts->next_full = now + fmin(FULL_BUDGET * ts->full_cost_s, FULL_MAX_S);
-		}
+		if (ts->machine)
+			targets_full_done(ts, cpu);
 	} else {
 		r = partial_pass(ts);
 		if (r)
 			return r;
 	}
+	targets_index_followed(ts);
 	r = meminfo_read(&ts->mi_now);
 	if (r)
 		return r;

@@ -12,6 +12,12 @@
 
 /* Finds the cgroups below each target and reads the kernel's counters. The first call sets the baseline. */
 int targets_refresh(struct targets *ts);
+/*
+ * The whole machine: a full pass is done once its processes are read too
+ * (the larger part where processes are many); its cost spaces the next.
+ * cpu0 < 0: the start targets_refresh noted.
+ */
+void targets_full_done(struct targets *ts, double cpu0);
 
 struct agg;
 /*

@@ -99,6 +99,33 @@ void target_release(struct target *t)
 	memset(t, 0, sizeof(*t));
 }
 
+void targets_index_followed(struct targets *ts)
+{
+	size_t i, n = 0;
+
+	ts->followed_indexed = false;
+	for (i = 0; i < ts->n; i++)
+		if (ts->v[i].followed)
+			n += ts->v[i].n_members;
+	if (n > ts->cap_followed_ids) {
+		__u64 *v = realloc(ts->followed_ids, n * sizeof(*v));
+
+		if (!v)
+			return;
+		ts->followed_ids = v;
+		ts->cap_followed_ids = n;
+	}
+	for (i = 0, n = 0; i < ts->n; i++) {
+		if (!ts->v[i].followed)
+			continue;
+		memcpy(ts->followed_ids + n, ts->v[i].members, ts->v[i].n_members * sizeof(__u64));
+		n += ts->v[i].n_members;
+	}
+	ids_sort(ts->followed_ids, n);
+	ts->n_followed_ids = n;
+	ts->followed_indexed = true;
+}
+
 void targets_follow(struct targets *ts, const size_t *idx, size_t n, bool reset)
 {
 	size_t i;
@@ -108,12 +135,16 @@ void targets_follow(struct targets *ts, const size_t *idx, size_t n, bool reset)
 	for (i = 0; i < n; i++)
 		if (idx[i] < ts->n && !ts->v[idx[i]].root)
 			ts->v[idx[i]].followed = true;
+	targets_index_followed(ts);
 }
 
+/* Asked for every process and cgroup at every sample: thousands of targets times thousands of processes without the index. */
 bool targets_followed(const struct targets *ts, __u64 id)
 {
 	size_t i;
 
+	if (ts->followed_indexed)
+		return ids_have(ts->followed_ids, ts->n_followed_ids, id);
 	for (i = 0; i < ts->n; i++)
 		if (ts->v[i].followed && target_contains(&ts->v[i], id))
 			return true;
@@ -200,6 +231,7 @@ void targets_free(struct targets *ts)
 	free(ts->seen);
 	free(ts->unknown);
 	free(ts->dead);
+	free(ts->followed_ids);
 	memset(ts, 0, sizeof(*ts));
 }
 

@@ -108,7 +108,12 @@ struct targets {
 	__u64 *unknown;			/* sorted ids looked up since and not found (gone): not asked again */
 	size_t n_unknown, cap_unknown;
 	double next_full;		/* Unix time the next full pass is due */
-	double full_cost_s;		/* CPU the latest full pass took */
+	/* The followed targets' members, sorted: asked of every process at every sample. */
+	__u64 *followed_ids;
+	size_t n_followed_ids, cap_followed_ids;
+	bool followed_indexed;		/* false: the index could not be had, targets are asked one by one */
+	double full_cost_s;		/* CPU the latest full pass took, its processes' reading included */
+	double full_cpu0;		/* the agent's CPU time when it began */
 };
 
 /* explicit may be empty (n == 0): the whole machine. */
@@ -135,6 +140,8 @@ size_t targets_pick(const struct targets *ts, unsigned int top, bool summary, si
 
 /* The whole machine: the targets at idx are the ones shown now; the others are no longer followed. */
 void targets_follow(struct targets *ts, const size_t *idx, size_t n, bool reset);
+/* After the followed targets gained members (a walk): their index again. */
+void targets_index_followed(struct targets *ts);
 /* Whether cgroup id is in a followed leaf (never the root). */
 bool targets_followed(const struct targets *ts, __u64 id);
 

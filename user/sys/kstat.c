@@ -261,7 +261,7 @@ int pstatus_parse(const char *text, struct pstatus *out)
 int pstat_parse(const char *text, struct pstat *out)
 {
 	const char *open = strchr(text, '('), *close = strrchr(text, ')'), *p;
-	unsigned long long v[22] = { 0 };
+	unsigned long long v[23] = { 0 };
 	int field = 3, n;
 
 	memset(out, 0, sizeof(*out));
@@ -273,7 +273,7 @@ int pstat_parse(const char *text, struct pstat *out)
 	out->state = *p;
 	while (*p && *p != ' ')
 		p++;
-	while (*p == ' ' && field < 22) {
+	while (*p == ' ' && field < 23) {
 		char *end;
 
 		field++;
@@ -288,7 +288,20 @@ int pstat_parse(const char *text, struct pstat *out)
 	out->utime = v[13];
 	out->stime = v[14];
 	out->starttime = v[21];
+	out->vsize = v[22];
 	return 0;
+}
+
+int proc_read_stat(int pid, struct pstat *sp)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	n = read_text(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return pstat_parse(buf, sp);
 }
 
 int proc_read(int pid, struct pstatus *st, struct pstat *sp)
@@ -297,11 +310,7 @@ int proc_read(int pid, struct pstatus *st, struct pstat *sp)
 	ssize_t n;
 	int r;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	n = read_text(path, buf, sizeof(buf));
-	if (n < 0)
-		return (int)n;
-	r = pstat_parse(buf, sp);
+	r = proc_read_stat(pid, sp);
 	if (r)
 		return r;
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);

@@ -85,6 +85,7 @@ struct pstat {
 	__u64 utime;
 	__u64 stime;
 	__u64 starttime;	/* since boot: identifies the process with its pid */
+	__u64 vsize;		/* bytes; 0 where the line stops before it */
 };
 
 /* One SysV shared memory segment, a row of /proc/sysvipc/shm. */
@@ -123,6 +124,8 @@ int pstatus_parse(const char *text, struct pstatus *out);
 int pstat_parse(const char *text, struct pstat *out);
 /* Reads both for pid; -ENOENT once the process is gone. */
 int proc_read(int pid, struct pstatus *st, struct pstat *sp);
+/* /proc/PID/stat alone: a third of the kernel's work of both. */
+int proc_read_stat(int pid, struct pstat *sp);
 
 /*
  * What reclaim cannot take back (without swap): anon, shmem, file pages

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The whole machine on a host of many processes: between full passes
+ * memprobe reads only what can have changed, and what it shows must still
+ * be the kernel's figures. Here a shown cgroup holds a busy process whose
+ * memory no longer moves and a crowd of idle ones.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "it.h"
+#include "sys/util.h"
+#include "workload.h"
+
+/* Enough that a full pass costs more than an interval's share: samples between them are partial. */
+#define IDLERS		1000
+#define BUSY_ANON	(48 * WL_MIB)
+
+static void nap(double s)
+{
+	struct timespec t = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+
+	nanosleep(&t, NULL);
+}
+
+/*
+ * Forks the idle crowd (small: before the allocation), takes BUSY_ANON,
+ * and after a while reserves address space it never touches (its size
+ * moves, its RSS does not); then spins without allocating.
+ */
+static int busy_with_crowd(void *arg)
+{
+	volatile unsigned long spin = 0;
+	char *p;
+	int i;
+
+	(void)arg;
+	for (i = 0; i < IDLERS; i++) {
+		pid_t k = fork();
+
+		if (k == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			for (;;)
+				pause();
+		}
+		if (k < 0)
+			return 1;
+	}
+	p = malloc(BUSY_ANON);
+	if (!p)
+		return 2;
+	memset(p, 1, BUSY_ANON);
+	nap(3);
+	if (mmap(NULL, 64 * WL_MIB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) == MAP_FAILED)
+		return 3;
+	for (;;)
+		spin++;
+	return 0;
+}
+
+static size_t procs_in(const struct tcg *c)
+{
+	char path[IT_PATH + 32], buf[65536], *s;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", c->dir);
+	if (read_text(path, buf, sizeof(buf)) < 0)
+		return 0;
+	for (s = buf; (s = strchr(s, '\n')); s++)
+		n++;
+	return n;
+}
+
+/* VmSize and VmRSS of pid, in bytes, from /proc/PID/status. */
+static bool status_of(pid_t pid, uint64_t *vms, uint64_t *rss)
+{
+	char path[64], buf[4096], *p, *q;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (read_text(path, buf, sizeof(buf)) < 0 || !(p = strstr(buf, "VmSize:")) || !(q = strstr(buf, "VmRSS:")))
+		return false;
+	*vms = strtoull(p + 7, NULL, 10) * 1024;
+	*rss = strtoull(q + 6, NULL, 10) * 1024;
+	return true;
+}
+
+static const struct jv *listed(const struct jv *sample, pid_t pid)
+{
+	const struct jv *l = sample ? jv_get(sample, "top_processes") : NULL;
+	size_t k;
+
+	for (k = 0; l && k < l->n; k++)
+		if (jv_u64_or(&l->items[k], "pid") == (uint64_t)pid)
+			return &l->items[k];
+	return NULL;
+}
+
+/* Every sample of the cgroup from the from-th line on shows pid at the kernel's size, spinning. */
+static bool samples_agree(const struct agent *a, size_t from, const char *cgroup, pid_t pid, uint64_t vms, uint64_t rss)
+{
+	size_t i, n = 0;
+	bool ok = true;
+
+	for (i = from; ok && i < a->n_lines; i++) {
+		struct jv *v = jv_parse(a->lines[i]);
+		const struct jv *p;
+		double cpu = -1;
+
+		if (v && jv_str(v, "type") && !strcmp(jv_str(v, "type"), "sample") && jv_str(v, "cgroup") &&
+		    !strcmp(jv_str(v, "cgroup"), cgroup)) {
+			n++;
+			p = listed(v, pid);
+			ok = ASSERT(p, "sample %zu: the busy process is not among the top processes", n);
+			if (ok && !jv_num(p, "cpu_percent", &cpu))
+				cpu = -1;
+			ok = ok && ASSERT(cpu >= 25, "sample %zu: a spinning process at %.1f%% CPU", n, cpu) &&
+			     ASSERT(jv_u64_or(p, "vms_bytes") == vms, "sample %zu: VMS %llu, the kernel's %llu", n,
+				    (unsigned long long)jv_u64_or(p, "vms_bytes"), (unsigned long long)vms) &&
+			     ASSERT_NEAR(jv_u64_or(p, "rss_bytes"), rss, 2, WL_MIB);
+		}
+		jv_free(v);
+	}
+	return ok && ASSERT(n >= 6, "%zu samples after the reservation", n);
+}
+
+INTEGRATION_TEST(busy_process_among_idle_crowd_keeps_its_cpu_and_size, 120)
+{
+	const char *argv[] = { "--json", "--interval", "1", "--top", "50", NULL };
+	struct tchild child = { .pid = 0, .go = -1 };
+	struct agent a = { .out = -1 };
+	uint64_t vms = 0, rss = 0, vms0 = 0;
+	struct tcg cg = { 0 };
+	size_t from;
+	bool ok = false;
+	int i;
+
+	if (!ASSERT(!tcg_create(&cg, "crowd"), "cgroup") ||
+	    !ASSERT(!tchild_start(&child, &cg, busy_with_crowd, NULL), "child"))
+		goto out;
+	tchild_go(&child);
+	for (i = 0; i < 300 && (procs_in(&cg) < IDLERS + 1 || tcg_stat(&cg, "rss", "anon") < BUSY_ANON); i++)
+		nap(0.1);
+	if (!ASSERT(procs_in(&cg) >= IDLERS + 1, "%zu processes in the cgroup", procs_in(&cg)) ||
+	    !ASSERT(status_of(child.pid, &vms0, &rss), "the busy process's status") ||
+	    !ASSERT(!agent_start(&a, argv), "memprobe") || !ASSERT(agent_wait_for(&a, "sample", 30), "no sample"))
+		goto out;
+	/* The reservation: the size moves, the RSS does not, and the probe sees nothing. */
+	for (i = 0; i < 20 && status_of(child.pid, &vms, &rss) && vms < vms0 + 64 * WL_MIB; i++)
+		agent_wait_for(&a, "never", 1);
+	if (!ASSERT(vms >= vms0 + 64 * WL_MIB, "no reservation: VMS %llu", (unsigned long long)vms))
+		goto out;
+	agent_wait_for(&a, "never", 1);	/* a sample under way may have read the size before */
+	from = a.n_lines;
+	for (i = 0; i < 8; i++)
+		agent_wait_for(&a, "never", 1);
+	ok = samples_agree(&a, from, cg.rel, child.pid, vms, rss);
+	if (!ASSERT(agent_finish(&a, SIGINT, 30) == 0, "memprobe: %s", agent_stderr(&a)))
+		ok = false;
+out:
+	agent_free(&a);
+	tchild_kill(&child);
+	tcg_remove(&cg);
+	return ok;
+}
