@@ -77,7 +77,10 @@ UNIT_TEST(pstatus_and_pstat)
 	       ASSERT(!strcmp(sp.comm, "my (odd) proc") && sp.state == 'S', "comm '%s'", sp.comm) &&
 	       ASSERT(sp.utime == 123 && sp.stime == 45 && sp.starttime == 98765, "times %llu %llu %llu",
 		      (unsigned long long)sp.utime, (unsigned long long)sp.stime,
-		      (unsigned long long)sp.starttime);
+		      (unsigned long long)sp.starttime) &&
+	       ASSERT(sp.vsize == 184320000, "vsize %llu", (unsigned long long)sp.vsize) &&
+	       ASSERT(!pstat_parse("7 (short) S 1 7 7 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 555", &sp) &&
+		      sp.starttime == 555 && sp.vsize == 0, "a line that stops at starttime");
 }
 
 UNIT_TEST(pstatus_pstat_odd_input)
