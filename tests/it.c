@@ -551,6 +551,9 @@ void it_sweep(pid_t test_pid)
 		/* A memprobe killed before its cleanup leaves memprobe-run-<its pid>. */
 		if (!ours && !strncmp(e->d_name, "memprobe-run-", 13))
 			ours = !pid_alive(strtol(e->d_name + 13, NULL, 10));
+		/* So does a test run killed before its sweep (a machine restarted under it). */
+		if (!ours && !strncmp(e->d_name, "memprobe-test-", 14))
+			ours = !pid_alive(strtol(e->d_name + 14, NULL, 10));
 		if (!ours)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", h.root, e->d_name);
