@@ -31,7 +31,8 @@ static void nap(double s)
 }
 
 /*
- * Forks the idle crowd (small: before the allocation), takes BUSY_ANON,
+ * Reads the file arg into its cgroup's page cache, forks the idle crowd
+ * (small: before the allocation), takes BUSY_ANON,
  * and after a while reserves address space it never touches (its size
  * moves, its RSS does not); then spins without allocating.
  */
@@ -41,7 +42,9 @@ static int busy_with_crowd(void *arg)
 	char *p;
 	int i;
 
-	(void)arg;
+	/* Page cache first: the whole machine shows the cgroups that hold the most. */
+	if (wl_read(arg) < 0)
+		return 4;
 	for (i = 0; i < IDLERS; i++) {
 		pid_t k = fork();
 
@@ -136,13 +139,17 @@ INTEGRATION_TEST(busy_process_among_idle_crowd_keeps_its_cpu_and_size, 120)
 	struct tchild child = { .pid = 0, .go = -1 };
 	struct agent a = { .out = -1 };
 	uint64_t vms = 0, rss = 0, vms0 = 0;
+	char dir[512], path[600] = "";
 	struct tcg cg = { 0 };
 	size_t from;
 	bool ok = false;
 	int i;
 
-	if (!ASSERT(!tcg_create(&cg, "crowd"), "cgroup") ||
-	    !ASSERT(!tchild_start(&child, &cg, busy_with_crowd, NULL), "child"))
+	if (!ASSERT(!wl_make_dir("memprobe-it", dir, sizeof(dir)), "dir"))
+		return false;
+	snprintf(path, sizeof(path), "%s/cached.bin", dir);
+	if (!ASSERT(!wl_write_evicted(path, 64 * WL_MIB), "file") || !ASSERT(!tcg_create(&cg, "crowd"), "cgroup") ||
+	    !ASSERT(!tchild_start(&child, &cg, busy_with_crowd, path), "child"))
 		goto out;
 	tchild_go(&child);
 	for (i = 0; i < 300 && (procs_in(&cg) < IDLERS + 1 || tcg_stat(&cg, "rss", "anon") < BUSY_ANON); i++)
@@ -167,5 +174,7 @@ out:
 	agent_free(&a);
 	tchild_kill(&child);
 	tcg_remove(&cg);
+	unlink(path);
+	rmdir(dir);
 	return ok;
 }
