@@ -527,6 +527,13 @@ int run_memprobe(const char *const argv[], char *err, size_t errlen, int timeout
 	return code;
 }
 
+void it_nap(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+
+	nanosleep(&ts, NULL);
+}
+
 static bool pid_alive(long pid)
 {
 	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);

@@ -89,6 +89,9 @@ void agent_free(struct agent *a);
 /* Runs build/memprobe with argv to the end; returns the exit code, stderr in err. */
 int run_memprobe(const char *const argv[], char *err, size_t errlen, int timeout_s);
 
+/* Sleeps s seconds (fractions too). */
+void it_nap(double s);
+
 /* Where build/memprobe and build/workloads live; set once by the program using these helpers. */
 void it_set_build_dir(const char *dir);
 /*

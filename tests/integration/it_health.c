@@ -21,13 +21,6 @@
 #include "it.h"
 #include "workload.h"
 
-static void nap(double s)
-{
-	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
-
-	nanosleep(&ts, NULL);
-}
-
 static int sleeper(void *arg)
 {
 	(void)arg;
@@ -63,7 +56,7 @@ static struct jv *watched_summary(struct agent *a, const struct tcg *cg, int (*f
 	    !ASSERT(agent_wait_for(a, "start", 30), "no start: %s", agent_stderr(a)))
 		goto out;
 	tchild_go(&child);
-	nap(run_s);
+	it_nap(run_s);
 	/* A slow machine (the emulated VM) may not be through the work yet: wait until it is, in pause(). */
 	for (i = 0; i < 120 && !paused(child.pid); i++)
 		agent_wait_for(a, "never", 1);
@@ -138,7 +131,7 @@ static int steady_hog(void *arg)
 			p[at] = 1;
 			at += 4096;
 		}
-		nap(0.01);
+		it_nap(0.01);
 	}
 }
 

@@ -25,13 +25,6 @@
 #include "it.h"
 #include "workload.h"
 
-static void nap(double s)
-{
-	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
-
-	nanosleep(&ts, NULL);
-}
-
 INTEGRATION_TEST(command_that_cannot_run_announces_nothing, 30)
 {
 	const char *missing[] = { "--", "/nonexistent/memprobe-test-command", NULL };
@@ -102,7 +95,7 @@ INTEGRATION_TEST(interrupt_reaches_command_started_with_sigint_ignored, 60)
 	if (!ASSERT(!agent_start_with(&a, argv, ignore_sigint), "memprobe") ||
 	    !ASSERT(agent_wait_for(&a, "start", 30), "no start: %s", agent_stderr(&a)))
 		goto out;
-	nap(0.5);
+	it_nap(0.5);
 	code = agent_finish(&a, SIGINT, 20);
 	ok = ASSERT(code == 128 + SIGINT, "exit %d: COMMAND did not die of the interrupt (stderr: %s)", code,
 		    agent_stderr(&a));
@@ -416,12 +409,12 @@ INTEGRATION_TEST(mlocked_cache_is_not_reclaimable, 60)
 	tchild_go(&child);
 	/* Locked once the cgroup's unevictable pages hold the file (its statistics are flushed every 2 s). */
 	for (int i = 0; i < 200 && tcg_stat(&cg, "unevictable", "unevictable") < 60 * WL_MIB; i++)
-		nap(0.1);
+		it_nap(0.1);
 	uneviction = tcg_stat(&cg, "unevictable", "unevictable");
 	if (!ASSERT(uneviction >= 60 * WL_MIB, "not locked: unevictable %llu", (unsigned long long)uneviction) ||
 	    !ASSERT(!agent_start(&a, argv), "memprobe") || !ASSERT(agent_wait_for(&a, "sample", 30), "no sample"))
 		goto out;
-	nap(1);
+	it_nap(1);
 	if (!ASSERT(agent_finish(&a, SIGINT, 30) == 0, "memprobe: %s", agent_stderr(&a)))
 		goto out;
 	sum = agent_record(&a, "summary", cg.rel);

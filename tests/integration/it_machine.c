@@ -23,13 +23,6 @@
 #define IDLERS		1000
 #define BUSY_ANON	(48 * WL_MIB)
 
-static void nap(double s)
-{
-	struct timespec t = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
-
-	nanosleep(&t, NULL);
-}
-
 /*
  * Reads the file arg into its cgroup's page cache, forks the idle crowd
  * (small: before the allocation), takes BUSY_ANON,
@@ -60,7 +53,7 @@ static int busy_with_crowd(void *arg)
 	if (!p)
 		return 2;
 	memset(p, 1, BUSY_ANON);
-	nap(3);
+	it_nap(3);
 	if (mmap(NULL, 64 * WL_MIB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) == MAP_FAILED)
 		return 3;
 	for (;;)
@@ -153,7 +146,7 @@ INTEGRATION_TEST(busy_process_among_idle_crowd_keeps_its_cpu_and_size, 120)
 		goto out;
 	tchild_go(&child);
 	for (i = 0; i < 300 && (procs_in(&cg) < IDLERS + 1 || tcg_stat(&cg, "rss", "anon") < BUSY_ANON); i++)
-		nap(0.1);
+		it_nap(0.1);
 	if (!ASSERT(procs_in(&cg) >= IDLERS + 1, "%zu processes in the cgroup", procs_in(&cg)) ||
 	    !ASSERT(status_of(child.pid, &vms0, &rss), "the busy process's status") ||
 	    !ASSERT(!agent_start(&a, argv), "memprobe") || !ASSERT(agent_wait_for(&a, "sample", 30), "no sample"))

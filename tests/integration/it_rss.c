@@ -31,13 +31,6 @@
 #define RUNTIME		0
 #endif
 
-static void nap(double s)
-{
-	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
-
-	nanosleep(&ts, NULL);
-}
-
 /* Touches n bytes of fresh anonymous memory, in steps, over seconds; returns it. */
 static char *grow(unsigned long long n, double seconds)
 {
@@ -48,7 +41,7 @@ static char *grow(unsigned long long n, double seconds)
 		return NULL;
 	for (at = 0; at < n; at += STEP) {
 		memset(p + at, 0x6b, n - at < STEP ? n - at : STEP);
-		nap(seconds * STEP / n);
+		it_nap(seconds * STEP / n);
 	}
 	return p;
 }
@@ -71,7 +64,7 @@ static int rise_and_fall(void *arg)
 	p = grow(160 * WL_MIB, 2);
 	if (!p)
 		return 1;
-	nap(0.5);
+	it_nap(0.5);
 	munmap(p, 160 * WL_MIB);
 	pause();
 	return 0;
@@ -191,7 +184,7 @@ static bool watch(struct watched *w, const char *tag, int (*fn)(void *), void *a
 	    !ASSERT(agent_wait_for(&w->agent, "start", 30), "no start; stderr: %s", agent_stderr(&w->agent)))
 		return false;
 	tchild_go(&w->child);
-	nap(run_s);
+	it_nap(run_s);
 	w->anon_before = tcg_stat(&w->cg, "rss", "anon");
 	w->rss_before = status_kb(w->child.pid, "VmRSS:");
 	w->rss_anon_before = status_kb(w->child.pid, "RssAnon:");
@@ -512,13 +505,13 @@ INTEGRATION_TEST(restarted_process_is_a_new_process, 90)
 		goto out;
 	tchild_go(&first);
 	old_pid = first.pid;
-	nap(1.5);
+	it_nap(1.5);
 	agent_wait_for(&a, "never", 1);
 	tchild_kill(&first);
 	if (!ASSERT(!tchild_start(&second, &cg, holder, &small), "second"))
 		goto out;
 	tchild_go(&second);
-	nap(1.5);
+	it_nap(1.5);
 	agent_wait_for(&a, "never", 1);
 	anon = status_kb(second.pid, "RssAnon:");
 	if (!ASSERT(agent_finish(&a, SIGINT, 30) == 0, "memprobe failed: %s", agent_stderr(&a)))

@@ -22,13 +22,6 @@
 #define LEAK_PER_S	(263ULL * 4016)
 #define PYTHON		"/usr/bin/python3"
 
-static void nap(double s)
-{
-	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
-
-	nanosleep(&ts, NULL);
-}
-
 static int run_stackleak(void *arg)
 {
 	char seconds[16];
@@ -200,7 +193,7 @@ INTEGRATION_TEST(growth_stacks_find_the_leak, 120)
 	skip_if_refused(&a, &child, &cg);
 	tchild_go(&child);
 	/* The workload leaks for LEAK_SECONDS and then holds everything. */
-	nap(LEAK_SECONDS + 1.5);
+	it_nap(LEAK_SECONDS + 1.5);
 	if (!ASSERT(agent_finish(&a, SIGINT, 60) == 0, "memprobe failed: %s", agent_stderr(&a)))
 		goto out;
 	sum = agent_record(&a, "summary", cg.rel);
@@ -280,7 +273,7 @@ INTEGRATION_TEST(growth_stacks_name_numpy, 90)
 		goto out;
 	skip_if_refused(&a, &child, &cg);
 	tchild_go(&child);
-	nap(9);
+	it_nap(9);
 	if (!ASSERT(agent_finish(&a, SIGINT, 60) == 0, "memprobe failed: %s", agent_stderr(&a)))
 		goto out;
 	sum = agent_record(&a, "summary", cg.rel);
