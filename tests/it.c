@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -525,6 +526,37 @@ int run_memprobe(const char *const argv[], char *err, size_t errlen, int timeout
 	snprintf(err, errlen, "%s", agent_stderr(&a));
 	agent_free(&a);
 	return code;
+}
+
+int it_child_idle(void *arg)
+{
+	(void)arg;
+	pause();
+	return 0;
+}
+
+int it_child_hold(void *arg)
+{
+	unsigned long long n = *(const unsigned long long *)arg;
+	char *p = malloc(n);
+
+	if (!p)
+		return 1;
+	memset(p, 0x5a, n);
+	pause();
+	return 0;
+}
+
+int it_child_hog(void *arg)
+{
+	size_t at, n = 4 * *(const unsigned long long *)arg;
+	char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 1;
+	for (at = 0; at < n; at += 4096)
+		p[at] = 1;
+	return 0;	/* never reached: the OOM killer takes it first */
 }
 
 void it_nap(double s)

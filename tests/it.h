@@ -57,6 +57,14 @@ struct agent;
 int tchild_wait_reading(struct tchild *ch, struct agent *a, int timeout_s);
 void tchild_kill(struct tchild *ch);
 
+/* Bodies for tchild_start, for children that only hold still. */
+/* Waits to be killed. */
+int it_child_idle(void *arg);
+/* Takes *(unsigned long long *)arg bytes of anonymous memory, writes them, waits to be killed. */
+int it_child_hold(void *arg);
+/* Touches four times *(unsigned long long *)arg (a limit) of anonymous memory: for the OOM killer. */
+int it_child_hog(void *arg);
+
 /* build/memprobe under test: stdout is captured line by line, stderr goes to a file. */
 struct agent {
 	pid_t pid;

@@ -32,6 +32,7 @@
 
 #define STORM_INTERVAL	1.0
 #define HOLD		(48 * WL_MIB)
+static unsigned long long hold = HOLD;
 #define RSS_LIMIT_KB	(16 * 1024)
 #define STORM		500
 
@@ -43,18 +44,6 @@ struct served {
 	char listen[32];
 };
 
-static int holder(void *arg)
-{
-	char *p = malloc(HOLD);
-
-	(void)arg;
-	if (!p)
-		return 1;
-	memset(p, 0x5a, HOLD);
-	pause();
-	return 0;
-}
-
 /* memprobe --listen on a free port, watching a cgroup whose child holds 48 MiB of anon. */
 static bool serve(struct served *s, const char *tag, const char *interval)
 {
@@ -63,7 +52,7 @@ static bool serve(struct served *s, const char *tag, const char *interval)
 	s->port = free_tcp_port();
 	snprintf(s->listen, sizeof(s->listen), "127.0.0.1:%d", s->port);
 	if (!ASSERT(s->port > 0, "no free port") || !ASSERT(!tcg_create(&s->cg, tag), "cgroup") ||
-	    !ASSERT(!tchild_start(&s->child, &s->cg, holder, NULL), "child"))
+	    !ASSERT(!tchild_start(&s->child, &s->cg, it_child_hold, &hold), "child"))
 		return false;
 	tchild_go(&s->child);
 	argv[6] = s->cg.rel;

@@ -30,8 +30,10 @@
 
 #define RULES		"contrib/prometheus/memprobe-rules.yml"
 #define HOLD		(48 * WL_MIB)
+static unsigned long long hold_bytes = HOLD;
 #define LIFE		(8 * WL_MIB)
 #define OOM_LIMIT	(64 * WL_MIB)
+static unsigned long long oom_limit = OOM_LIMIT;
 
 /* memprobe on the whole machine, served on a free port, and Prometheus scraping it. */
 struct fleet {
@@ -123,18 +125,6 @@ static int wait_value(struct fleet *f, const char *expr, int timeout_s, double *
 	return -ETIMEDOUT;
 }
 
-static int holder(void *arg)
-{
-	char *p = malloc(HOLD);
-
-	(void)arg;
-	if (!p)
-		return 1;
-	memset(p, 0x5a, HOLD);
-	pause();
-	return 0;
-}
-
 static int read_file(void *arg)
 {
 	return wl_read(arg) == (long long)LIFE ? 0 : 1;
@@ -221,7 +211,7 @@ INTEGRATION_TEST(prometheus_scrapes_memprobe, 180)
 	snprintf(one, sizeof(one), "%s/first-life.bin", dir);
 	snprintf(two, sizeof(two), "%s/second-life.bin", dir);
 	if (!ASSERT(!wl_write_evicted(one, LIFE) && !wl_write_evicted(two, LIFE), "files") ||
-	    !ASSERT(!tcg_create(&steady, "steady"), "cgroup") || !ASSERT(!tchild_start(&hold, &steady, holder, NULL), "child"))
+	    !ASSERT(!tcg_create(&steady, "steady"), "cgroup") || !ASSERT(!tchild_start(&hold, &steady, it_child_hold, &hold_bytes), "child"))
 		goto out;
 	tchild_go(&hold);
 	if (!fleet_start(&f, NULL, false))
@@ -292,19 +282,6 @@ static int leaker(void *arg)
 	return 0;
 }
 
-static int hog(void *arg)
-{
-	size_t at, n = 4 * OOM_LIMIT;
-	char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	(void)arg;
-	if (p == MAP_FAILED)
-		return 1;
-	for (at = 0; at < n; at += 4096)
-		p[at] = 1;
-	return 0;	/* never reached: the OOM killer takes it first */
-}
-
 INTEGRATION_TEST(prometheus_rules_fire_on_leak_and_oom, 240)
 {
 	static const char *const fast[] = { "--verdict-samples", "8", "--leak-band", "16M", "--leak-after", "2", NULL };
@@ -319,7 +296,7 @@ INTEGRATION_TEST(prometheus_rules_fire_on_leak_and_oom, 240)
 	if (!ASSERT(!tcg_create(&leak, "leak"), "cgroup") || !ASSERT(!tcg_limit(&leak, 1024 * WL_MIB), "limit") ||
 	    !ASSERT(!tchild_start(&leaking, &leak, leaker, NULL), "leaker") ||
 	    !ASSERT(!tcg_create(&oom, "oom"), "cgroup") || !ASSERT(!tcg_limit(&oom, OOM_LIMIT), "limit") ||
-	    !ASSERT(!tchild_start(&hogging, &oom, hog, NULL), "hog") || !fleet_start(&f, fast, true))
+	    !ASSERT(!tchild_start(&hogging, &oom, it_child_hog, &oom_limit), "hog") || !fleet_start(&f, fast, true))
 		goto out;
 	tchild_go(&leaking);
 	/* The OOM-kill counter exists at 0 before the kill, so the kill is an increase. */

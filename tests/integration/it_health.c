@@ -21,13 +21,6 @@
 #include "it.h"
 #include "workload.h"
 
-static int sleeper(void *arg)
-{
-	(void)arg;
-	pause();
-	return 0;
-}
-
 /* One summary of memprobe watching cg while fn runs there, for about run_s seconds. */
 /* Whether pid is blocked in pause(), where every workload here ends; true when that cannot be read. */
 static bool paused(pid_t pid)
@@ -82,7 +75,7 @@ INTEGRATION_TEST(limits_as_written_parent_included, 60)
 		goto out;
 	if (parent.version == 2 && !ASSERT(!tcg_write(&parent, "memory.high", "67108864"), "high"))
 		goto out;
-	sum = watched_summary(&a, &child, sleeper, NULL, 1, NULL);
+	sum = watched_summary(&a, &child, it_child_idle, NULL, 1, NULL);
 	if (!sum)
 		goto out;
 	ok = ASSERT(jv_u64_or(sum, "memory_max_bytes") == 96 * WL_MIB, "max %llu",
@@ -100,7 +93,7 @@ INTEGRATION_TEST(limits_as_written_parent_included, 60)
 	/* Its own, tighter limit binds now. */
 	if (!ok || !ASSERT(!tcg_limit(&child, 48 * WL_MIB), "child limit"))
 		goto out;
-	sum = watched_summary(&a, &child, sleeper, NULL, 1, NULL);
+	sum = watched_summary(&a, &child, it_child_idle, NULL, 1, NULL);
 	ok = sum && ASSERT(jv_u64_or(sum, "memory_max_bytes") == 48 * WL_MIB, "own limit") &&
 	     ASSERT_STR(jv_str(sum, "memory_max_cgroup"), child.rel);
 out:

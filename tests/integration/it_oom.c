@@ -14,6 +14,7 @@
 #include "workload.h"
 
 #define LIMIT	(64 * WL_MIB)
+static unsigned long long limit = LIMIT;
 /*
  * The victim's RSS may hold pages charged before it was moved in (its
  * copy of the test's memory; under AddressSanitizer, shadow too).
@@ -23,19 +24,6 @@
 #else
 #define RSS_SLACK	0
 #endif
-
-static int hog(void *arg)
-{
-	size_t at, n = 4 * LIMIT;
-	char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	(void)arg;
-	if (p == MAP_FAILED)
-		return 1;
-	for (at = 0; at < n; at += 4096)
-		p[at] = 1;
-	return 0;	/* never reached: the OOM killer takes it first */
-}
 
 INTEGRATION_TEST(oom_kill_reported, 60)
 {
@@ -49,7 +37,7 @@ INTEGRATION_TEST(oom_kill_reported, 60)
 	bool ok = false;
 
 	if (!ASSERT(!tcg_create(&cg, "oom"), "cgroup") || !ASSERT(!tcg_limit(&cg, LIMIT), "limit") ||
-	    !ASSERT(!tchild_start(&child, &cg, hog, NULL), "child"))
+	    !ASSERT(!tchild_start(&child, &cg, it_child_hog, &limit), "child"))
 		goto out;
 	argv[4] = cg.rel;
 	if (!ASSERT(!agent_start(&a, argv), "memprobe") || !ASSERT(agent_wait_for(&a, "start", 30), "no start"))

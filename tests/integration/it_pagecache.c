@@ -37,13 +37,6 @@ static int read_and_evict(void *arg)
 	return wl_evict(f->small) ? 2 : 0;
 }
 
-static int idle(void *arg)
-{
-	(void)arg;
-	pause();
-	return 0;
-}
-
 static bool make_files(struct files *f)
 {
 	if (wl_make_dir("memprobe-it", f->dir, sizeof(f->dir)))
@@ -90,7 +83,7 @@ INTEGRATION_TEST(pagecache_attribution, 120)
 	if (!ASSERT(!tcg_create(&busy, "busy") && !tcg_create(&quiet, "quiet"), "cannot create cgroups"))
 		goto out;
 	if (!ASSERT(!tchild_start(&reader, &busy, read_and_evict, &f) &&
-		    !tchild_start(&sleeper, &quiet, idle, NULL), "cannot start the children"))
+		    !tchild_start(&sleeper, &quiet, it_child_idle, NULL), "cannot start the children"))
 		goto out;
 	{
 		const char *argv[] = { "--json", "--interval", "0.5", "--cgroup", busy.rel,

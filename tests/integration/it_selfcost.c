@@ -16,13 +16,6 @@
 #include "sys/kstat.h"
 #include "sys/util.h"
 
-static int idle(void *arg)
-{
-	(void)arg;
-	pause();
-	return 0;
-}
-
 /* What the kernel says of pid: CPU seconds, VmRSS and VmHWM in bytes. */
 static bool kernel_view(pid_t pid, double *cpu, uint64_t *rss, uint64_t *hwm)
 {
@@ -53,7 +46,7 @@ INTEGRATION_TEST(agent_cost_matches_the_kernel, 60)
 	double cpu = 0, d, median = 0, max = 0;
 	bool ok = false;
 
-	if (!ASSERT(!tcg_create(&cg, "cost"), "cgroup") || !ASSERT(!tchild_start(&ch, &cg, idle, NULL), "child"))
+	if (!ASSERT(!tcg_create(&cg, "cost"), "cgroup") || !ASSERT(!tchild_start(&ch, &cg, it_child_idle, NULL), "child"))
 		goto out;
 	tchild_go(&ch);
 	{
