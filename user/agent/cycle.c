@@ -87,7 +87,7 @@ int agent_measure(struct agent *a, bool final)
 	if (r)
 		return log_err_errno(r, "cannot read the processes");
 	if (a->targets.full && a->targets.machine)
-		targets_full_done(&a->targets, -1);
+		targets_full_done(&a->targets);
 	if (a->trending) {
 		r = targets_trend(&a->targets, &a->procs);
 		if (r)

@@ -237,10 +237,8 @@ static int partial_pass(struct targets *ts)
 	return 0;
 }
 
-void targets_full_done(struct targets *ts, double cpu0)
+void targets_full_done(struct targets *ts)
 {
-	if (cpu0 >= 0)
-		ts->full_cpu0 = cpu0;
 	ts->full_cost_s = cpu_now() - ts->full_cpu0;
 	ts->next_full = ts->t_now + fmin(FULL_BUDGET * ts->full_cost_s, FULL_MAX_S);
 }
@@ -248,19 +246,19 @@ void targets_full_done(struct targets *ts, double cpu0)
 int targets_refresh(struct targets *ts)
 {
 	bool first = ts->t_start == 0;
-	double now = now_realtime(), cpu;
+	double now = now_realtime();
 	int r;
 
 	ts->t_now = now;
 	ts->full = !ts->machine || first || now >= ts->next_full;
 	if (ts->full) {
 		ts->n_unknown = 0;
-		cpu = cpu_now();
+		ts->full_cpu0 = cpu_now();
 		r = full_pass(ts);
 		if (r)
 			return r;
 		if (ts->machine)
-			targets_full_done(ts, cpu);
+			targets_full_done(ts);
 	} else {
 		r = partial_pass(ts);
 		if (r)

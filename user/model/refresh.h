@@ -14,10 +14,11 @@
 int targets_refresh(struct targets *ts);
 /*
  * The whole machine: a full pass is done once its processes are read too
- * (the larger part where processes are many); its cost spaces the next.
- * cpu0 < 0: the start targets_refresh noted.
+ * (the larger part where processes are many); its cost, from the start
+ * targets_refresh noted, spaces the next. targets_refresh calls it for the
+ * cgroups' part; the agent again once it has read the processes.
  */
-void targets_full_done(struct targets *ts, double cpu0);
+void targets_full_done(struct targets *ts);
 
 struct agg;
 /*
