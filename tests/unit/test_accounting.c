@@ -306,3 +306,37 @@ out:
 	teardown(&t);
 	return ok;
 }
+
+/* The probes counted 1000 pages into "other", all of them in its memory.stat already. */
+static void fill_other_read(struct tree *t)
+{
+	count(&t->agg, id_of(t, "other"), 1000);
+}
+
+/*
+ * A cgroup is ranked by memory.stat's page cache plus what the probes saw
+ * come in since it was read: pages memory.stat already holds are not
+ * counted twice.
+ */
+UNIT_TEST(machine_ranks_by_cache_counted_once)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char worker[64], other[64];
+	struct tree t;
+	size_t idx[8], n;
+	bool ok = false;
+
+	snprintf(worker, sizeof(worker), "anon 0\nfile %ld\nshmem 0\n", 1500 * page);
+	snprintf(other, sizeof(other), "anon 0\nfile %ld\nshmem 0\n", 1000 * page);
+	if (!ASSERT(setup_machine(&t), "fake tree") ||
+	    !ASSERT(fakefs_write(&t.fs, "root/svc/worker/memory.stat", worker) &&
+		    fakefs_write(&t.fs, "root/other/memory.stat", other), "figures") ||
+	    !ASSERT(sample(&t, fill_other_read), "sample"))
+		goto out;
+	n = targets_pick(&t.ts, 1, false, idx);
+	ok = ASSERT(n == 2, "%zu picked", n) &&
+	     ASSERT(t.ts.v[idx[1]].cg.id == id_of(&t, "svc/worker"), "ranked first: %s", t.ts.v[idx[1]].cg.rel);
+out:
+	teardown(&t);
+	return ok;
+}

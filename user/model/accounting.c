@@ -28,6 +28,14 @@ void targets_account(struct targets *ts, const struct agg *a)
 			if (c)
 				counters_add(&t->sum, &c->c);
 		}
+		/*
+		 * Read now, after the maps: memory.stat holds what they counted
+		 * so far, and the pages moved since count from here.
+		 */
+		if (t->read_at == ts->t_now) {
+			t->cache_in_at_read = t->sum.cache_added_pages;
+			t->cache_out_at_read = t->sum.cache_removed_pages;
+		}
 	}
 }
 

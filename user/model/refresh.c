@@ -134,8 +134,6 @@ static void read_stat(struct targets *ts, struct target *t)
 		return;
 	t->now = m;
 	t->read_at = ts->t_now;
-	t->cache_in_at_read = t->sum.cache_added_pages;
-	t->cache_out_at_read = t->sum.cache_removed_pages;
 	if (!t->have_stat) {
 		t->first = m;
 		t->prev = m;
@@ -239,8 +237,8 @@ static int partial_pass(struct targets *ts)
 
 void targets_full_done(struct targets *ts)
 {
-	ts->full_cost_s = cpu_now() - ts->full_cpu0;
-	ts->next_full = ts->t_now + fmin(FULL_BUDGET * ts->full_cost_s, FULL_MAX_S);
+	/* Its processes' reading included, when the agent calls again after them. */
+	ts->next_full = ts->t_now + fmin(FULL_BUDGET * (cpu_now() - ts->full_cpu0), FULL_MAX_S);
 }
 
 int targets_refresh(struct targets *ts)

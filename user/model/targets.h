@@ -112,8 +112,7 @@ struct targets {
 	__u64 *followed_ids;
 	size_t n_followed_ids, cap_followed_ids;
 	bool followed_indexed;		/* false: the index could not be had, targets are asked one by one */
-	double full_cost_s;		/* CPU the latest full pass took, its processes' reading included */
-	double full_cpu0;		/* the agent's CPU time when it began */
+	double full_cpu0;		/* the agent's CPU time when the latest full pass began */
 };
 
 /* explicit may be empty (n == 0): the whole machine. */
