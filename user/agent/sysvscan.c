@@ -21,22 +21,13 @@
 #define SHM_ROWS_MAX	16384
 #define DISCOVER_EVERY_S	10.0	/* the namespaces of the watched processes, looked for again */
 
-static double boot_time(void)
-{
-	char buf[8192], *p;
-
-	if (read_text("/proc/stat", buf, sizeof(buf)) < 0 || !(p = strstr(buf, "\nbtime ")))
-		return 0;
-	return strtod(p + 7, NULL);
-}
-
 void ipc_init(struct ipc *ipc)
 {
 	memset(ipc, 0, sizeof(*ipc));
 	ipc->reader.fd = -1;
 	ipc->own = ipcns_of(getpid());
 	ipc->hz = sysconf(_SC_CLK_TCK);
-	ipc->btime = boot_time();
+	ipc->btime = kstat_boot_time();
 }
 
 void ipc_free(struct ipc *ipc)

@@ -336,6 +336,21 @@ static int read_alloc(const char *path, char **text)
 	return 0;
 }
 
+double kstat_boot_time(void)
+{
+	char *text, *p;
+	double t = 0;
+
+	/* After a line per CPU: beyond a stack buffer on a large machine. */
+	if (read_alloc("/proc/stat", &text))
+		return 0;
+	p = strstr(text, "\nbtime ");
+	if (p)
+		t = strtod(p + 7, NULL);
+	free(text);
+	return t;
+}
+
 int meminfo_read(struct meminfo *out)
 {
 	char *text;

@@ -124,6 +124,8 @@ int pstatus_parse(const char *text, struct pstatus *out);
 int pstat_parse(const char *text, struct pstat *out);
 /* Reads both for pid; -ENOENT once the process is gone. */
 int proc_read(int pid, struct pstatus *st, struct pstat *sp);
+/* When the machine booted, Unix time (/proc/stat btime); 0 when unknown. */
+double kstat_boot_time(void);
 /* /proc/PID/stat alone: a third of the kernel's work of both. */
 int proc_read_stat(int pid, struct pstat *sp);
 

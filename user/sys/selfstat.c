@@ -11,15 +11,6 @@
 #include "sys/selfstat.h"
 #include "sys/util.h"
 
-static double boot_time(void)
-{
-	char buf[8192], *p;
-
-	if (read_text("/proc/stat", buf, sizeof(buf)) < 0 || !(p = strstr(buf, "\nbtime ")))
-		return 0;
-	return strtod(p + 7, NULL);
-}
-
 static __u64 count_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -44,18 +35,16 @@ int selfstat_read(struct selfstat *s)
 	ssize_t n;
 
 	memset(s, 0, sizeof(*s));
-	n = read_text("/proc/self/stat", buf, sizeof(buf));
+	n = proc_read_stat(getpid(), &st);
 	if (n < 0)
 		return (int)n;
-	if (pstat_parse(buf, &st))
-		return -EINVAL;
 	n = read_text("/proc/self/statm", buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
 	if (sscanf(buf, "%llu %llu", &size, &resident) != 2)
 		return -EINVAL;
 	s->cpu_seconds = (double)(st.utime + st.stime) / hz;
-	s->start_time = boot_time() + (double)st.starttime / hz;
+	s->start_time = kstat_boot_time() + (double)st.starttime / hz;
 	s->virtual_bytes = size * page;
 	s->resident_bytes = resident * page;
 	s->open_fds = count_fds();

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <elfutils/libdwfl.h>
 
+#include "sys/kstat.h"
 #include "sys/names.h"
 #include "sys/unwind.h"
 #include "sys/util.h"
@@ -165,7 +166,8 @@ static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *a
 	__u64 sp = p->in->regs[7];
 
 	(void)dwfl;
-	if (addr < sp || addr - sp + sizeof(*result) > p->in->stack_size)
+	/* addr comes from the process's registers: nothing here may wrap. */
+	if (addr < sp || addr - sp > p->in->stack_size || p->in->stack_size - (addr - sp) < sizeof(*result))
 		return false;
 	memcpy(result, (const char *)p->in->stack + (addr - sp), sizeof(*result));
 	return true;
@@ -194,20 +196,13 @@ static void proc_close(struct uproc *p)
 
 bool unwinder_process_alive(__u32 tgid, __u64 start_ns)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long ticks;
 	long hz = sysconf(_SC_CLK_TCK);
+	struct pstat st;
 	double diff;
-	int i;
 
-	snprintf(path, sizeof(path), "/proc/%u/stat", tgid);
-	if (read_text(path, buf, sizeof(buf)) < 0 || !(p = strrchr(buf, ')')))
+	if (hz <= 0 || proc_read_stat((int)tgid, &st))
 		return false;
-	for (i = 0; i < 20 && p; i++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p + 1, "%llu", &ticks) != 1 || hz <= 0)
-		return false;
-	diff = (double)ticks / hz - start_ns / 1e9;
+	diff = (double)st.starttime / hz - start_ns / 1e9;
 	return diff > -2.0 / hz && diff < 2.0 / hz;
 }
 
