@@ -67,7 +67,6 @@ void agent_stacks_stats(void *ctx, const __u64 *stats, size_t n)
 
 	if (n > MP_STK_STATS)
 		n = MP_STK_STATS;
-	memcpy(as->kernel, stats, n * sizeof(*stats));
 	memcpy(as->model.counts.kernel, stats, n * sizeof(*stats));
 }
 

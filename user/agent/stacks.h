@@ -24,7 +24,6 @@ struct agent_stacks {
 	struct unwinder *unwinder;
 	FILE *folded;			/* --stacks, opened at the start so that a bad path fails early */
 	const struct targets *targets;
-	__u64 kernel[MP_STK_STATS];	/* the probe's counters, as last read */
 	int err;			/* the first error of a handler, for the loop to act on */
 };
 

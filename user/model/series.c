@@ -200,9 +200,8 @@ static void settle(struct series *se)
 		return;
 	counters_add(&se->acc, &se->pending);
 	se->oom_kills += se->pending_ooms;
-	se->lives += se->pending_lives;
 	counters_zero(&se->pending);
-	se->pending_ooms = se->pending_lives = 0;
+	se->pending_ooms = 0;
 	se->fresh = false;
 }
 
@@ -289,7 +288,7 @@ int series_update(struct series_set *s, const struct targets *ts, const struct o
 		s->other = make(SERIES_OTHER);
 		if (!s->other)
 			return -ENOMEM;
-		s->other->own = s->other->is_other = true;
+		s->other->own = true;
 	}
 	for (i = 0; i < s->n; i++) {
 		s->v[i]->present = false;

@@ -48,7 +48,6 @@ struct series {
 	char *path;			/* the cgroup, relative to the memory root, or "other" */
 	const char *unit;		/* its last component when that names a systemd unit, else "" */
 	bool own;			/* series of its own; else summed into "other" */
-	bool is_other;
 	bool fresh;			/* made at the latest update: its counters still show 0 */
 	bool present;			/* its cgroup exists (other: one of its cgroups does) */
 	double gone_since;		/* Unix time; 0 while present */
@@ -65,7 +64,7 @@ struct series {
 	__u64 posix_bytes;
 	/* Folded at the update after the one that made it. */
 	struct counters pending;
-	__u64 pending_ooms, pending_lives;
+	__u64 pending_ooms;
 	struct series_src *src;
 	size_t n_src, cap_src;
 	const struct target *cur;	/* series_bind's answer: its target now, or NULL */

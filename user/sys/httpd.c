@@ -55,7 +55,6 @@ struct httpd {
 	struct MHD_Daemon *daemon;
 	int listen_fd;		/* ours until the daemon takes it */
 	int timer_fd;
-	int port;
 	httpd_handler handler;
 	void *ctx;
 	struct conn *conns;
@@ -130,19 +129,8 @@ int httpd_new(struct httpd **out, const struct sockaddr_storage *addr, char *err
 		free(h);
 		return r;
 	}
-	h->port = netaddr_local_port(h->listen_fd);
 	*out = h;
 	return 0;
-}
-
-int httpd_port(const struct httpd *h)
-{
-	return h->port;
-}
-
-unsigned int httpd_connections(const struct httpd *h)
-{
-	return h->n_conns;
 }
 
 static void on_log(void *ctx, const char *fmt, va_list ap)

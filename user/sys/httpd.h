@@ -52,10 +52,6 @@ typedef struct httpd_reply *(*httpd_handler)(void *ctx, const struct httpd_reque
 int httpd_new(struct httpd **out, const struct sockaddr_storage *addr, char *err, size_t errlen);
 /* Serves from the loop from now on. */
 int httpd_start(struct httpd *h, struct loop *l, httpd_handler handler, void *ctx);
-/* The port it listens on (useful with port 0). */
-int httpd_port(const struct httpd *h);
-/* Connections open now. */
-unsigned int httpd_connections(const struct httpd *h);
 /*
  * How much a request's Accept or Accept-Encoding header wants token
  * ("application/openmetrics-text", "gzip"): its q-value, 0 to 1, the best

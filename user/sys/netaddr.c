@@ -82,17 +82,6 @@ const char *netaddr_format(const struct sockaddr_storage *a, char *buf, size_t l
 	return buf;
 }
 
-int netaddr_local_port(int fd)
-{
-	struct sockaddr_storage a;
-	socklen_t len = sizeof(a);
-
-	if (getsockname(fd, (struct sockaddr *)&a, &len))
-		return -errno;
-	return a.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&a)->sin6_port)
-				       : ntohs(((struct sockaddr_in *)&a)->sin_port);
-}
-
 int netaddr_listen(const struct sockaddr_storage *a, int backlog)
 {
 	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)a;

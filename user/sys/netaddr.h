@@ -16,8 +16,6 @@
 int netaddr_parse(const char *s, struct sockaddr_storage *out);
 /* "127.0.0.1:19792" or "[::1]:19792". */
 const char *netaddr_format(const struct sockaddr_storage *a, char *buf, size_t len);
-/* The port a bound socket got (for port 0), or -errno. */
-int netaddr_local_port(int fd);
 
 /*
  * A non-blocking, close-on-exec TCP socket bound to a and listening. An IPv6
