@@ -175,8 +175,12 @@ INTEGRATION_TEST(endpoint_serves_metrics, 90)
 	    !ASSERT(raw_header(&r, "Content-Encoding", hdr, sizeof(hdr)) && !strcmp(hdr, "gzip"), "not gzip") ||
 	    !ASSERT((plain = gunzip(r.body, r.body_len, &plain_len)), "the body is not gzip") ||
 	    !ASSERT(plain_len > 6 && !strcmp(plain + plain_len - 6, "# EOF\n"), "no # EOF at the end") ||
-	    !ASSERT(sample_of(plain, series) >= 0, "no anon in OpenMetrics") ||
+	    !ASSERT(sample_of(plain, series) >= 0, "no %s in OpenMetrics", series) ||
 	    !ASSERT(strstr(plain, "# TYPE memprobe_cgroup_oom_kills counter\n"), "OpenMetrics counter family"))
+		goto out;
+	snprintf(series, sizeof(series), "memprobe_cgroup_anon_bytes{cgroup=\"%s\",unit=\"\"}", s.cg.rel);
+	if (!ASSERT((anon = sample_of(plain, series)) >= 0, "no %s in OpenMetrics", series) ||
+	    !ASSERT_NEAR(anon, tcg_stat(&s.cg, "rss", "anon"), 5, 0))
 		goto out;
 	raw_reply_free(&r);
 	/* HEAD: the headers, no body. The page and the health check. */

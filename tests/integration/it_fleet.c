@@ -45,13 +45,6 @@ struct fleet {
 	char rules_dir[IT_PATH];
 };
 
-static void nap_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /* The rules with every "for:" cut to seconds, so that they fire within a test. */
 static bool short_rules(struct fleet *f)
 {
@@ -245,7 +238,7 @@ INTEGRATION_TEST(prometheus_scrapes_memprobe, 180)
 		 before + LIFE * 9 / 10);
 	if (!ASSERT(!wait_value(&f, expr, 30, &v), "the second life did not add to the first (%.0f before)", before))
 		goto out;
-	nap_ms(1500);
+	it_nap(1.5);
 	snprintf(expr, sizeof(expr), "resets(memprobe_cgroup_page_cache_added_bytes_total{cgroup=\"%s\"}[10m])",
 		 reborn.rel);
 	ok = ASSERT(!prom_value(&f.p, expr, &v) && v == 0, "the counter was reset %g times", v) &&
@@ -277,7 +270,7 @@ static int leaker(void *arg)
 		if (!p)
 			return 1;
 		memset(p, i, WL_MIB);
-		nap_ms(250);
+		it_nap(0.25);
 	}
 	return 0;
 }
@@ -303,7 +296,7 @@ INTEGRATION_TEST(prometheus_rules_fire_on_leak_and_oom, 240)
 	snprintf(expr, sizeof(expr), "memprobe_cgroup_oom_kills_total{cgroup=\"%s\"} == 0", oom.rel);
 	if (!ASSERT(!wait_value(&f, expr, 60, &v), "no OOM-kill counter at 0 before the kill"))
 		goto out;
-	nap_ms(1500);
+	it_nap(1.5);
 	tchild_go(&hogging);
 	status = tchild_wait_reading(&hogging, &f.a, 30);
 	if (!ASSERT(status >= 0 && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the hog was not OOM-killed: %d",
