@@ -153,41 +153,50 @@ const volatile __u32 rss_ncpu = 1;
 /* The exit hook saw every CPU's slot: the agent can trust an unmarked entry to be alive. */
 __u32 rss_exits_complete;
 
-static __always_inline void mark_slot(struct mp_proc_slot *slot, const struct mp_proc_key *key)
+static __always_inline bool mark_slot(struct mp_proc_slot *slot, const struct mp_proc_key *key)
 {
 	/*
 	 * Another CPU may be refilling its slot right now and the mark land on
 	 * the next process: the agent confirms every marked exit with /proc.
 	 */
-	if (slot && slot->mm && slot->key.tgid == key->tgid && slot->key.start_ns == key->start_ns)
-		slot->val.exited = 1;
+	if (!slot || !slot->mm || slot->key.tgid != key->tgid || slot->key.start_ns != key->start_ns)
+		return false;
+	slot->val.exited = 1;
+	return true;
 }
 
 /*
- * The last thread of a process exits: its entry and any slot holding it
+ * The last thread of a process exits: any slot holding it and its entry
  * say so, so that the agent knows which processes are gone without
  * reading /proc for every one it holds (thousands on a busy host, every
  * interval). The process's last changes may sit in another CPU's slot.
+ * The slots first, the entry last: a slot flushed meanwhile has made the
+ * entry by then. This CPU's slot, which nearly always holds it, is
+ * flushed: nothing refills it (the mm has no owner any more), and a mark
+ * left in it would bring the process back after the agent let it go.
  */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(rss_exit, struct task_struct *p)
 {
 	struct mp_proc_key key = { .tgid = p->tgid, .start_ns = p->group_leader->start_boottime };
+	struct mp_proc_slot *slot;
 	struct mp_proc_val *val;
 	__u32 zero = 0, cpu;
 
 	/* The group's count of live threads went to 0 before this tracepoint: only the last one sees it. */
 	if (p->signal->live.counter)
 		return 0;
+	slot = bpf_map_lookup_elem(&proc_slot, &zero);
+	if (slot && mark_slot(slot, &key))
+		flush(slot);
+	if (mp_have_percpu_lookup()) {
+		for (cpu = 0; cpu < MP_MAX_CPUS && cpu < rss_ncpu; cpu++)
+			mark_slot(bpf_map_lookup_percpu_elem(&proc_slot, &zero, cpu), &key);
+		/* A host of more CPUs than the loop walks: the agent keeps asking /proc. */
+		rss_exits_complete = rss_ncpu <= MP_MAX_CPUS;
+	}
 	val = bpf_map_lookup_elem(&procs, &key);
 	if (val)
 		val->exited = 1;
-	if (!mp_have_percpu_lookup()) {
-		mark_slot(bpf_map_lookup_elem(&proc_slot, &zero), &key);
-		return 0;
-	}
-	for (cpu = 0; cpu < MP_MAX_CPUS && cpu < rss_ncpu; cpu++)
-		mark_slot(bpf_map_lookup_percpu_elem(&proc_slot, &zero, cpu), &key);
-	rss_exits_complete = 1;
 	return 0;
 }
