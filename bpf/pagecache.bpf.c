@@ -193,7 +193,7 @@ empty:
 
 /* Points a way at a new (file, cgroup): the filter's answer, the ids, the file's name. */
 static __always_inline void fill(struct mp_cache_slot *slot, struct address_space *mapping, struct inode *host,
-				 struct mem_cgroup *memcg, __u64 serial)
+				 struct mem_cgroup *memcg, __u64 serial, __u32 gen)
 {
 	struct mp_file_name_key nkey;
 	__u64 cgid = mp_memcg_id(memcg);
@@ -207,6 +207,7 @@ static __always_inline void fill(struct mp_cache_slot *slot, struct address_spac
 	slot->file.dev = host->i_sb->s_dev;
 	slot->file.gen = host->i_generation;
 	slot->deleted = 0;
+	slot->watch_gen = gen;
 	slot->watched = mp_watched(memcg ? &memcg->css : NULL, cgid);
 	if (!slot->watched)
 		return;
@@ -266,10 +267,11 @@ static __always_inline __u32 way_of(__u64 ino)
  */
 static __always_inline void count(struct address_space *mapping, struct mem_cgroup *memcg, __u64 pages, bool added)
 {
+	struct mp_watch_state *st;
 	struct mp_cache_slot *slot;
+	__u32 way, gen, zero = 0;
 	struct inode *host;
 	__u64 serial, ino;
-	__u32 way;
 
 	if (!mapping)
 		return;
@@ -281,16 +283,19 @@ static __always_inline void count(struct address_space *mapping, struct mem_cgro
 	slot = bpf_map_lookup_elem(&cache_ways, &way);
 	if (!slot)
 		return;
+	/* The targets changed since the way decided whether its cgroup is watched: decide again. */
+	st = bpf_map_lookup_elem(&watch_state, &zero);
+	gen = st ? st->generation << 1 | (st->filtering & 1) : 0;
 	if (slot->mapping != (__u64)mapping || slot->memcg != (__u64)memcg || slot->file.ino != ino ||
-	    slot->file.gen != host->i_generation) {
+	    slot->file.gen != host->i_generation || slot->watch_gen != gen) {
 		serial = memcg ? BPF_CORE_READ(memcg, css.serial_nr) : 0;
 		flush(slot);
-		fill(slot, mapping, host, memcg, serial);
+		fill(slot, mapping, host, memcg, serial, gen);
 	} else if (++slot->hits % SERIAL_CHECK_EVERY == 0) {
 		serial = memcg ? BPF_CORE_READ(memcg, css.serial_nr) : 0;
 		if (serial != slot->serial) {
 			flush(slot);
-			fill(slot, mapping, host, memcg, serial);
+			fill(slot, mapping, host, memcg, serial, gen);
 		}
 	}
 	if (!slot->watched)

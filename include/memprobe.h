@@ -147,7 +147,7 @@ struct mp_cache_slot {
 	__u32 watched;		/* the targets' filter says yes */
 	__u32 deleted;		/* the file's name is marked deleted already */
 	__u32 hits;		/* events since the serial number was checked */
-	__u32 _pad;
+	__u32 watch_gen;	/* the targets' generation and filtering when watched was decided */
 	struct mp_cgroup_cache_val val;	/* pages in and out, losses, of file.cgid */
 	__u64 file_added;
 	__u64 file_removed;
