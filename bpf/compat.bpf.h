@@ -106,17 +106,6 @@ static __always_inline struct mem_cgroup *mp_folio_memcg(struct folio *folio)
 	return mp_memcg_of_data(folio->memcg_data);
 }
 
-static __always_inline __u64 mp_folio_memcg_id(struct folio *folio)
-{
-	return mp_memcg_id(mp_folio_memcg(folio));
-}
-
-/* The generation of an inode: with its number, which file it is (0 where the filesystem keeps none). */
-static __always_inline __u32 mp_inode_gen(struct inode *inode)
-{
-	return BPF_CORE_READ(inode, i_generation);
-}
-
 /*
  * Before 5.16 the filemap tracepoints passed the page, not the folio: a
  * second pair of programs takes it (pagecache.bpf.c), chosen by the agent
@@ -177,21 +166,6 @@ static __always_inline struct mem_cgroup *mp_page_memcg(struct page *page)
 	if (bpf_core_field_exists(page->memcg_data))
 		return (struct mem_cgroup *)page_memcg_data(page);
 	return (struct mem_cgroup *)page_memcg_pre511(page);
-}
-
-/* The memory cgroup a task belongs to, on v1 and v2 alike. */
-static __always_inline __u64 mp_task_memcg_id(struct task_struct *task)
-{
-	int subsys = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
-	struct cgroup_subsys_state *css = NULL;
-	struct css_set *cset = BPF_CORE_READ(task, cgroups);
-
-	if (!cset)
-		return 0;
-	bpf_core_read(&css, sizeof(css), &cset->subsys[subsys]);
-	if (!css)
-		return 0;
-	return BPF_CORE_READ(css, cgroup, kn, id);
 }
 
 /*
@@ -286,13 +260,6 @@ static __always_inline __u64 mp_current_css_id(struct cgroup_subsys_state *css)
 	if (mp_current_btf())
 		return css->cgroup->kn->id;
 	return BPF_CORE_READ(css, cgroup, kn, id);
-}
-
-static __always_inline struct cgroup_subsys_state *mp_current_css_parent(struct cgroup_subsys_state *css)
-{
-	if (mp_current_btf())
-		return css->parent;
-	return BPF_CORE_READ(css, parent);
 }
 
 static __always_inline __u64 mp_current_memcg_id(void)

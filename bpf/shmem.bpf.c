@@ -56,13 +56,14 @@ int BPF_PROG(shmem_lru_add, struct folio *folio)
 	unsigned long tagged;
 	__u64 flags;
 
-	/* A scalar first: the verifier allows no bit tests on a pointer. */
-	bpf_core_read(&tagged, sizeof(tagged), &folio->mapping);
-	if (!tagged || (tagged & PAGE_MAPPING_ANON))
-		return 0;
+	/* The flags first, a plain load: page cache leaves without the helper call below. */
 	flags = mp_folio_flags(folio);
 	if (!mp_folio_is_shmem(flags))
 		return 0;	/* page cache: its own probes count it */
+	/* Read as a scalar: the verifier allows no bit tests on a pointer. Anonymous memory is swap-backed too. */
+	bpf_core_read(&tagged, sizeof(tagged), &folio->mapping);
+	if (!tagged || (tagged & PAGE_MAPPING_ANON))
+		return 0;
 	count(tagged, mp_folio_memcg(folio), mp_folio_nr_pages(folio, flags));
 	return 0;
 }
@@ -74,11 +75,11 @@ int BPF_PROG(shmem_lru_add_page, struct page *page)
 	unsigned long tagged;
 	__u64 flags;
 
-	bpf_core_read(&tagged, sizeof(tagged), &page->mapping);
-	if (!tagged || (tagged & PAGE_MAPPING_ANON))
-		return 0;
 	flags = mp_page_flags(page);
 	if (!mp_folio_is_shmem(flags))
+		return 0;
+	bpf_core_read(&tagged, sizeof(tagged), &page->mapping);
+	if (!tagged || (tagged & PAGE_MAPPING_ANON))
 		return 0;
 	count(tagged, mp_page_memcg(page), mp_page_nr_pages(page, flags));
 	return 0;
