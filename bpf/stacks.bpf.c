@@ -35,6 +35,7 @@
 #include <bpf/bpf_tracing.h>
 #include "memprobe.h"
 #include "compat.bpf.h"
+#include "watch.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -43,13 +44,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define PF_KTHREAD		0x00200000
 #define GFP_MOVABLE		0x08
 #define PAGE_MAPPING_ANON	0x1
-#define MAX_DEPTH		16
 
 const volatile __u64 stk_rate_bytes = MP_STACK_SAMPLE;
 const volatile __u64 stk_interval_ns = 1000000000ULL / MP_STACK_RATE;	/* per CPU */
 const volatile __u64 stk_burst_ns = 1000000000ULL;	/* a second's worth */
 #define GATE_MASK		(MP_STACK_GATE - 1)
-volatile bool stk_filtering;
 
 enum page_state {
 	PENDING = 0,		/* sampled, not yet known to be anonymous */
@@ -102,13 +101,8 @@ struct {
 	__type(value, __s64);
 } stk_budgets SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, MP_MAX_CGROUPS);
-	__type(key, __u64);
-	__type(value, __u8);
-} stk_watched SEC(".maps");
+/* Which cgroups are watched: the targets' filter every probe shares. */
+MP_DECLARE_WATCH();
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -135,7 +129,7 @@ struct slot {
 	__u32 tgid;
 	__u32 watched;
 	__u32 busy;		/* an allocation is being sampled: the agent's settle waits */
-	__u32 _pad;
+	__u32 watch_gen;	/* the targets' generation and filtering when watched was decided */
 };
 
 struct {
@@ -198,21 +192,6 @@ static __always_inline void gate_add(__u64 key, int d)
 static __always_inline __s64 next_budget(void)
 {
 	return (__s64)(stk_rate_bytes / 2 + (((__u64)bpf_get_prandom_u32() * stk_rate_bytes) >> 32));
-}
-
-static __noinline bool watched_task(struct task_struct *task)
-{
-	struct cgroup_subsys_state *css = mp_task_memcg_css(task);
-	int i;
-
-	for (i = 0; i < MAX_DEPTH && css; i++) {
-		__u64 cgid = mp_css_cgroup_id(css);
-
-		if (bpf_map_lookup_elem(&stk_watched, &cgid))
-			return true;
-		css = css->parent;
-	}
-	return false;
 }
 
 /* The slot's budget belongs to one process: save it and take up the new one's. */
@@ -408,11 +387,13 @@ static __noinline void settle(struct slot *s)
 SEC("tp_btf/mm_page_alloc")
 int BPF_PROG(stk_page_alloc, struct page *page, unsigned int order, gfp_t gfp)
 {
+	struct cgroup_subsys_state *css;
+	struct mp_watch_state *st;
 	struct task_struct *task;
 	struct mm_struct *mm;
 	struct slot *s;
 	__u64 bytes, weight, deficit, k;
-	__u32 zero = 0;
+	__u32 zero = 0, gen;
 
 	/* User memory is movable; slab, page tables and kernel buffers are not. */
 	if (!page || !(gfp & GFP_MOVABLE))
@@ -428,9 +409,13 @@ int BPF_PROG(stk_page_alloc, struct page *page, unsigned int order, gfp_t gfp)
 	/* A new fault: the one that allocated the pending page is over. */
 	if (s->pend_page)
 		settle(s);
-	if ((__u64)task->cgroups != s->cset) {
+	st = bpf_map_lookup_elem(&watch_state, &zero);
+	gen = st ? st->generation << 1 | (st->filtering & 1) : 0;
+	if ((__u64)task->cgroups != s->cset || gen != s->watch_gen) {
+		css = mp_task_memcg_css(task);
 		s->cset = (__u64)task->cgroups;
-		s->watched = !stk_filtering || watched_task(task);
+		s->watch_gen = gen;
+		s->watched = mp_watched(css, css ? mp_css_cgroup_id(css) : 0);
 	}
 	if (!s->watched)
 		goto out;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Userspace half of bpf/stacks.bpf.c: the sampling rate and the stack rate
- * limit set before load, the targets put in the kernel's filter, samples
+ * limit set before load (the targets' filter is probe/watch.c's), samples
  * and frees from the ring buffer to the handler, and each interval the
  * pending sample of every CPU settled (BPF_PROG_TEST_RUN of stk_settle on
  * that CPU) and the program's counters read. With --stack-sample 0 the
@@ -17,14 +17,11 @@
 #include "memprobe.skel.h"
 #include "probe/module.h"
 #include "probe/percpu.h"
-#include "model/targets.h"
 #include "sys/log.h"
 
 struct stk {
 	struct memprobe_bpf *skel;	/* shared: the registry owns it */
 	struct probe_events events;
-	const struct targets *targets;
-	unsigned int synced;		/* the targets' generation in the watched map; ~0 before the first */
 	struct percpu pcpu;
 	int ncpus;
 	__u64 stats[MP_STK_STATS];
@@ -62,8 +59,6 @@ static int stk_open(void **state, const struct probe_env *env)
 		return -ENOMEM;
 	k->skel = skel;
 	k->events = env->events;
-	k->targets = env->targets;
-	k->synced = ~0u;
 	k->ncpus = libbpf_num_possible_cpus();
 	r = k->ncpus > 0 ? percpu_init(&k->pcpu, sizeof(__u64)) : -EINVAL;
 	if (r)
@@ -73,8 +68,6 @@ static int stk_open(void **state, const struct probe_env *env)
 	skel->rodata->stk_rate_bytes = o->stack_sample_bytes;
 	skel->rodata->stk_interval_ns = per_cpu_ns;
 	skel->rodata->stk_burst_ns = 1000000000ULL;
-	/* Filtering from the first allocation: a CPU's verdict on a css_set is kept until the css_set changes. */
-	skel->bss->stk_filtering = k->targets && !k->targets->machine;
 	r = bpf_map__set_max_entries(skel->maps.stk_budgets, o->max_tasks);
 	r = r ?: probe_claim(env, skel->progs.stk_page_alloc);
 	r = r ?: probe_claim(env, skel->progs.stk_page_free);
@@ -88,29 +81,6 @@ static int stk_open(void **state, const struct probe_env *env)
 fail:
 	stacks_probe.destroy(k);
 	return r;
-}
-
-/* The targets go to the kernel's filter, which matches their descendants itself; the whole machine needs none. */
-static int sync_watched(struct stk *k)
-{
-	const struct targets *ts = k->targets;
-	int fd = bpf_map__fd(k->skel->maps.stk_watched);
-	__u8 one = 1;
-	size_t i;
-
-	if (!ts || ts->machine || k->synced == ts->generation)
-		return 0;
-	for (i = 0; i < ts->n; i++)
-		if (bpf_map_update_elem(fd, &ts->v[i].cg.id, &one, BPF_ANY))
-			return -errno;
-	k->synced = ts->generation;
-	k->skel->bss->stk_filtering = true;
-	return 0;
-}
-
-static int stk_attach(void *state)
-{
-	return state ? sync_watched(state) : 0;
 }
 
 /* A sample pending on a CPU that has allocated nothing since goes out now. */
@@ -142,9 +112,6 @@ static int stk_collect(void *state, struct agg *agg, bool final)
 	(void)final;
 	if (!k)
 		return 0;
-	r = sync_watched(k);
-	if (r)
-		return r;
 	settle_all(k);
 	for (i = 0; i < MP_STK_STATS; i++) {
 		k->stats[i] = 0;
@@ -173,7 +140,6 @@ const struct probe_ops stacks_probe = {
 	.optional = true,
 	.per_fault = true,
 	.open = stk_open,
-	.attach = stk_attach,
 	.collect = stk_collect,
 	.destroy = stk_destroy,
 };
