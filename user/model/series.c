@@ -5,22 +5,14 @@
 
 #include "model/series.h"
 #include "sys/array.h"
-
-static const char *const unit_suffixes[] = { ".service", ".scope", ".slice", ".socket", ".mount", ".swap" };
+#include "sys/cgroup.h"
 
 const char *series_unit(const char *path)
 {
 	const char *last = strrchr(path, '/');
-	size_t i, n, l;
 
 	last = last ? last + 1 : path;
-	n = strlen(last);
-	for (i = 0; i < sizeof(unit_suffixes) / sizeof(unit_suffixes[0]); i++) {
-		l = strlen(unit_suffixes[i]);
-		if (n > l && !strcmp(last + n - l, unit_suffixes[i]))
-			return last;
-	}
-	return "";
+	return cg_is_unit_name(last) ? last : "";
 }
 
 static unsigned int depth_of(const char *rel)

@@ -242,7 +242,7 @@ static int check_target(const char *t, char *err, size_t errlen)
 	return 0;
 }
 
-static bool is_unit_name(const char *t)
+bool cg_is_unit_name(const char *t)
 {
 	size_t i, n = strlen(t);
 
@@ -351,7 +351,7 @@ int cg_resolve(const struct cg_hier *h, const char *target, struct cg_target *ou
 		r = from_absolute(h, target, rel, sizeof(rel), err, errlen);
 		if (r)
 			return r;
-	} else if (is_unit_name(target)) {
+	} else if (cg_is_unit_name(target)) {
 		r = find_unit(h, target, out, err, errlen);
 		if (r)
 			return r;
@@ -364,7 +364,7 @@ int cg_resolve(const struct cg_hier *h, const char *target, struct cg_target *ou
 			rel[strlen(rel) - 1] = '\0';
 	}
 	r = cg_lookup(h, rel, out);
-	if (r == -ENOENT && !strchr(target, '/') && !is_unit_name(target)) {
+	if (r == -ENOENT && !strchr(target, '/') && !cg_is_unit_name(target)) {
 		/* Like systemctl, a bare name may mean a service. */
 		snprintf(probe, sizeof(probe), "%s.service", target);
 		if (!find_unit(h, probe, out, NULL, 0))

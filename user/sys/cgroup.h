@@ -82,4 +82,7 @@ int cg_remove(const struct cg_target *t);
 /* Joins root and rel into buf. */
 int cg_path(const struct cg_hier *h, const char *rel, const char *file, char *buf, size_t len);
 
+/* A systemd unit's name (a .service, .slice, .scope, ...): one path component with a unit's suffix. */
+bool cg_is_unit_name(const char *name);
+
 #endif /* MEMPROBE_CGROUP_H */
