@@ -328,6 +328,7 @@ static void summary_stacks(struct sink *s, const struct rec_summary *r)
 	for (i = 0; i < r->n_growth_stacks && i < STACK_ROWS; i++) {
 		const struct rec_growth_stack *g = &r->growth_stacks[i];
 
+		pids[0] = '\0';
 		for (k = 0, at = 0; k < g->n_pids && at < sizeof(pids); k++)
 			at += snprintf(pids + at, sizeof(pids) - at, "%s%llu", k ? "," : "", (unsigned long long)g->pids[k]);
 		fprintf(s->out, "    %10s of %10s  %s%s/h  pid %s\n", fmt_bytes(a, sizeof(a), (double)g->in_use_bytes),

@@ -182,12 +182,14 @@ int cg_lookup_id(const struct cg_hier *h, __u64 id, struct cg_target *out, bool 
 		return r;
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	n = readlink(proc, path, sizeof(path) - 1);
-	if (n <= 0 || (size_t)n < root_len || strncmp(path, h->root, root_len) ||
+	if (n > 0 && (size_t)n < sizeof(path) - 1)
+		path[n] = '\0';
+	/* Too long is as unusable as outside this hierarchy's mount: not one of ours. */
+	if (n <= 0 || (size_t)n >= sizeof(path) - 1 || (size_t)n < root_len || strncmp(path, h->root, root_len) ||
 	    (path[root_len] && path[root_len] != '/')) {
 		close(fd);
-		return -ENOENT;	/* outside this hierarchy's mount: not one of ours */
+		return -ENOENT;
 	}
-	path[n] = '\0';
 	snprintf(out->dir, sizeof(out->dir), "%s", path);
 	snprintf(out->rel, sizeof(out->rel), "%s", path[root_len] ? path + root_len + 1 : "/");
 	out->id = id;
