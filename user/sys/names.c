@@ -35,7 +35,7 @@ struct names {
 	struct name *v;			/* NAMES_MAX slots, open addressing */
 	size_t n;
 	struct file files[FILES_MAX];
-	unsigned long long clock, named, cached;
+	unsigned long long clock;
 	names_open_fn open;
 	Dwfl_Callbacks cb;
 };
@@ -194,7 +194,6 @@ void names_frame(struct names *n, Dwfl *dwfl, __u64 pc, bool activation, struct 
 		f->module = interned(n, path);
 		return;
 	}
-	n->named++;
 	id = module_id(n, mod, path);
 	slot = slot_of(n, id, look - bias);
 	if (!slot->module_id) {
@@ -213,8 +212,6 @@ void names_frame(struct names *n, Dwfl *dwfl, __u64 pc, bool activation, struct 
 		slot->file = interned(n, src);
 		slot->line = src && lineno > 0 ? (unsigned int)lineno : 0;
 		n->n++;
-	} else {
-		n->cached++;
 	}
 	f->function = slot->function;
 	f->module = slot->module;
@@ -231,12 +228,6 @@ void names_release_idle(struct names *n)
 	for (i = 0; n && i < FILES_MAX; i++)
 		if (n->files[i].id && now - n->files[i].last > FILE_IDLE_S)
 			file_close(&n->files[i]);
-}
-
-void names_stats(const struct names *n, unsigned long long *named, unsigned long long *cached)
-{
-	*named = n->named;
-	*cached = n->cached;
 }
 
 int names_new(struct names **out, names_open_fn open, char **debuginfo_path)

@@ -38,6 +38,5 @@ void names_frame(struct names *n, Dwfl *dwfl, __u64 pc, bool activation, struct 
 /* Lets go of the files no new name came from lately: their debug info is the largest part of what naming holds. */
 void names_release_idle(struct names *n);
 
-void names_stats(const struct names *n, unsigned long long *named, unsigned long long *cached);
 
 #endif /* MEMPROBE_NAMES_H */

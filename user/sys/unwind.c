@@ -282,7 +282,7 @@ static int proc_open(struct unwinder *u, struct uproc *p)
 }
 
 /* A module mapped since the maps were read (a dlopen): read them again, at most once a second. */
-static bool proc_reread(struct unwinder *u, struct uproc *p)
+static bool proc_reread(struct uproc *p)
 {
 	char *maps;
 
@@ -298,7 +298,6 @@ static bool proc_reread(struct unwinder *u, struct uproc *p)
 	}
 	free(p->maps);
 	p->maps = maps;
-	u->stats.rereads++;
 	return !report_maps(p, true);
 }
 
@@ -331,7 +330,6 @@ static struct uproc *proc_get(struct unwinder *u, const struct unwind_input *in)
 		if (p->dwfl)
 			dwfl_end(p->dwfl);
 		p->dwfl = NULL;
-		u->stats.no_process++;
 	}
 found:
 	p->used = ++u->clock;
@@ -390,7 +388,7 @@ size_t unwinder_unwind(struct unwinder *u, const struct unwind_input *in, struct
 		/* A walk that ends in an address no module holds may have met a library loaded since. */
 		if (!w.n || w.n == w.max ||
 		    dwfl_addrmodule(p->dwfl, w.activation[w.n - 1] ? w.pcs[w.n - 1] : w.pcs[w.n - 1] - 1) ||
-		    !proc_reread(u, p))
+		    !proc_reread(p))
 			break;
 	}
 	if (!w.n) {
@@ -401,8 +399,6 @@ size_t unwinder_unwind(struct unwinder *u, const struct unwind_input *in, struct
 	for (i = 0; i < w.n; i++)
 		names_frame(u->names, p ? p->dwfl : NULL, w.pcs[i], w.activation[i], &out[i], p);
 	u->stats.stacks++;
-	u->stats.frames += w.n;
-	names_stats(u->names, &u->stats.named, &u->stats.cached);
 	u->stats.cpu_s += cpu_now() - t0;
 	return w.n;
 }

@@ -51,10 +51,6 @@ struct unwind_input {
 
 struct unwind_stats {
 	unsigned long long stacks;	/* unwound */
-	unsigned long long frames;
-	unsigned long long no_process;	/* the process was gone before its first stack */
-	unsigned long long rereads;	/* mappings read again for a module loaded since */
-	unsigned long long named, cached;	/* frames named, and of those found in the cache */
 	double cpu_s;			/* CPU spent unwinding and naming, memprobe's own */
 };
 
