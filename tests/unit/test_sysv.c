@@ -90,7 +90,7 @@ UNIT_TEST(sysv_orphan_reported_once_until_used_again)
 	struct mp_shm_event e = call(MP_SHM_GET, 9, 100, 10);
 	struct sysv_seg r[2] = { row(9, 100, 0), row(3, 55, 0) };
 	struct target tgt = { .members = (__u64[]){ 10 }, .n_members = 1 };
-	__u64 segs, bytes, orph;
+	struct sysv_use u;
 	struct sysv_call c;
 	struct sysv t;
 	bool ok;
@@ -114,12 +114,12 @@ UNIT_TEST(sysv_orphan_reported_once_until_used_again)
 	ok = ok && ASSERT(w.orphans == 3 && w.last_orphan == 9, "used, then orphaned again: %u", w.orphans);
 	r[0].perms = SYSV_SHM_DEST;
 	r[0].nattch = 0;
-	sysv_usage(&t, &tgt, &segs, &bytes, &orph);
-	ok = ok && ASSERT(segs == 1 && bytes == 1 << 20 && orph == 1, "the target made one, orphaned");
+	sysv_usage(&t, &tgt, 0, &u);
+	ok = ok && ASSERT(u.segments == 1 && u.bytes == 1 << 20 && u.orphans == 1 && u.orphan_bytes == 1 << 20, "the target made one, orphaned");
 	/* No longer listed: removed. */
 	sysv_scan(&t, NS, false, &r[1], 1, &ops, &w);
-	sysv_usage(&t, &tgt, &segs, &bytes, &orph);
-	ok = ok && ASSERT(segs == 0 && t.n_segs == 1, "forgotten when not listed");
+	sysv_usage(&t, &tgt, 0, &u);
+	ok = ok && ASSERT(u.segments == 0 && t.n_segs == 1, "forgotten when not listed");
 	sysv_free(&t);
 	return ok;
 }
@@ -160,7 +160,7 @@ UNIT_TEST(sysv_same_id_in_two_namespaces)
 	struct mp_shm_event host = call(MP_SHM_GET, 0, 100, 10), box = call(MP_SHM_GET, 0, 200, 11);
 	struct sysv_seg row_box = row(0, 200, 0);
 	struct target tgt = { .members = (__u64[]){ 11 }, .n_members = 1 };
-	__u64 segs, bytes, orph;
+	struct sysv_use u;
 	struct sysv_call c;
 	struct sysv t;
 	bool ok;
@@ -180,8 +180,12 @@ UNIT_TEST(sysv_same_id_in_two_namespaces)
 	ok = ok && ASSERT(w.orphans == 1, "orphan in the container's namespace");
 	/* The host's table without segment 0 removes the host's, not the container's. */
 	sysv_scan(&t, NS, false, NULL, 0, &ops, &w);
-	sysv_usage(&t, &tgt, &segs, &bytes, &orph);
-	ok = ok && ASSERT(t.n_segs == 1 && segs == 1 && bytes == 4096, "the container's stays");
+	sysv_usage(&t, &tgt, 0, &u);
+	ok = ok && ASSERT(t.n_segs == 1 && u.segments == 1 && u.bytes == 4096, "the container's stays");
+	/* The whole machine: segments of memprobe's own namespace, orphans of every one. */
+	sysv_usage(&t, NULL, NS, &u);
+	ok = ok && ASSERT(u.segments == 0 && u.orphans == 1 && u.orphan_bytes == 4096, "the machine's: %llu, %llu orphans",
+			  (unsigned long long)u.segments, (unsigned long long)u.orphans);
 	sysv_free(&t);
 	return ok;
 }

@@ -14,30 +14,16 @@
 
 #define SHM_MOUNT	"/dev/shm"
 
-/*
- * Segments still there, created by the processes of t (any IPC namespace);
- * or, t NULL, the machine's: segments and bytes of memprobe's own IPC
- * namespace (ns), orphans of every namespace memprobe reads.
- */
+/* What sysv_usage finds, added to c (several targets may sum into one series). */
 static void sysv_usage_of(const struct sysv *sv, const struct target *t, __u32 ns, struct msnap_cgroup *c)
 {
-	size_t i;
+	struct sysv_use u;
 
-	for (i = 0; i < sv->cap_segs; i++) {
-		const struct seg *seg = &sv->segs[i];
-
-		/* Free and removed slots of the table have negative ids. */
-		if (seg->shmid < 0 || (t && (!seg->cgid || !target_contains(t, seg->cgid))))
-			continue;
-		if (t || seg->ns == ns) {
-			c->sysv_segments++;
-			c->sysv_bytes += seg->size;
-		}
-		if (seg->orphan_reported) {
-			c->orphans++;
-			c->orphan_bytes += seg->size;
-		}
-	}
+	sysv_usage(sv, t, ns, &u);
+	c->sysv_segments += u.segments;
+	c->sysv_bytes += u.bytes;
+	c->orphans += u.orphans;
+	c->orphan_bytes += u.orphan_bytes;
 }
 
 static void gauges_of(const struct target *t, struct msnap_cgroup *c)

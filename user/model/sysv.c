@@ -178,18 +178,24 @@ void sysv_scan(struct sysv *t, __u32 ns, bool first, const struct sysv_seg *rows
 			drop_seg(t, &t->segs[i]);
 }
 
-void sysv_usage(const struct sysv *t, const struct target *target, __u64 *segments, __u64 *bytes, __u64 *orphans)
+void sysv_usage(const struct sysv *t, const struct target *target, __u32 ns, struct sysv_use *out)
 {
 	size_t i;
 
-	*segments = *bytes = *orphans = 0;
+	memset(out, 0, sizeof(*out));
 	for (i = 0; i < t->cap_segs; i++) {
 		const struct seg *s = &t->segs[i];
 
-		if (s->shmid < 0 || !s->cgid || !target_contains(target, s->cgid))
+		/* Free and removed slots of the table have negative ids. */
+		if (s->shmid < 0 || (target && (!s->cgid || !target_contains(target, s->cgid))))
 			continue;
-		(*segments)++;
-		*bytes += s->size;
-		*orphans += s->orphan_reported;
+		if (target || s->ns == ns) {
+			out->segments++;
+			out->bytes += s->size;
+		}
+		if (s->orphan_reported) {
+			out->orphans++;
+			out->orphan_bytes += s->size;
+		}
 	}
 }

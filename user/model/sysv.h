@@ -68,7 +68,17 @@ void sysv_apply(struct sysv *t, const struct mp_shm_event *e, struct sysv_call *
 void sysv_scan(struct sysv *t, __u32 ns, bool first, const struct sysv_seg *rows, size_t n,
 	       const struct sysv_scan_ops *ops, void *ctx);
 
-/* For a summary: the segments target's processes created that still exist, their bytes, the orphans. */
-void sysv_usage(const struct sysv *t, const struct target *target, __u64 *segments, __u64 *bytes, __u64 *orphans);
+struct sysv_use {
+	__u64 segments, bytes;
+	__u64 orphans, orphan_bytes;
+};
+
+/*
+ * The segments target's processes created that still exist (any IPC
+ * namespace), their bytes, the orphans among them; or, target NULL, the
+ * machine's: the segments of IPC namespace ns, and the orphans of every
+ * namespace memprobe reads.
+ */
+void sysv_usage(const struct sysv *t, const struct target *target, __u32 ns, struct sysv_use *out);
 
 #endif /* MEMPROBE_SYSV_H */

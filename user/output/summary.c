@@ -371,8 +371,14 @@ int report_summaries(struct report *rep, const struct report_input *in)
 
 		if (in->ooms)
 			s->oom_kills = ooms_in(in->ooms, t);
-		if (in->sysv)
-			sysv_usage(in->sysv, t, &s->sysv_shm_segments, &s->sysv_shm_bytes, &s->shm_orphans);
+		if (in->sysv) {
+			struct sysv_use u;
+
+			sysv_usage(in->sysv, t, 0, &u);
+			s->sysv_shm_segments = u.segments;
+			s->sysv_shm_bytes = u.bytes;
+			s->shm_orphans = u.orphans;
+		}
 		s->posix_shm = &rep->posix[posix_at];
 		s->n_posix_shm = target_posix(t, in, &rep->posix[posix_at], &next_user, &s->posix_shm_bytes);
 		posix_at += s->n_posix_shm;
