@@ -559,6 +559,16 @@ int it_child_hog(void *arg)
 	return 0;	/* never reached: the OOM killer takes it first */
 }
 
+uint64_t it_status_bytes(pid_t pid, const char *key)
+{
+	char path[64], buf[4096], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (read_text(path, buf, sizeof(buf)) < 0 || !(p = strstr(buf, key)))
+		return ~0ULL;
+	return strtoull(p + strlen(key), NULL, 10) * 1024;
+}
+
 void it_nap(double s)
 {
 	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };

@@ -97,6 +97,8 @@ void agent_free(struct agent *a);
 /* Runs build/memprobe with argv to the end; returns the exit code, stderr in err. */
 int run_memprobe(const char *const argv[], char *err, size_t errlen, int timeout_s);
 
+/* A /proc/PID/status figure (key with its colon, "VmRSS:"), in bytes; ~0 when it cannot be read. */
+uint64_t it_status_bytes(pid_t pid, const char *key);
 /* Sleeps s seconds (fractions too). */
 void it_nap(double s);
 

@@ -473,7 +473,8 @@ static int storm(int port)
 
 static long rss_kb(pid_t pid, bool *sanitized)
 {
-	char path[64], buf[4096], *p;
+	char path[64], buf[4096];
+	uint64_t rss;
 	FILE *maps;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
@@ -482,10 +483,8 @@ static long rss_kb(pid_t pid, bool *sanitized)
 		*sanitized |= strstr(buf, "libasan") != NULL;
 	if (maps)
 		fclose(maps);
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (read_text(path, buf, sizeof(buf)) < 0 || !(p = strstr(buf, "VmRSS:")))
-		return -1;
-	return strtol(p + 6, NULL, 10);
+	rss = it_status_bytes(pid, "VmRSS:");
+	return rss == ~0ULL ? -1 : (long)(rss / 1024);
 }
 
 /* The longest time between two samples of the cgroup in memprobe's JSON. */

@@ -581,12 +581,9 @@ static void remove_churn_cgroups(const char *cg_dir)
 
 static __u64 vm_rss_kb(pid_t pid)
 {
-	char path[64], buf[4096], *p;
+	uint64_t rss = it_status_bytes(pid, "VmRSS:");
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (read_text(path, buf, sizeof(buf)) <= 0 || !(p = strstr(buf, "VmRSS:")))
-		return 0;
-	return strtoull(p + 6, NULL, 10);
+	return rss == ~0ULL ? 0 : rss / 1024;
 }
 
 INTEGRATION_TEST(soak_rss_stays_flat, 3600)

@@ -74,17 +74,12 @@ static size_t procs_in(const struct tcg *c)
 	return n;
 }
 
-/* VmSize and VmRSS of pid, in bytes, from /proc/PID/status. */
+/* VmSize and VmRSS of pid, from /proc/PID/status. */
 static bool status_of(pid_t pid, uint64_t *vms, uint64_t *rss)
 {
-	char path[64], buf[4096], *p, *q;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (read_text(path, buf, sizeof(buf)) < 0 || !(p = strstr(buf, "VmSize:")) || !(q = strstr(buf, "VmRSS:")))
-		return false;
-	*vms = strtoull(p + 7, NULL, 10) * 1024;
-	*rss = strtoull(q + 6, NULL, 10) * 1024;
-	return true;
+	*vms = it_status_bytes(pid, "VmSize:");
+	*rss = it_status_bytes(pid, "VmRSS:");
+	return *vms != ~0ULL && *rss != ~0ULL;
 }
 
 static const struct jv *listed(const struct jv *sample, pid_t pid)

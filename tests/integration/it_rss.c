@@ -143,17 +143,6 @@ static const struct jv *find_pid(const struct jv *rec, const char *list, uint64_
 	return NULL;
 }
 
-/* A /proc/PID/status figure in bytes. */
-static uint64_t status_kb(pid_t pid, const char *key)
-{
-	char path[64], buf[4096], *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (read_text(path, buf, sizeof(buf)) < 0 || !(p = strstr(buf, key)))
-		return ~0ULL;
-	return strtoull(p + strlen(key) + 1, NULL, 10) * 1024;
-}
-
 /*
  * Runs fn in a fresh cgroup under memprobe (fast verdict thresholds) for
  * about run_s seconds, then stops memprobe with the child still alive.
@@ -186,8 +175,8 @@ static bool watch(struct watched *w, const char *tag, int (*fn)(void *), void *a
 	tchild_go(&w->child);
 	it_nap(run_s);
 	w->anon_before = tcg_stat(&w->cg, "rss", "anon");
-	w->rss_before = status_kb(w->child.pid, "VmRSS:");
-	w->rss_anon_before = status_kb(w->child.pid, "RssAnon:");
+	w->rss_before = it_status_bytes(w->child.pid, "VmRSS:");
+	w->rss_anon_before = it_status_bytes(w->child.pid, "RssAnon:");
 	if (!ASSERT(agent_finish(&w->agent, SIGINT, 30) == 0, "memprobe failed: %s", agent_stderr(&w->agent)))
 		return false;
 	w->summary = agent_record(&w->agent, "summary", w->cg.rel);
@@ -212,7 +201,7 @@ INTEGRATION_TEST(leaking_child_gets_leak, 60)
 	if (!watch(&w, "leak", leaker, NULL, 6, "1.5"))
 		goto out;
 	anon = tcg_stat(&w.cg, "rss", "anon");
-	rss = status_kb(w.child.pid, "VmRSS:");
+	rss = it_status_bytes(w.child.pid, "VmRSS:");
 	/* The leaker may still be growing while memprobe stops (a slow VM): its last reading lies between. */
 	if (!ASSERT_STR(jv_str(w.summary, "verdict"), "leak") ||
 	    !ASSERT(jv_u64_or(w.summary, "anon_bytes") >= w.anon_before * 95 / 100 &&
@@ -229,7 +218,7 @@ INTEGRATION_TEST(leaking_child_gets_leak, 60)
 		    "rss %llu, /proc's %llu before and %llu after", (unsigned long long)jv_u64_or(p, "rss_bytes"),
 		    (unsigned long long)w.rss_before, (unsigned long long)rss) ||
 	    !ASSERT(jv_u64_or(p, "anon_bytes") >= w.rss_anon_before * 95 / 100 &&
-		    jv_u64_or(p, "anon_bytes") <= status_kb(w.child.pid, "RssAnon:") * 105 / 100, "anon of the process") ||
+		    jv_u64_or(p, "anon_bytes") <= it_status_bytes(w.child.pid, "RssAnon:") * 105 / 100, "anon of the process") ||
 	    !ASSERT_STR(jv_str(p, "verdict"), "leak"))
 		goto out;
 	/* Every touched page was a page allocation charged to this cgroup's task. */
@@ -513,7 +502,7 @@ INTEGRATION_TEST(restarted_process_is_a_new_process, 90)
 	tchild_go(&second);
 	it_nap(1.5);
 	agent_wait_for(&a, "never", 1);
-	anon = status_kb(second.pid, "RssAnon:");
+	anon = it_status_bytes(second.pid, "RssAnon:");
 	if (!ASSERT(agent_finish(&a, SIGINT, 30) == 0, "memprobe failed: %s", agent_stderr(&a)))
 		goto out;
 	sum = agent_record(&a, "summary", cg.rel);
