@@ -86,8 +86,11 @@ int agent_measure(struct agent *a, bool final)
 			  &a->o->verdict, a->targets.t_now, a->targets.full ? NULL : &due);
 	if (r)
 		return log_err_errno(r, "cannot read the processes");
-	if (a->targets.full && a->targets.machine)
+	if (a->targets.full && a->targets.machine) {
 		targets_full_done(&a->targets);
+		log_debug("the whole machine read in full; the next full pass in %.1f s",
+			  a->targets.next_full - a->targets.t_now);
+	}
 	if (a->trending) {
 		r = targets_trend(&a->targets, &a->procs);
 		if (r)
