@@ -88,11 +88,14 @@ INTEGRATION_TEST(no_fault_probes_runs_nothing_on_a_fault, 60)
 	if (!ASSERT(holds_prog(a.pid, "cache_add", &n_progs) && n_progs > 0, "no cache_add among %d programs", n_progs))
 		goto out;
 	tchild_go(&child);
-	for (i = 0; i < 300 && it_status_bytes(child.pid, "RssAnon:") < 48 * WL_MIB; i++)
-		it_nap(0.01);
-	top = it_status_bytes(child.pid, "RssAnon:");
-	for (i = 0; i < 100 && tcg_stat(&cg, "rss", "anon") > 24 * WL_MIB; i++)
-		agent_wait_for(&a, "never", 1);
+	/* The child's highest RssAnon until it gives memory back (a sanitized child keeps growing a while). */
+	for (i = 0, top = 0; i < 1000 && (top < 48 * WL_MIB || tcg_stat(&cg, "rss", "anon") > 24 * WL_MIB); i++) {
+		uint64_t b = it_status_bytes(child.pid, "RssAnon:");
+
+		if (b != ~0ULL && b > top)
+			top = b;
+		it_nap(0.02);
+	}
 	agent_wait_for(&a, "never", 1);
 	now = it_status_bytes(child.pid, "RssAnon:");
 	before = tcg_stat(&cg, "rss", "anon");
@@ -114,8 +117,9 @@ INTEGRATION_TEST(no_fault_probes_runs_nothing_on_a_fault, 60)
 		    "allocations given as a figure without their probe") &&
 	     ASSERT(me, "the child is not among top_processes") &&
 	     /* The peak is /proc's highest reading, the figure its latest: the kernel's at the top and now. */
-	     ASSERT(top != ~0ULL && top >= 48 * WL_MIB, "the child's top: %llu", (unsigned long long)top) &&
-	     ASSERT_NEAR(jv_u64_or(me, "peak_anon_bytes"), top, 2, WL_MIB) &&
+	     ASSERT(top >= 48 * WL_MIB, "the child's top: %llu", (unsigned long long)top) &&
+	     /* memprobe reads every 0.25 s, this loop every 20 ms: its peak may miss the last of a climb. */
+	     ASSERT_NEAR(jv_u64_or(me, "peak_anon_bytes"), top, 5, WL_MIB) &&
 	     ASSERT_NEAR(jv_u64_or(me, "anon_bytes"), now, 2, WL_MIB);
 out:
 	jv_free(sum);
