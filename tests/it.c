@@ -383,20 +383,12 @@ static bool pump(struct agent *a, int timeout_ms)
 	return true;
 }
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 bool agent_wait_for(struct agent *a, const char *type, int timeout_s)
 {
-	double end = mono() + timeout_s;
+	double end = now_monotonic() + timeout_s;
 	size_t seen = 0;
 
-	while (mono() < end) {
+	while (now_monotonic() < end) {
 		for (; seen < a->n_lines; seen++) {
 			struct jv *v = jv_parse(a->lines[seen]);
 			bool hit = v && jv_str(v, "type") && !strcmp(jv_str(v, "type"), type);
@@ -413,10 +405,10 @@ bool agent_wait_for(struct agent *a, const char *type, int timeout_s)
 
 bool agent_wait_line(struct agent *a, const char *prefix, int timeout_s)
 {
-	double end = mono() + timeout_s;
+	double end = now_monotonic() + timeout_s;
 	size_t seen = 0;
 
-	while (mono() < end) {
+	while (now_monotonic() < end) {
 		for (; seen < a->n_lines; seen++)
 			if (!strncmp(a->lines[seen], prefix, strlen(prefix)))
 				return true;
@@ -428,14 +420,14 @@ bool agent_wait_line(struct agent *a, const char *prefix, int timeout_s)
 
 int agent_finish(struct agent *a, int sig, int timeout_s)
 {
-	double end = mono() + timeout_s;
+	double end = now_monotonic() + timeout_s;
 	int status;
 
 	if (sig && a->pid > 0)
 		kill(a->pid, sig);
-	while (mono() < end && pump(a, 100))
+	while (now_monotonic() < end && pump(a, 100))
 		;
-	while (a->pid > 0 && mono() < end) {
+	while (a->pid > 0 && now_monotonic() < end) {
 		if (waitpid(a->pid, &status, WNOHANG) == a->pid) {
 			a->pid = 0;
 			a->status = status;

@@ -153,6 +153,7 @@ struct watched {
 	struct agent agent;
 	struct jv *summary;
 	uint64_t anon_before;		/* memory.stat's anon just before memprobe was stopped */
+	double anon_rate;		/* memory.stat's anon growth a second over the run's second half */
 	uint64_t rss_before, rss_anon_before;	/* the child's /proc figures then */
 };
 
@@ -162,6 +163,8 @@ static bool watch(struct watched *w, const char *tag, int (*fn)(void *), void *a
 {
 	const char *argv[] = { "--json", "--interval", "0.25", "--verdict-samples", "8", "--leak-band", "32M",
 			       "--leak-after", leak_after, "--cgroup", NULL, NULL };
+	uint64_t mid;
+	double t;
 
 	w->child = (struct tchild){ .pid = 0, .go = -1 };
 	w->agent.out = -1;
@@ -173,8 +176,12 @@ static bool watch(struct watched *w, const char *tag, int (*fn)(void *), void *a
 	    !ASSERT(agent_wait_for(&w->agent, "start", 30), "no start; stderr: %s", agent_stderr(&w->agent)))
 		return false;
 	tchild_go(&w->child);
-	it_nap(run_s);
+	it_nap(run_s / 2);
+	mid = tcg_stat(&w->cg, "rss", "anon");
+	t = now_monotonic();
+	it_nap(run_s / 2);
 	w->anon_before = tcg_stat(&w->cg, "rss", "anon");
+	w->anon_rate = ((double)w->anon_before - (double)mid) / (now_monotonic() - t);
 	w->rss_before = it_status_bytes(w->child.pid, "VmRSS:");
 	w->rss_anon_before = it_status_bytes(w->child.pid, "RssAnon:");
 	if (!ASSERT(agent_finish(&w->agent, SIGINT, 30) == 0, "memprobe failed: %s", agent_stderr(&w->agent)))
@@ -196,14 +203,19 @@ INTEGRATION_TEST(leaking_child_gets_leak, 60)
 	struct watched w = { 0 };
 	const struct jv *p;
 	uint64_t anon, rss, alloc;
+	double slope = -1;
 	bool ok = false;
 
 	if (!watch(&w, "leak", leaker, NULL, 6, "1.5"))
 		goto out;
 	anon = tcg_stat(&w.cg, "rss", "anon");
 	rss = it_status_bytes(w.child.pid, "VmRSS:");
+	jv_num(w.summary, "anon_growth_bytes_per_hour", &slope);
 	/* The leaker may still be growing while memprobe stops (a slow VM): its last reading lies between. */
 	if (!ASSERT_STR(jv_str(w.summary, "verdict"), "leak") ||
+	    /* The verdict's slope is the rate the kernel saw it grow (4 MiB steps: a third either way). */
+	    !ASSERT(w.anon_rate > WL_MIB && slope / 3600 >= w.anon_rate * 2 / 3 && slope / 3600 <= w.anon_rate * 4 / 3,
+		    "slope %.1f MiB/s, the kernel's %.1f MiB/s", slope / 3600 / WL_MIB, w.anon_rate / WL_MIB) ||
 	    !ASSERT(jv_u64_or(w.summary, "anon_bytes") >= w.anon_before * 95 / 100 &&
 		    jv_u64_or(w.summary, "anon_bytes") <= anon * 105 / 100, "anon %llu, the kernel's %llu before and %llu after",
 		    (unsigned long long)jv_u64_or(w.summary, "anon_bytes"), (unsigned long long)w.anon_before,
