@@ -138,7 +138,7 @@ static const struct cg_family event_families[] = {
 	  "Of those, the orphans: nothing attached, creator gone, not marked for removal.", NULL, CG(orphans) },
 	{ "memprobe_cgroup_shm_orphan_bytes", GAUGE, W_PRESENT, "Size of the orphans.", NULL, CG(orphan_bytes) },
 	{ "memprobe_cgroup_posix_shm_bytes", GAUGE, W_POSIX,
-	  "Memory of the /dev/shm files the cgroup's processes have open or mapped.", NULL, CG(posix_bytes) },
+	  "The cgroup's share of /dev/shm files' memory: each file's memory in proportion to its pages charged to the cgroup.", NULL, CG(posix_bytes) },
 	{ "memprobe_cgroup_lives_total", COUNTER, W_ALWAYS,
 	  "Cgroups seen at this path during the run: 1, plus one each time it was removed and created again.",
 	  NULL, CG(lives) },

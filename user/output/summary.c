@@ -154,6 +154,12 @@ static __u64 charged_pages(const struct agg *a, const struct pshm_file *f, const
 	return mine;
 }
 
+/* The part of a file's memory that counts for the target: in proportion to its pages charged there. */
+static __u64 charged_share(const struct pshm_file *f, __u64 mine, __u64 total)
+{
+	return total ? (__u64)((double)f->memory * (double)mine / (double)total) : 0;
+}
+
 /*
  * The POSIX shm files of the target: those whose pages were charged to
  * its cgroups (its share of their memory counts for it), and those its
@@ -189,7 +195,7 @@ static size_t target_posix(const struct target *t, const struct report_input *in
 		out[n].memory_bytes = f->memory;
 		out[n].deleted = f->deleted;
 		out[n].charged_cgroup = total ? (in->names ? cgnames_get(in->names, top) : "") : NULL;
-		out[n].charged_bytes = total ? (__u64)((double)f->memory * (double)mine / (double)total) : 0;
+		out[n].charged_bytes = charged_share(f, mine, total);
 		out[n].users = *next - users;
 		out[n].n_users = users;
 		*bytes += out[n].charged_bytes;
@@ -205,8 +211,7 @@ __u64 report_posix_bytes(const struct target *t, const struct agg *a, const stru
 
 	for (i = 0; ps && i < ps->n; i++) {
 		mine = charged_pages(a, &ps->v[i], t, &total, &top);
-		if (total)
-			bytes += (__u64)((double)ps->v[i].memory * (double)mine / (double)total);
+		bytes += charged_share(&ps->v[i], mine, total);
 	}
 	return bytes;
 }
