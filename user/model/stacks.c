@@ -12,6 +12,7 @@
 
 #include "model/stacks.h"
 #include "sys/intern.h"
+#include "sys/util.h"
 
 
 /* ---- live samples: id -> what it stands for, linear probing with backward-shift deletion ---- */
@@ -97,13 +98,6 @@ static void live_del(struct live *l, struct live_entry *e)
 
 /* ---- stacks ---- */
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
 /*
  * The allocator's own frames, which the table and the journal skip: the C
  * library (malloc, and the string functions that first touch fresh memory),
@@ -123,7 +117,7 @@ static bool allocator_frame(const struct stk_frame *f)
 		"PyDataMem_UserRENEW", "default_malloc", "default_calloc", "default_realloc", "npy_alloc_cache",
 		"npy_alloc_cache_zero",
 	};
-	const char *m = base_name(f->module);
+	const char *m = path_base(f->module);
 	size_t i;
 
 	for (i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
@@ -489,7 +483,7 @@ const char *stacks_frame_name(const struct stk_frame *f, char *buf, size_t len)
 {
 	if (*f->function)
 		return f->function;
-	snprintf(buf, len, "[%s+0x%llx]", *f->module ? base_name(f->module) : "unknown",
+	snprintf(buf, len, "[%s+0x%llx]", *f->module ? path_base(f->module) : "unknown",
 		 (unsigned long long)f->offset);
 	return buf;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "output/report.h"
+#include "sys/util.h"
 
 #define TOP_LINE_LEN	1024
 #define LINE_FRAMES	8	/* frames in the one-line form */
@@ -26,7 +27,7 @@ const char *report_top_stack(const struct stacks *s, const struct target *t, cha
 		return buf;
 	for (i = top.stack->own; i < top.stack->n_frames && i < top.stack->own + LINE_FRAMES && at < len; i++) {
 		const struct stk_frame *f = &top.stack->frames[i];
-		const char *file = strrchr(f->file, '/') ? strrchr(f->file, '/') + 1 : f->file;
+		const char *file = path_base(f->file);
 
 		at += snprintf(buf + at, len - at, "%s%s", i > top.stack->own ? " <- " : "",
 			       stacks_frame_name(f, name, sizeof(name)));

@@ -18,6 +18,7 @@
 #include "output/escape.h"
 #include "output/sentences.h"
 #include "sys/format.h"
+#include "sys/util.h"
 
 #define HEADER_EVERY	20	/* intervals between repeated column headers */
 #define CGROUP_WIDTH	26
@@ -336,8 +337,8 @@ static void summary_stacks(struct sink *s, const struct rec_summary *r)
 			fmt_bytes(c, sizeof(c), fabs(g->growth_bytes_per_hour)), pids);
 		for (k = g->own; k < g->n_frames && k < g->own + STACK_FRAMES; k++) {
 			const struct rec_frame *f = &g->frames[k];
-			const char *file = strrchr(f->file, '/') ? strrchr(f->file, '/') + 1 : f->file;
-			const char *mod = strrchr(f->module, '/') ? strrchr(f->module, '/') + 1 : f->module;
+			const char *file = path_base(f->file);
+			const char *mod = path_base(f->module);
 
 			if (*f->function && f->line)
 				fprintf(s->out, "        %s (%s:%u)\n", SAFE(s, 0, f->function), SAFE(s, 1, file), f->line);

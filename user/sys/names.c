@@ -62,13 +62,6 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_A
 	return -1;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
 static const char *interned(struct names *n, const char *s)
 {
 	const char *r = intern(&n->strings, s ? s : "");
@@ -153,7 +146,7 @@ static struct file *file_get(struct names *n, const char *id, const char *path, 
 	 * allocator's, which the outputs skip; their names still come from the
 	 * symbol table of their debug file.
 	 */
-	f->lines = strncmp(base_name(path), "libc.so", 7) && strncmp(base_name(path), "ld-linux", 8);
+	f->lines = strncmp(path_base(path), "libc.so", 7) && strncmp(path_base(path), "ld-linux", 8);
 	fd = n->open(ctx, path, start, &plain);
 	f->dwfl = fd >= 0 ? dwfl_begin(&n->cb) : NULL;
 	if (f->dwfl) {

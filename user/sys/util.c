@@ -73,6 +73,13 @@ double now_monotonic(void)
 	return clock_s(CLOCK_MONOTONIC);
 }
 
+const char *path_base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 size_t ids_lower_bound(const __u64 *v, size_t n, __u64 id)
 {
 	size_t lo = 0, hi = n;

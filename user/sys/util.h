@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Small helpers with no better home: whole-file reads and writes, clocks. */
+/* Small helpers with no better home: whole-file reads and writes, clocks, paths. */
 #ifndef MEMPROBE_UTIL_H
 #define MEMPROBE_UTIL_H
 
@@ -17,6 +17,9 @@ int write_text(const char *path, const char *s);
 
 double now_realtime(void);	/* Unix time, seconds */
 double now_monotonic(void);
+
+/* The last component of a path (the path itself when it has no '/'). */
+const char *path_base(const char *path);
 
 /* Sorted arrays of ids (cgroup ids): where id is or would go, and whether it is there. */
 size_t ids_lower_bound(const __u64 *v, size_t n, __u64 id);
