@@ -3,10 +3,13 @@
  * What growth stacks add: the allocation workload under memprobe as it
  * comes (--stack-sample 512K) and under memprobe with them off, interleaved
  * round by round. Beside the ratio of the two, which this machine's noise
- * blurs, the kernel side's own cost: the stack programs' nanoseconds a call
- * (BPF run-time statistics) times their calls, over the workload's time;
- * and the agent's: ring bytes, stacks taken and skipped by the rate limit,
- * CPU spent unwinding, from memprobe's own summary.
+ * blurs, the kernel side's own cost, from BPF run-time statistics: with
+ * stacks on, one program on kmem:mm_page_alloc counts and samples
+ * (stk_page_alloc) where, with them off, the allocation probe's only counts
+ * (page_alloc): the difference of their nanoseconds a call times the calls,
+ * plus stk_page_free and the agent's runs of stk_settle, over the
+ * workload's time. And the agent's: ring bytes, stacks taken and skipped by
+ * the rate limit, CPU spent unwinding, from memprobe's own summary.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -17,7 +20,8 @@
 #include "sys/util.h"
 
 #define BPF_STATS	"/proc/sys/kernel/bpf_stats_enabled"
-#define ON	"mp-stacks"	/* the tool name the programs' statistics go under */
+#define ON	"mp-stacks"	/* the tool names the programs' statistics go under */
+#define OFF	"mp-nostacks"
 
 static int start(struct bench *b, struct tool_run *r, bool on)
 {
@@ -38,11 +42,9 @@ static void stop(struct bench *b, struct tool_run *r, bool on)
 	double cpu, u = 0;
 	__u64 rss, hwm;
 
-	if (on) {
-		bench_collect_progs(b, ON, r->agent.pid);
-		if (bench_usage(r->agent.pid, &cpu, &rss, &hwm))
-			c->agent_cpu_s += cpu - r->cpu_start;
-	}
+	bench_collect_progs(b, on ? ON : OFF, r->agent.pid);
+	if (on && bench_usage(r->agent.pid, &cpu, &rss, &hwm))
+		c->agent_cpu_s += cpu - r->cpu_start;
 	agent_finish(&r->agent, SIGINT, 30);
 	sum = on ? agent_record(&r->agent, "summary", b->cg.rel) : NULL;
 	if (sum) {
@@ -112,28 +114,40 @@ void bench_stacks(struct bench *b)
 	}
 }
 
-static const struct prog_total *prog(const struct bench *b, const char *name)
+static const struct prog_total *prog(const struct bench *b, const char *tool, const char *name)
 {
 	int i;
 
 	for (i = 0; i < b->n_progs; i++)
-		if (!strcmp(b->progs[i].tool, ON) && !strcmp(b->progs[i].name, name))
+		if (!strcmp(b->progs[i].tool, tool) && !strcmp(b->progs[i].name, name))
 			return &b->progs[i];
 	return NULL;
-}
-
-/* The stack programs' time in the kernel over the workload's: their share of its slowdown. */
-static double kernel_share(const struct bench *b)
-{
-	const struct prog_total *a = prog(b, "stk_page_alloc"), *f = prog(b, "stk_page_free");
-	double ns = (a ? (double)a->run_ns : 0) + (f ? (double)f->run_ns : 0);
-
-	return b->stacks.on_s > 0 ? ns / 1e9 / b->stacks.on_s : 0;
 }
 
 static double mean_ns(const struct prog_total *p)
 {
 	return p && p->run_cnt ? (double)p->run_ns / p->run_cnt : 0;
+}
+
+static double total_ns(const struct prog_total *p)
+{
+	return p ? (double)p->run_ns : 0;
+}
+
+/* What sampling adds to an allocation: the program that counts and samples over the one that counts. */
+static double sampling_ns(const struct bench *b)
+{
+	return mean_ns(prog(b, ON, "stk_page_alloc")) - mean_ns(prog(b, OFF, "page_alloc"));
+}
+
+/* The stacks' time in the kernel over the workload's: their share of its slowdown. */
+static double kernel_share(const struct bench *b)
+{
+	const struct prog_total *a = prog(b, ON, "stk_page_alloc");
+	double ns = (a ? sampling_ns(b) * (double)a->run_cnt : 0) + total_ns(prog(b, ON, "stk_page_free")) +
+		    total_ns(prog(b, ON, "stk_settle"));
+
+	return b->stacks.on_s > 0 ? ns / 1e9 / b->stacks.on_s : 0;
 }
 
 /* Above an empty program on the same hook (the "empty" tool's), or -1 when it did not run. */
@@ -150,7 +164,7 @@ static double above_empty(const struct bench *b, const struct prog_total *p, con
 void bench_stacks_table(const struct bench *b, FILE *f, bool md)
 {
 	const struct stacks_cost *c = &b->stacks;
-	const struct prog_total *a = prog(b, "stk_page_alloc"), *fr = prog(b, "stk_page_free");
+	const struct prog_total *a = prog(b, ON, "stk_page_alloc"), *fr = prog(b, ON, "stk_page_free");
 	double med, min, max;
 
 	if (!c->rounds || c->on_s <= 0)
@@ -159,11 +173,13 @@ void bench_stacks_table(const struct bench *b, FILE *f, bool md)
 	fprintf(f, "\n%sGrowth stacks (--stack-sample 512K against 0, allocation workload, %d rounds)%s\n\n",
 		md ? "### " : "", c->rounds, md ? "" : ":");
 	fprintf(f, "%sworkload time with stacks over without: %.3f [%.3f-%.3f]\n", md ? "- " : "  ", med, min, max);
-	fprintf(f, "%sstack programs in the kernel: stk_page_alloc %.0f ns a call (%.0f above an empty program; %.2f calls a fault), stk_page_free %.0f ns a call (%.0f above empty; %.2f a fault)\n",
-		md ? "- " : "  ", mean_ns(a), above_empty(b, a, "page_alloc"),
-		a && c->faults ? (double)a->run_cnt / c->faults : 0, mean_ns(fr), above_empty(b, fr, "page_free"),
+	fprintf(f, "%son kmem:mm_page_alloc: stk_page_alloc (counts and samples) %.0f ns a call, page_alloc (counts, stacks off) %.0f: sampling adds %.0f ns a call (%.2f calls a fault)\n",
+		md ? "- " : "  ", mean_ns(a), mean_ns(prog(b, OFF, "page_alloc")), sampling_ns(b),
+		a && c->faults ? (double)a->run_cnt / c->faults : 0);
+	fprintf(f, "%son kmem:mm_page_free: stk_page_free %.0f ns a call (%.0f above an empty program; %.2f a fault)\n",
+		md ? "- " : "  ", mean_ns(fr), above_empty(b, fr, "page_free"),
 		fr && c->faults ? (double)fr->run_cnt / c->faults : 0);
-	fprintf(f, "%stheir time, run-time statistics included, over the workload's: %.2f%% (target < 1%%: %s)\n",
+	fprintf(f, "%sall of it, run-time statistics included, over the workload's: %.2f%% (target < 1%%: %s)\n",
 		md ? "- " : "  ", kernel_share(b) * 100, kernel_share(b) < 0.01 ? "met" : "MISSED");
 	fprintf(f, "%sstacks taken %.0f/s, skipped by the rate limit %.0f/s; ring %.1f KiB/s; unwinding %.2f%% of a core (agent in all %.2f%%)\n",
 		md ? "- " : "  ", c->samples / c->on_s, c->skipped / c->on_s, c->ring_bytes / 1024.0 / c->on_s,
@@ -182,10 +198,11 @@ void bench_stacks_json(const struct bench *b, FILE *f)
 		min, max);
 	for (r = 0; r < c->rounds; r++)
 		fprintf(f, "%s%.4f", r ? "," : "", c->ratio[r]);
-	fprintf(f, "],\"kernel_share\":%.5f,\"stk_page_alloc_ns\":%.1f,\"stk_page_free_ns\":%.1f,\"faults\":%llu,"
-		"\"on_s\":%.3f,\"off_s\":%.3f,\"samples\":%llu,\"skipped\":%llu,\"ring_bytes\":%llu,\"unwind_cpu_s\":%.3f,"
-		"\"agent_cpu_s\":%.3f}\n", kernel_share(b), mean_ns(prog(b, "stk_page_alloc")),
-		mean_ns(prog(b, "stk_page_free")), (unsigned long long)c->faults, c->on_s, c->off_s,
+	fprintf(f, "],\"kernel_share\":%.5f,\"stk_page_alloc_ns\":%.1f,\"page_alloc_off_ns\":%.1f,\"stk_page_free_ns\":%.1f,"
+		"\"faults\":%llu,\"on_s\":%.3f,\"off_s\":%.3f,\"samples\":%llu,\"skipped\":%llu,\"ring_bytes\":%llu,"
+		"\"unwind_cpu_s\":%.3f,\"agent_cpu_s\":%.3f}\n", kernel_share(b), mean_ns(prog(b, ON, "stk_page_alloc")),
+		mean_ns(prog(b, OFF, "page_alloc")), mean_ns(prog(b, ON, "stk_page_free")), (unsigned long long)c->faults,
+		c->on_s, c->off_s,
 		(unsigned long long)c->samples, (unsigned long long)c->skipped, (unsigned long long)c->ring_bytes,
 		c->unwind_cpu_s, c->agent_cpu_s);
 }

@@ -6,8 +6,10 @@
  *
  * kmem:mm_page_alloc runs in the allocating task, in the page fault that
  * wants the page; the task's pt_regs are then the user registers at the
- * faulting instruction. Movable allocations by user tasks of watched
- * cgroups count down a per-process budget of bytes (MP_STACK_SAMPLE on
+ * faulting instruction. The one program there counts the allocation for
+ * the allocation probe (bpf/alloc.bpf.h), so that a fault pays for one
+ * program, not two, and samples: movable allocations by user tasks of
+ * watched cgroups count down a per-process budget of bytes (MP_STACK_SAMPLE on
  * average, jittered so that periodic allocations cannot alias with it);
  * the page that crosses it is sampled: the user registers and the top of
  * the user stack are copied aside and the page is remembered. Whether it
@@ -34,7 +36,9 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "memprobe.h"
+#include "alloc.bpf.h"
 #include "compat.bpf.h"
+#include "maps.bpf.h"
 #include "watch.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -101,8 +105,10 @@ struct {
 	__type(value, __s64);
 } stk_budgets SEC(".maps");
 
-/* Which cgroups are watched: the targets' filter every probe shares. */
+/* Which cgroups are watched: the targets' filter every probe shares; the allocation counts; the drops. */
 MP_DECLARE_WATCH();
+MP_DECLARE_ALLOC();
+MP_DECLARE_DROPS();
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -243,6 +249,17 @@ static __always_inline __u32 copy_stack(struct mp_stack_event *ev, __u64 sp)
 	return size;
 }
 
+/*
+ * Waking the agent for each event would cost more than making it (an
+ * irq_work a sample): it is woken once the ring is a quarter full, and
+ * reads it at each measurement anyway.
+ */
+static __always_inline __u64 wakeup(void)
+{
+	return bpf_ringbuf_query(&stk_events, BPF_RB_AVAIL_DATA) >= MP_STACK_RING / 4 ? BPF_RB_FORCE_WAKEUP :
+											  BPF_RB_NO_WAKEUP;
+}
+
 static __noinline void capture(struct slot *s, struct task_struct *task, struct page *page, unsigned int order,
 				    __u64 weight)
 {
@@ -324,7 +341,7 @@ static __always_inline void send_free(__u64 id, __u32 tgid, __u32 flags)
 	h->tid = 0;
 	h->flags = flags;
 	h->id = id;
-	bpf_ringbuf_submit(h, 0);
+	bpf_ringbuf_submit(h, wakeup());
 	stat_add(MP_STK_RING_BYTES, sizeof(*h));
 }
 
@@ -366,7 +383,7 @@ static __noinline void settle(struct slot *s)
 		size = MP_STACK_BYTES;
 	len = sizeof(*ev) - MP_STACK_BYTES + size;
 	ev->head.hdr.size = len;
-	if (bpf_ringbuf_output(&stk_events, ev, len, 0)) {
+	if (bpf_ringbuf_output(&stk_events, ev, len, wakeup())) {
 		stat_add(MP_STK_RING_FULL, 1);
 		if (!ev->head.flags)
 			forget(key);
@@ -384,6 +401,7 @@ static __noinline void settle(struct slot *s)
 	}
 }
 
+/* The allocation counted, then sampled if it is a watched process's user memory. */
 SEC("tp_btf/mm_page_alloc")
 int BPF_PROG(stk_page_alloc, struct page *page, unsigned int order, gfp_t gfp)
 {
@@ -395,8 +413,11 @@ int BPF_PROG(stk_page_alloc, struct page *page, unsigned int order, gfp_t gfp)
 	__u64 bytes, weight, deficit, k;
 	__u32 zero = 0, gen;
 
+	if (!page)
+		return 0;	/* a failed allocation hands out nothing */
+	mp_alloc_count(order);
 	/* User memory is movable; slab, page tables and kernel buffers are not. */
-	if (!page || !(gfp & GFP_MOVABLE))
+	if (!(gfp & GFP_MOVABLE))
 		return 0;
 	task = bpf_get_current_task_btf();
 	mm = task->mm;

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 
 #include "sys/cgroup.h"
 #include "it.h"
@@ -291,6 +292,29 @@ size_t it_prog_ids(pid_t pid, __u32 *ids, size_t max)
 void it_set_build_dir(const char *dir)
 {
 	build_dir = dir;
+}
+
+bool it_holds_prog(pid_t pid, const char *prefix, int *n_progs)
+{
+	__u32 ids[128];
+	size_t n = it_prog_ids(pid, ids, 128), i;
+	bool found = false;
+
+	*n_progs = 0;
+	for (i = 0; i < n; i++) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			(*n_progs)++;
+			found |= !strncmp(info.name, prefix, strlen(prefix));
+		}
+		close(fd);
+	}
+	return found;
 }
 
 const char *build_path(const char *rel)

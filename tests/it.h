@@ -110,6 +110,12 @@ void it_set_build_dir(const char *dir);
  * max; returns how many, or 0 when the process is gone.
  */
 size_t it_prog_ids(pid_t pid, __u32 *ids, size_t max);
+/*
+ * Whether pid holds a BPF program whose name starts with prefix (before
+ * 5.16 the page-cache programs are cache_add_page and its kin); n_progs:
+ * how many it holds.
+ */
+bool it_holds_prog(pid_t pid, const char *prefix, int *n_progs);
 /* A path inside the build directory. */
 const char *build_path(const char *rel);
 

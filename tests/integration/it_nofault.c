@@ -11,36 +11,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
 
 #include "harness.h"
 #include "it.h"
 #include "workload.h"
-
-/* Whether pid holds a BPF program named name: the kernel's info on each program it holds. */
-static bool holds_prog(pid_t pid, const char *name, int *n_progs)
-{
-	__u32 ids[128];
-	size_t n = it_prog_ids(pid, ids, 128), i;
-	bool found = false;
-
-	*n_progs = 0;
-	for (i = 0; i < n; i++) {
-		struct bpf_prog_info info = { 0 };
-		__u32 len = sizeof(info);
-		int fd = bpf_prog_get_fd_by_id(ids[i]);
-
-		if (fd < 0)
-			continue;
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
-			(*n_progs)++;
-			/* By prefix: before 5.16 the page-cache programs are cache_add_page and its kin. */
-			found |= !strncmp(info.name, name, strlen(name));
-		}
-		close(fd);
-	}
-	return found;
-}
 
 /* 48 MiB, held a while (memprobe reads it at its top), then 32 MiB of it given back: the peak is behind it. */
 static int grow_hold_shrink(void *arg)
@@ -82,10 +56,10 @@ INTEGRATION_TEST(no_fault_probes_runs_nothing_on_a_fault, 60)
 								  agent_stderr(&a)))
 		goto out;
 	for (i = 0; i < sizeof(per_fault) / sizeof(per_fault[0]); i++)
-		if (!ASSERT(!holds_prog(a.pid, per_fault[i], &n), "%s is loaded", per_fault[i]))
+		if (!ASSERT(!it_holds_prog(a.pid, per_fault[i], &n), "%s is loaded", per_fault[i]))
 			goto out;
 	/* The page-cache programs are there: the check reads what it should. */
-	if (!ASSERT(holds_prog(a.pid, "cache_add", &n_progs) && n_progs > 0, "no cache_add among %d programs", n_progs))
+	if (!ASSERT(it_holds_prog(a.pid, "cache_add", &n_progs) && n_progs > 0, "no cache_add among %d programs", n_progs))
 		goto out;
 	tchild_go(&child);
 	/* The child's highest RssAnon until it gives memory back (a sanitized child keeps growing a while). */

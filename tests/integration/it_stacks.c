@@ -180,6 +180,7 @@ INTEGRATION_TEST(growth_stacks_find_the_leak, 120)
 	struct jv *sum = NULL;
 	struct tcg cg = { 0 };
 	bool ok = false, has_leak;
+	int n_progs = 0;
 	size_t i;
 
 	snprintf(folded, sizeof(folded), "/tmp/memprobe-test-%d-folded", (int)getpid());
@@ -191,6 +192,10 @@ INTEGRATION_TEST(growth_stacks_find_the_leak, 120)
 	    !ASSERT(agent_wait_for(&a, "start", 30), "no start: %s", agent_stderr(&a)))
 		goto out;
 	skip_if_refused(&a, &child, &cg);
+	/* One program on kmem:mm_page_alloc counts the allocations and samples them. */
+	if (!ASSERT(it_holds_prog(a.pid, "stk_page_alloc", &n_progs) && !it_holds_prog(a.pid, "page_alloc", &n_progs),
+		    "not stk_page_alloc alone on the allocation hook (%d programs)", n_progs))
+		goto out;
 	tchild_go(&child);
 	/* The workload leaks for LEAK_SECONDS and then holds everything. */
 	it_nap(LEAK_SECONDS + 1.5);
@@ -295,21 +300,29 @@ out:
 	return ok;
 }
 
-/* --stack-sample 0 loads nothing and reports no stacks. */
+/* --stack-sample 0 loads nothing and reports no stacks; the allocation probe's own program counts. */
 INTEGRATION_TEST(growth_stacks_off, 60)
 {
 	const char *argv[] = { "--json", "--stack-sample", "0", "--", build_path("workloads/anonload"), "--rate", "16M",
-			       "--seconds", "1", NULL };
+			       "--seconds", "2", NULL };
 	struct agent a = { .out = -1 };
 	struct jv *sum = NULL;
-	bool ok = false;
-	int code;
+	bool ok = false, stk = true, alloc = false;
+	int code, n_progs = 0;
 
 	if (!ASSERT(!agent_start(&a, argv), "memprobe"))
 		goto out;
+	if (agent_wait_for(&a, "start", 30)) {
+		stk = it_holds_prog(a.pid, "stk_", &n_progs);
+		alloc = it_holds_prog(a.pid, "page_alloc", &n_progs);
+	}
 	code = agent_finish(&a, 0, 40);
 	sum = agent_record(&a, "summary", NULL);
 	ok = ASSERT(code == 0, "exit %d: %s", code, agent_stderr(&a)) && ASSERT(sum, "no summary") &&
+	     ASSERT(!stk && alloc, "stack programs %s, page_alloc %s (%d programs)", stk ? "held" : "not held",
+		    alloc ? "held" : "not held", n_progs) &&
+	     ASSERT(jv_u64_or(sum, "alloc_pages") * 4096 >= 16 * WL_MIB, "allocations %llu pages for 32 MiB touched",
+		    (unsigned long long)jv_u64_or(sum, "alloc_pages")) &&
 	     ASSERT(!jv_get(sum, "growth_stacks"), "growth_stacks with --stack-sample 0");
 out:
 	jv_free(sum);

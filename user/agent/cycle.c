@@ -65,6 +65,12 @@ int agent_measure(struct agent *a, bool final)
 	if (final)
 		a->targets.next_full = 0;
 	r = probes_collect(&a->probes, &a->agg, final);
+	/*
+	 * Growth stacks wake the agent only when their ring fills, and their
+	 * collection settles samples into it: read them before the model moves on.
+	 */
+	if (!r && probes_drain(&a->probes))
+		log_warn("cannot read the probes' events");
 	if (r)
 		return r;
 	say_losses(a, false);

@@ -43,6 +43,7 @@ struct bpf_program;
 struct memprobe_bpf;
 struct options;
 struct probe_slot;
+struct probes;
 struct targets;
 
 /* Where discrete events go: handlers of the layer above, so that probes know nothing of it. */
@@ -64,6 +65,7 @@ struct probe_env {
 	const struct targets *targets;	/* the SysV shm programs' kernel-side filter */
 	const struct btf *btf;		/* the kernel's, parsed once, to see what it offers; NULL if unreadable */
 	struct probe_slot *slot;	/* the registry's record of the module being opened */
+	struct probes *probes;		/* the registry: the modules opened before this one */
 };
 
 struct probe_ops {
@@ -103,6 +105,17 @@ const char *probe_tp_arg_struct(const struct btf *btf, const char *tp, unsigned 
 
 /* Marks prog to be loaded for the module being opened; the registry attaches it and detaches it at the end. */
 int probe_claim(const struct probe_env *env, struct bpf_program *prog);
+
+/*
+ * Claims prog, which does what old does and more, in old's place: the
+ * module that claimed old gives it up, so that the hook runs one program,
+ * not two. Call it last in open: should this module be left out (its open
+ * fails, or the kernel refuses its programs), the registry opens the
+ * modules again without it, and old is claimed as before. (Not so at
+ * attach, which reopens nothing: prog on old's hook is expected to attach
+ * wherever old would.)
+ */
+int probe_supersede(const struct probe_env *env, struct bpf_program *old, struct bpf_program *prog);
 
 /*
  * The module streams discrete events through a ring buffer map: once it is

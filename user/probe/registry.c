@@ -67,6 +67,25 @@ int probe_claim(const struct probe_env *env, struct bpf_program *prog)
 	return bpf_program__set_autoload(prog, true);
 }
 
+int probe_supersede(const struct probe_env *env, struct bpf_program *old, struct bpf_program *prog)
+{
+	struct probes *p = env->probes;
+	unsigned int i, k;
+
+	for (i = 0; i < p->n; i++)
+		for (k = 0; k < p->v[i].n_progs; k++) {
+			struct probe_slot *s = &p->v[i];
+
+			if (s->progs[k] != old)
+				continue;
+			memmove(&s->progs[k], &s->progs[k + 1], (s->n_progs - k - 1) * sizeof(s->progs[0]));
+			s->n_progs--;
+			bpf_program__set_autoload(old, false);
+			break;
+		}
+	return probe_claim(env, prog);
+}
+
 int probe_ring(const struct probe_env *env, struct bpf_map *map, __u16 type, size_t min_size, ring_event_fn fn,
 	       void *ctx)
 {
@@ -135,6 +154,7 @@ static int open_all(struct probes *p, const struct probe_env *base, const struct
 	if (!p->skel)
 		return log_err_errno(-errno, "cannot open the BPF object");
 	env.skel = p->skel;
+	env.probes = p;
 	/* Nothing loads unless a module claims it. */
 	bpf_object__for_each_program(prog, p->skel->obj)
 		bpf_program__set_autoload(prog, false);

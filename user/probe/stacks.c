@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Userspace half of bpf/stacks.bpf.c: the sampling rate and the stack rate
- * limit set before load (the targets' filter is probe/watch.c's), samples
- * and frees from the ring buffer to the handler, and each interval the
- * pending sample of every CPU settled (BPF_PROG_TEST_RUN of stk_settle on
- * that CPU) and the program's counters read. With --stack-sample 0 the
- * module loads nothing.
+ * limit set before load (the targets' filter is probe/watch.c's), its
+ * program on kmem:mm_page_alloc in place of the allocation probe's (it
+ * counts for it), samples and frees from the ring buffer to the handler,
+ * and each interval the pending sample of every CPU settled
+ * (BPF_PROG_TEST_RUN of stk_settle on that CPU) and the program's counters
+ * read. With --stack-sample 0 the module loads nothing.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -69,11 +70,12 @@ static int stk_open(void **state, const struct probe_env *env)
 	skel->rodata->stk_interval_ns = per_cpu_ns;
 	skel->rodata->stk_burst_ns = 1000000000ULL;
 	r = bpf_map__set_max_entries(skel->maps.stk_budgets, o->max_tasks);
-	r = r ?: probe_claim(env, skel->progs.stk_page_alloc);
 	r = r ?: probe_claim(env, skel->progs.stk_page_free);
 	/* Run by the agent, never attached. */
 	r = r ?: bpf_program__set_autoload(skel->progs.stk_settle, true);
 	r = r ?: probe_ring(env, skel->maps.stk_events, MP_EV_STACK, sizeof(struct mp_stack_head), on_event, k);
+	/* Last: a module that fails to open must leave the allocation probe its own program. */
+	r = r ?: probe_supersede(env, skel->progs.page_alloc, skel->progs.stk_page_alloc);
 	if (r)
 		goto fail;
 	*state = k;

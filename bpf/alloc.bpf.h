@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Counting a page allocation for the memory cgroup of the allocating task,
+ * shared by the two programs that may run it on kmem:mm_page_alloc: the
+ * allocation probe's own (bpf/alloc.bpf.c), and the growth stacks' when
+ * they are on (bpf/stacks.bpf.c), which counts and samples in one program
+ * so that a fault pays for one program, not two. The maps are declared
+ * weak in each object; linking keeps one of each.
+ *
+ * The count is what the least work allows: two plain loads to the task's
+ * memory css and one more for its serial number, added to a per-CPU slot
+ * for the css the CPU saw last; the hash map is touched only when the css
+ * changes. The cgroup id is resolved once per change; rates and sizes are
+ * derived in userspace.
+ */
+#ifndef MEMPROBE_ALLOC_BPF_H
+#define MEMPROBE_ALLOC_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "memprobe.h"
+#include "compat.bpf.h"
+#include "maps.bpf.h"
+
+#define MP_DECLARE_ALLOC()						\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_PERCPU_HASH);			\
+		__uint(map_flags, BPF_F_NO_PREALLOC);			\
+		__uint(max_entries, MP_MAX_CGROUPS);			\
+		__type(key, struct mp_alloc_key);			\
+		__type(value, struct mp_alloc_val);			\
+	} allocs SEC(".maps") __weak;					\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);		\
+		__uint(max_entries, 1);					\
+		__type(key, __u32);					\
+		__type(value, struct mp_alloc_slot);			\
+	} alloc_last SEC(".maps") __weak
+
+/* Call after MP_DECLARE_ALLOC() and MP_DECLARE_DROPS(). */
+#define mp_alloc_count(order)	mp_alloc_count_in(&allocs, &alloc_last, &drops, (order))
+
+static __always_inline void mp_alloc_add(struct mp_alloc_val *to, const struct mp_alloc_val *from)
+{
+	int i;
+
+	to->pages += from->pages;
+	to->calls += from->calls;
+	for (i = 0; i < MP_ALLOC_ORDERS; i++)
+		to->order[i] += from->order[i];
+}
+
+/* Adds the slot's counts to its css's entry and empties the slot. */
+static __always_inline void mp_alloc_flush(void *allocs, void *drops, struct mp_alloc_slot *slot)
+{
+	struct mp_alloc_val init = { .cgid = slot->val.cgid }, *val;
+
+	val = mp_upsert(allocs, &slot->key, &init, drops, MP_DROP_ALLOC_FULL);
+	if (val)
+		mp_alloc_add(val, &slot->val);
+	__builtin_memset(&slot->val, 0, sizeof(slot->val));
+}
+
+static __always_inline void mp_alloc_count_in(void *allocs, void *last, void *drops, unsigned int order)
+{
+	struct cgroup_subsys_state *css;
+	struct mp_alloc_slot *slot;
+	struct css_set *cset;
+	__u32 zero = 0;
+	__u64 serial;
+
+	slot = bpf_map_lookup_elem(last, &zero);
+	if (!slot)
+		return;
+	/*
+	 * The task's css_set changes whenever it moves to another cgroup; while
+	 * it is the one the slot was filled through, so is the memory css, and
+	 * the two loads behind it are saved.
+	 */
+	cset = mp_current_cset();
+	if (slot->cset != (__u64)cset || !slot->key.css) {
+		css = mp_current_cset_css(cset);
+		if (!css)
+			return;
+		serial = mp_current_css_serial(css);
+		if (slot->key.css != (__u64)css || slot->key.serial != serial) {
+			if (slot->key.css)
+				mp_alloc_flush(allocs, drops, slot);
+			slot->key.css = (__u64)css;
+			slot->key.serial = serial;
+			slot->val.cgid = mp_current_css_id(css);
+		}
+		slot->cset = (__u64)cset;
+	}
+	slot->val.pages += 1ULL << (order & 31);
+	slot->val.calls++;
+	slot->val.order[order < MP_ALLOC_ORDERS - 1 ? order : MP_ALLOC_ORDERS - 1]++;
+}
+
+#endif /* MEMPROBE_ALLOC_BPF_H */
