@@ -159,7 +159,7 @@ static bool folded_total(const char *path, uint64_t *total, bool *has_leak)
  */
 static void skip_if_refused(struct agent *a, struct tchild *child, struct tcg *cg)
 {
-	if (!strstr(agent_stderr(a), "growth stack probes unavailable on this kernel"))
+	if (!strstr(agent_stderr(a), "growth stack probes unavailable"))
 		return;
 	agent_free(a);
 	tchild_kill(child);

@@ -30,20 +30,6 @@ struct alloc {
 	struct agg *agg;		/* the collection under way */
 };
 
-/*
- * Before the BPF memory allocator (6.1) a hash map took each new entry from
- * kmalloc while it held the entry's bucket lock. This program runs inside
- * the page allocator: a page that kmalloc needs runs it again (a second
- * memprobe's too), and two CPUs can each wait for the lock the other
- * holds, for good. Entries made in advance take nothing from the page
- * allocator; they cost the map's full size (--max-cgroups entries a CPU)
- * from the start.
- */
-static bool entries_from_kmalloc(const struct btf *btf)
-{
-	return btf && btf__find_by_name_kind(btf, "bpf_mem_alloc", BTF_KIND_STRUCT) <= 0;
-}
-
 static int alloc_open(void **state, const struct probe_env *env)
 {
 	const struct options *o = env->o;
@@ -57,12 +43,17 @@ static int alloc_open(void **state, const struct probe_env *env)
 	if (r)
 		goto fail;
 	al->skel = env->skel;
+	/*
+	 * Before the BPF memory allocator (6.1) a hash map took each new entry
+	 * from kmalloc while it held the entry's bucket lock. This program runs
+	 * inside the page allocator: a page that kmalloc needs runs it again (a
+	 * second memprobe's too), and two CPUs can each wait for the lock the
+	 * other holds, for good. Entries made in advance take nothing from the
+	 * page allocator; they cost the map's full size (--max-cgroups entries a
+	 * CPU) from the start.
+	 */
 	r = bpf_map__set_max_entries(al->skel->maps.allocs, o->max_cgroups);
-	if (!r && entries_from_kmalloc(env->btf)) {
-		log_debug("no BPF memory allocator on this kernel: the allocation map is preallocated");
-		r = bpf_map__set_map_flags(al->skel->maps.allocs,
-					   bpf_map__map_flags(al->skel->maps.allocs) & ~BPF_F_NO_PREALLOC);
-	}
+	r = r ?: probe_prealloc(env, al->skel->maps.allocs);
 	r = r ?: probe_claim(env, al->skel->progs.page_alloc);
 	if (r)
 		goto fail;

@@ -49,6 +49,7 @@ static int shm_open(void **state, const struct probe_env *env)
 	sh->events = env->events;
 	sh->skel = env->skel;
 	r = bpf_map__set_max_entries(sh->skel->maps.shm_events, env->o->ring_bytes ?: MP_SHM_RING);
+	r = r ?: probe_prealloc(env, sh->skel->maps.inflight);
 	for (i = 0; !r && i < sizeof(progs) / sizeof(progs[0]); i++)
 		r = probe_claim(env, progs[i]);
 	r = r ?: probe_ring(env, sh->skel->maps.shm_events, MP_EV_SHM, sizeof(struct mp_shm_event), on_event, sh);

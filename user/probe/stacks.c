@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "options.h"
@@ -40,6 +41,27 @@ static int on_event(void *ctx, const void *event)
 	return 0;
 }
 
+/*
+ * bpf_task_pt_regs (5.15) gives the sampling program the task's user
+ * registers: a kernel without it would refuse the programs, so they are
+ * not tried (a failed load costs a second load of everything else).
+ */
+static bool have_task_pt_regs(const struct btf *btf)
+{
+	const struct btf_type *t;
+	const struct btf_enum *e;
+	int id, i;
+
+	id = btf ? btf__find_by_name_kind(btf, "bpf_func_id", BTF_KIND_ENUM) : -1;
+	if (id <= 0)
+		return true;	/* unknown: the load decides */
+	t = btf__type_by_id(btf, id);
+	for (i = 0, e = btf_enum(t); i < btf_vlen(t); i++, e++)
+		if (!strcmp(btf__name_by_offset(btf, e->name_off), "BPF_FUNC_task_pt_regs"))
+			return true;
+	return false;
+}
+
 static int stk_open(void **state, const struct probe_env *env)
 {
 	const struct options *o = env->o;
@@ -55,6 +77,8 @@ static int stk_open(void **state, const struct probe_env *env)
 #if !defined(__x86_64__)
 	return -ENOTSUP;
 #endif
+	if (!have_task_pt_regs(env->btf))
+		return -ENOTSUP;
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return -ENOMEM;
@@ -70,6 +94,8 @@ static int stk_open(void **state, const struct probe_env *env)
 	skel->rodata->stk_interval_ns = per_cpu_ns;
 	skel->rodata->stk_burst_ns = 1000000000ULL;
 	r = bpf_map__set_max_entries(skel->maps.stk_budgets, o->max_tasks);
+	/* stk_settle (raw_tp) updates it. */
+	r = r ?: probe_prealloc(env, skel->maps.stk_pages);
 	r = r ?: probe_claim(env, skel->progs.stk_page_free);
 	/* Run by the agent, never attached. */
 	r = r ?: bpf_program__set_autoload(skel->progs.stk_settle, true);

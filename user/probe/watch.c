@@ -58,6 +58,8 @@ static int watch_open(void **state, const struct probe_env *env)
 	w->synced = ~0u;
 	r = bpf_map__set_max_entries(w->skel->maps.watched, env->o->max_cgroups);
 	r = r ?: bpf_map__set_max_entries(w->skel->maps.watch_cache, env->o->max_cgroups);
+	/* The SysV programs (tracepoints) look targets up in it. */
+	r = r ?: probe_prealloc(env, w->skel->maps.watched);
 	if (r) {
 		free(w);
 		return r;
