@@ -64,13 +64,16 @@ int agent_measure(struct agent *a, bool final)
 	/* The summary's figures are every cgroup's: the whole machine read in full. */
 	if (final)
 		a->targets.next_full = 0;
-	r = probes_collect(&a->probes, &a->agg, final);
 	/*
-	 * Growth stacks wake the agent only when their ring fills, and their
-	 * collection settles samples into it: read them before the model moves on.
+	 * Growth stacks wake the agent only when their ring fills: read what
+	 * waits before the model moves on. Before the collection, not between
+	 * it and the retirement of gone cgroups, whose map entries hold what
+	 * came after it (unwinding stacks there took long enough to lose a
+	 * dying cgroup's last page cache).
 	 */
-	if (!r && probes_drain(&a->probes))
+	if (probes_drain(&a->probes))
 		log_warn("cannot read the probes' events");
+	r = probes_collect(&a->probes, &a->agg, final);
 	if (r)
 		return r;
 	say_losses(a, false);
@@ -233,11 +236,10 @@ int agent_summarise(struct agent *a, bool interim)
 	bool cost_known;
 	int r;
 
-	/* Events still in the rings count for this summary. */
-	r = probes_drain(&a->probes);
-	if (r)
-		log_warn("cannot read the last events: %s", strerror(-r));
+	/* The measurement reads the events still in the rings first; after it, the samples its collection settled. */
 	r = agent_measure(a, true);
+	if (!r && probes_drain(&a->probes))
+		log_warn("cannot read the last events");
 	if (!r)
 		r = check_health(a, true);
 	if (r)
