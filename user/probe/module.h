@@ -104,15 +104,12 @@ extern const struct probe_ops stacks_probe;
 const char *probe_tp_arg_struct(const struct btf *btf, const char *tp, unsigned int arg);
 
 /*
- * Whether this kernel's hash maps take their new entries from the BPF
- * memory allocator (6.1). Before it, a tracepoint or raw_tp program that
- * uses a map that allocates at run time makes the verifier warn (a kernel
- * WARNING, which taints the kernel) and kmalloc can deadlock under the
- * page allocator: such maps are made preallocated there (probe_prealloc).
- * Unknown (no BTF) counts as yes.
+ * Makes map preallocated on a kernel whose hash maps do not take their new
+ * entries from the BPF memory allocator (before 6.1). There a tracepoint
+ * or raw_tp program that uses a map allocating at run time makes the
+ * verifier warn (a kernel WARNING, which taints the kernel), and kmalloc
+ * can deadlock under the page allocator. Unknown (no BTF) counts as safe.
  */
-bool probe_maps_allocate_safely(const struct btf *btf);
-/* Makes map preallocated on a kernel without the BPF memory allocator. */
 int probe_prealloc(const struct probe_env *env, struct bpf_map *map);
 
 /* Marks prog to be loaded for the module being opened; the registry attaches it and detaches it at the end. */
