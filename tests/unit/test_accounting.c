@@ -25,6 +25,7 @@ struct tree {
 	struct verdict_cfg cfg;
 	struct targets ts;
 	struct agg agg;
+	__u64 late_id, late_pages;	/* counted into a map after the collection read it */
 };
 
 /* A cgroup of the fake v2 tree, with the files refresh reads. */
@@ -93,6 +94,29 @@ static void count(struct agg *a, __u64 id, __u64 in)
 	agg_counters(a, id)->cache_added_pages += in;
 }
 
+/*
+ * The probes' maps when retirement takes their entries: what the collection
+ * read from them (its slots' part is not in a map), and what came since.
+ */
+static int take(void *ctx, const __u64 *ids, size_t n, struct agg *last)
+{
+	struct tree *t = ctx;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct agg_cg *c = agg_find(&t->agg, ids[i]);
+		struct counters m;
+
+		if (!c)
+			continue;
+		m = counters_sub(&c->c, &c->pending);
+		if (ids[i] == t->late_id)
+			m.cache_added_pages += t->late_pages;
+		counters_add(agg_counters(last, ids[i]), &m);
+	}
+	return 0;
+}
+
 /* One sample as the agent takes it: the maps (here, by hand), the tree, the sums, the retirement. */
 static bool sample(struct tree *t, void (*fill)(struct tree *t))
 {
@@ -101,10 +125,21 @@ static bool sample(struct tree *t, void (*fill)(struct tree *t))
 	if (targets_refresh(&t->ts))
 		return false;
 	targets_account(&t->ts, &t->agg);
-	return !targets_retire(&t->ts, &t->agg);
+	return !targets_retire(&t->ts, &t->agg, take, t);
 }
 
 static __u64 worker_id, other_id, svc_id;
+
+/* The tree with "svc" as the target, and its cgroups' ids. */
+static bool setup_svc(struct tree *t)
+{
+	if (!setup(t, "svc"))
+		return false;
+	svc_id = id_of(t, "svc");
+	worker_id = id_of(t, "svc/worker");
+	other_id = id_of(t, "other");
+	return true;
+}
 
 static void fill_all(struct tree *t)
 {
@@ -125,11 +160,8 @@ UNIT_TEST(accounting_retires_gone_cgroups_and_keeps_their_pages)
 	struct tree t;
 	bool ok = false;
 
-	if (!ASSERT(setup(&t, "svc"), "fake tree"))
+	if (!ASSERT(setup_svc(&t), "fake tree"))
 		goto out;
-	svc_id = id_of(&t, "svc");
-	worker_id = id_of(&t, "svc/worker");
-	other_id = id_of(&t, "other");
 	if (!ASSERT(sample(&t, fill_all), "first sample"))
 		goto out;
 	/* The stranger is new: it gets an interval to be walked before it is retired. */
@@ -221,10 +253,8 @@ UNIT_TEST(accounting_counts_slot_pages_of_a_retired_cgroup_once)
 	struct tree t;
 	bool ok = false;
 
-	if (!ASSERT(setup(&t, "svc"), "fake tree"))
+	if (!ASSERT(setup_svc(&t), "fake tree"))
 		goto out;
-	svc_id = id_of(&t, "svc");
-	worker_id = id_of(&t, "svc/worker");
 	if (!ASSERT(sample(&t, fill_worker_pending), "first sample") ||
 	    !ASSERT(t.ts.v[0].sum.cache_added_pages == 15, "sum %llu", (unsigned long long)t.ts.v[0].sum.cache_added_pages))
 		goto out;
@@ -237,6 +267,40 @@ UNIT_TEST(accounting_counts_slot_pages_of_a_retired_cgroup_once)
 	if (!ASSERT(sample(&t, fill_flushed), "third sample"))
 		goto out;
 	ok = ASSERT(t.ts.v[0].sum.cache_added_pages == 15, "5 worker pages once and svc's 10: %llu",
+		    (unsigned long long)t.ts.v[0].sum.cache_added_pages);
+out:
+	teardown(&t);
+	return ok;
+}
+
+static void fill_svc(struct tree *t)
+{
+	count(&t->agg, svc_id, 10);
+}
+
+/*
+ * Between the collection and the retirement of a gone cgroup, a CPU's slot
+ * was flushed into its map entry (2 pages) and 1 page more was counted:
+ * the target keeps what the entry held when it was taken, not what the
+ * collection read.
+ */
+UNIT_TEST(accounting_keeps_what_came_after_the_collection)
+{
+	struct tree t;
+	bool ok = false;
+
+	if (!ASSERT(setup_svc(&t), "fake tree"))
+		goto out;
+	if (!ASSERT(sample(&t, fill_worker_pending), "first sample") || !ASSERT(drop_cgroup(&t, "svc/worker"), "removed"))
+		goto out;
+	t.late_id = worker_id;
+	t.late_pages = 3;
+	if (!ASSERT(sample(&t, fill_worker_pending), "second") || !ASSERT(ids_have(t.ts.dead, t.ts.n_dead, worker_id), "retired") ||
+	    !ASSERT(t.ts.v[0].retired.cache_added_pages == 6, "kept the entry's 6 as taken: %llu",
+		    (unsigned long long)t.ts.v[0].retired.cache_added_pages))
+		goto out;
+	ok = ASSERT(sample(&t, fill_svc), "third sample") &&
+	     ASSERT(t.ts.v[0].sum.cache_added_pages == 16, "6 worker pages once and svc's 10: %llu",
 		    (unsigned long long)t.ts.v[0].sum.cache_added_pages);
 out:
 	teardown(&t);

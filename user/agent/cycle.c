@@ -52,6 +52,11 @@ static bool followed(void *ctx, __u64 cgid)
 	return targets_followed(ctx, cgid);
 }
 
+static int take_retired(void *probes, const __u64 *ids, size_t n, struct agg *last)
+{
+	return probes_retire(probes, ids, n, last);
+}
+
 /* Between the whole machine's full passes, processes are read when their memory moves, or now and then. */
 #define PROC_STALE_S	60
 
@@ -85,12 +90,11 @@ int agent_measure(struct agent *a, bool final)
 	if (a->exporter && (r = exporter_account(a->exporter, a)))
 		return r;
 	/* Counted now, so what the maps hold for cgroups that are gone can go. */
-	r = targets_retire(&a->targets, &a->agg);
+	r = targets_retire(&a->targets, &a->agg, take_retired, &a->probes);
 	if (r)
 		return log_err_errno(r, "cannot retire removed cgroups");
 	if (a->targets.n_dead)
 		log_debug("retired %zu cgroups that are gone or not watched", a->targets.n_dead);
-	probes_forget(&a->probes, a->targets.dead, a->targets.n_dead);
 	r = procs_refresh(&a->procs, a->targets.pids, a->targets.n_pids, &a->agg, watched, &a->targets,
 			  &a->o->verdict, a->targets.t_now, a->targets.full ? NULL : &due);
 	if (r)

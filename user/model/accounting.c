@@ -73,11 +73,12 @@ static int drop_gone_leaves(struct targets *ts)
 	return j == n ? 0 : targets_reindex(ts);
 }
 
-int targets_retire(struct targets *ts, struct agg *a)
+int targets_retire(struct targets *ts, struct agg *a, retire_take_fn take, void *ctx)
 {
 	const struct agg_cg *c;
-	struct counters kept;
-	size_t pos = 0, i;
+	struct agg last;
+	size_t pos = 0, i, j;
+	int r = 0;
 
 	ts->n_dead = 0;
 	/* What exists is known after a full pass only: between them nothing is called gone. */
@@ -89,15 +90,27 @@ int targets_retire(struct targets *ts, struct agg *a)
 		if (ARRAY_GROW(ts->dead, ts->cap_dead, ts->n_dead, 64))
 			return -ENOMEM;
 		ts->dead[ts->n_dead++] = c->id;
-		/* What the slots still hold comes back through the maps once flushed: not kept twice. */
-		kept = counters_sub(&c->c, &c->pending);
-		for (i = 0; i < ts->n; i++)
-			if (target_contains(&ts->v[i], c->id))
-				counters_add(&ts->v[i].retired, &kept);
 	}
-	for (i = 0; i < ts->n_dead; i++)
-		agg_forget(a, ts->dead[i]);
 	ids_sort(ts->dead, ts->n_dead);
+	/*
+	 * What the maps hold when their entries go, not what the collection
+	 * read: pages counted in between, and a CPU's slot flushed in between,
+	 * would be lost with the entry. What a slot still holds comes back
+	 * through the maps, under an entry made anew.
+	 */
+	agg_init(&last);
+	if (ts->n_dead)
+		r = take(ctx, ts->dead, ts->n_dead, &last);
+	for (i = 0; !r && i < ts->n_dead; i++) {
+		c = agg_find(&last, ts->dead[i]);
+		for (j = 0; c && j < ts->n; j++)
+			if (target_contains(&ts->v[j], c->id))
+				counters_add(&ts->v[j].retired, &c->c);
+		agg_forget(a, ts->dead[i]);
+	}
+	agg_free(&last);
+	if (r)
+		return r;
 	return ts->machine ? drop_gone_leaves(ts) : 0;
 }
 

@@ -16,7 +16,7 @@
 #include "sys/log.h"
 #include "sys/util.h"
 
-/* A map entry as the last collection read it: forget() needs no second pass over the map. */
+/* A map entry as the last collection read it: retire() needs no second pass over the map. */
 struct entry {
 	struct mp_alloc_key key;
 	__u64 cgid;
@@ -163,15 +163,26 @@ static int alloc_collect(void *state, struct agg *agg, bool final)
 }
 
 /* Entries are keyed by css: the last collection noted each one's cgroup id. */
-static void alloc_forget(void *state, const __u64 *ids, size_t n)
+static int alloc_retire(void *state, const __u64 *ids, size_t n, struct agg *last)
 {
 	struct alloc *al = state;
 	int fd = bpf_map__fd(al->skel->maps.allocs);
 	size_t i;
+	int r;
 
-	for (i = 0; i < al->n_entries; i++)
-		if (ids_have(ids, n, al->entries[i].cgid))
-			bpf_map_delete_elem(fd, &al->entries[i].key);
+	for (i = 0; i < al->n_entries; i++) {
+		struct mp_alloc_val v = {};
+
+		if (!ids_have(ids, n, al->entries[i].cgid))
+			continue;
+		r = percpu_take(&al->pcpu, fd, &al->entries[i].key, sizeof(v), sum_alloc, &v);
+		if (r == -ENOENT)
+			continue;
+		r = r ?: count(last, &v);
+		if (r)
+			return r;
+	}
+	return 0;
 }
 
 static void alloc_destroy(void *state)
@@ -191,6 +202,6 @@ const struct probe_ops alloc_probe = {
 	.per_fault = true,
 	.open = alloc_open,
 	.collect = alloc_collect,
-	.forget = alloc_forget,
+	.retire = alloc_retire,
 	.destroy = alloc_destroy,
 };

@@ -80,8 +80,12 @@ struct probe_ops {
 	int (*attach)(void *state);
 	/* Reads the maps into agg (NULL: events only); final adds per-file and per-process detail. */
 	int (*collect)(void *state, struct agg *agg, bool final);
-	/* Deletes the map entries of retired cgroups (ids sorted); NULL if it keeps none. */
-	void (*forget)(void *state, const __u64 *ids, size_t n);
+	/*
+	 * Removes the map entries of retired cgroups (ids sorted) and adds what
+	 * they held at that moment into last: counts that came after the
+	 * collection are kept too. NULL if it keeps none per cgroup.
+	 */
+	int (*retire)(void *state, const __u64 *ids, size_t n, struct agg *last);
 	void (*destroy)(void *state);	/* accepts NULL */
 };
 

@@ -17,7 +17,7 @@
 struct pagecache {
 	struct memprobe_bpf *skel;	/* shared: the registry owns it */
 	struct percpu pcpu;
-	struct agg *agg;		/* the collection under way */
+	struct agg *agg;		/* what the collection (or retirement) under way fills */
 };
 
 /* Before 5.16 the filemap tracepoints pass the page: the page programs take it. */
@@ -242,14 +242,13 @@ static int pc_collect(void *state, struct agg *agg, bool final)
 	return r ?: read_slots(pc, final);
 }
 
-static void pc_forget(void *state, const __u64 *ids, size_t n)
+static int pc_retire(void *state, const __u64 *ids, size_t n, struct agg *last)
 {
 	struct pagecache *pc = state;
-	int fd = bpf_map__fd(pc->skel->maps.cache_cgroups);
-	size_t i;
 
-	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &ids[i]);
+	pc->agg = last;
+	return percpu_take_ids(&pc->pcpu, bpf_map__fd(pc->skel->maps.cache_cgroups), ids, n,
+			       sizeof(struct mp_cgroup_cache_val), sum_cgroup, add_cgroup, pc);
 }
 
 static void pc_destroy(void *state)
@@ -267,6 +266,6 @@ const struct probe_ops pagecache_probe = {
 	.optional = false,
 	.open = pc_open,
 	.collect = pc_collect,
-	.forget = pc_forget,
+	.retire = pc_retire,
 	.destroy = pc_destroy,
 };

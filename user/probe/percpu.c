@@ -31,17 +31,57 @@ void percpu_free(struct percpu *p)
 	p->buf = p->total = NULL;
 }
 
-int percpu_lookup(struct percpu *p, int map_fd, const void *key, size_t value_size, percpu_sum_fn sum,
-		  void *total)
+static void sum_cpus(const struct percpu *p, size_t value_size, percpu_sum_fn sum, void *total)
 {
 	int cpu;
 
+	for (cpu = 0; cpu < p->ncpu; cpu++)
+		sum((char *)p->buf + cpu * stride(value_size), total);
+}
+
+int percpu_lookup(struct percpu *p, int map_fd, const void *key, size_t value_size, percpu_sum_fn sum,
+		  void *total)
+{
 	if (value_size > p->max_value)
 		return -EINVAL;
 	if (bpf_map_lookup_elem(map_fd, key, p->buf))
 		return -errno;
-	for (cpu = 0; cpu < p->ncpu; cpu++)
-		sum((char *)p->buf + cpu * stride(value_size), total);
+	sum_cpus(p, value_size, sum, total);
+	return 0;
+}
+
+int percpu_take(struct percpu *p, int map_fd, const void *key, size_t value_size, percpu_sum_fn sum, void *total)
+{
+	if (value_size > p->max_value)
+		return -EINVAL;
+	if (bpf_map_lookup_and_delete_elem(map_fd, key, p->buf)) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		/* Before 5.14 hash maps refuse the one call (EINVAL, ENOTSUPP): two then. */
+		if (bpf_map_lookup_elem(map_fd, key, p->buf))
+			return -errno;
+		if (bpf_map_delete_elem(map_fd, key) && errno != ENOENT)
+			return -errno;
+	}
+	sum_cpus(p, value_size, sum, total);
+	return 0;
+}
+
+int percpu_take_ids(struct percpu *p, int map_fd, const __u64 *ids, size_t n, size_t value_size, percpu_sum_fn sum,
+		    int (*each)(void *ctx, const void *key, const void *total), void *ctx)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		memset(p->total, 0, value_size);
+		r = percpu_take(p, map_fd, &ids[i], value_size, sum, p->total);
+		if (r == -ENOENT)
+			continue;
+		r = r ?: each(ctx, &ids[i], p->total);
+		if (r)
+			return r;
+	}
 	return 0;
 }
 

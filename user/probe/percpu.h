@@ -29,6 +29,18 @@ int percpu_lookup(struct percpu *p, int map_fd, const void *key, size_t value_si
 		  void *total);
 
 /*
+ * Removes key from a per-CPU hash map and folds what it held at that
+ * moment into total, as percpu_lookup; -ENOENT when absent. Counts a
+ * program adds between the reading and the removal would be lost: one
+ * system call does both where the kernel can (5.14), else the two follow
+ * each other at once.
+ */
+int percpu_take(struct percpu *p, int map_fd, const void *key, size_t value_size, percpu_sum_fn sum, void *total);
+/* The same for each of n cgroup ids keying a map: what each entry held goes to each(ctx, id, total); absent ones are skipped. */
+int percpu_take_ids(struct percpu *p, int map_fd, const __u64 *ids, size_t n, size_t value_size, percpu_sum_fn sum,
+		    int (*each)(void *ctx, const void *key, const void *total), void *ctx);
+
+/*
  * Walks a per-CPU hash map: for each key, its value folded over the CPUs
  * by sum (from zero) is handed to each(ctx, key, total). Keys deleted
  * during the walk are skipped; a nonzero return from each stops it.

@@ -14,7 +14,7 @@
 struct reclaim {
 	struct memprobe_bpf *skel;	/* shared: the registry owns it */
 	struct percpu pcpu;
-	struct agg *agg;		/* the collection under way */
+	struct agg *agg;		/* what the collection (or retirement) under way fills */
 };
 
 static int reclaim_open(void **state, const struct probe_env *env)
@@ -83,14 +83,13 @@ static int reclaim_collect(void *state, struct agg *agg, bool final)
 			   sizeof(struct mp_reclaim_val), sum_reclaim, add_cgroup, rc);
 }
 
-static void reclaim_forget(void *state, const __u64 *ids, size_t n)
+static int reclaim_retire(void *state, const __u64 *ids, size_t n, struct agg *last)
 {
 	struct reclaim *rc = state;
-	int fd = bpf_map__fd(rc->skel->maps.reclaim_cgroups);
-	size_t i;
 
-	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &ids[i]);
+	rc->agg = last;
+	return percpu_take_ids(&rc->pcpu, bpf_map__fd(rc->skel->maps.reclaim_cgroups), ids, n,
+			       sizeof(struct mp_reclaim_val), sum_reclaim, add_cgroup, rc);
 }
 
 static void reclaim_destroy(void *state)
@@ -108,6 +107,6 @@ const struct probe_ops reclaim_probe = {
 	.optional = true,
 	.open = reclaim_open,
 	.collect = reclaim_collect,
-	.forget = reclaim_forget,
+	.retire = reclaim_retire,
 	.destroy = reclaim_destroy,
 };

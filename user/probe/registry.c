@@ -291,13 +291,19 @@ int probes_collect(struct probes *p, struct agg *agg, bool final)
 	return 0;
 }
 
-void probes_forget(struct probes *p, const __u64 *ids, size_t n)
+int probes_retire(struct probes *p, const __u64 *ids, size_t n, struct agg *last)
 {
 	unsigned int i;
+	int r;
 
-	for (i = 0; n && i < p->n; i++)
-		if (p->v[i].ops->forget)
-			p->v[i].ops->forget(p->v[i].state, ids, n);
+	for (i = 0; n && i < p->n; i++) {
+		if (!p->v[i].ops->retire)
+			continue;
+		r = p->v[i].ops->retire(p->v[i].state, ids, n, last);
+		if (r)
+			return r;
+	}
+	return 0;
 }
 
 static int consume(void *ring)

@@ -50,7 +50,8 @@ struct probes {
 /* Opens, loads and attaches every module; on error nothing stays attached. */
 int probes_start(struct probes *p, const struct probe_env *env);
 int probes_collect(struct probes *p, struct agg *agg, bool final);
-void probes_forget(struct probes *p, const __u64 *ids, size_t n);
+/* Takes the retired cgroups' entries out of every module's maps: what they held goes into last. */
+int probes_retire(struct probes *p, const __u64 *ids, size_t n, struct agg *last);
 /* Puts every module's event fd in the loop. */
 int probes_watch(struct probes *p, struct loop *l);
 /* Consumes whatever events are still queued: before the summary, nothing is left behind. */
