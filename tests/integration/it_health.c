@@ -211,7 +211,10 @@ INTEGRATION_TEST(forecast_meets_the_real_oom_kill, 90)
 	ok = ASSERT_NEAR(eta, kill_ts - record_ts(third), 30, 1.0) &&
 	     ASSERT_STR(jv_str(kill, "pre_kill_cgroup"), cg.rel) &&
 	     ASSERT(readings && readings->n >= 3, "pre-kill readings") &&
-	     ASSERT(jv_u64_or(&readings->items[readings->n - 1], "anon_bytes") > FORECAST_LIMIT / 2, "last reading") &&
+	     ASSERT(record_ts(&readings->items[readings->n - 1]) < kill_ts, "a reading after the kill, at %.3f (%.3f)",
+		    record_ts(&readings->items[readings->n - 1]), kill_ts) &&
+	     ASSERT(jv_u64_or(&readings->items[readings->n - 1], "anon_bytes") > FORECAST_LIMIT / 2,
+		    "last reading %llu bytes", (unsigned long long)jv_u64_or(&readings->items[readings->n - 1], "anon_bytes")) &&
 	     ASSERT(jv_get(kill, "pre_kill_anon_growth_bytes_per_hour"), "pre-kill trend");
 out:
 	jv_free(kill);

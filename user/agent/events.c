@@ -103,7 +103,8 @@ static void pre_kill(struct events *ev, const struct mp_oom_event *e, struct rec
 {
 	const struct target *t = targets_owner(ev->targets, e->cgid);
 	const struct health *h;
-	unsigned int k, n;
+	unsigned int k, n = 0;
+	const struct reading *x;
 
 	if (!t && e->oom_cgid)
 		t = targets_owner(ev->targets, e->oom_cgid);
@@ -112,14 +113,16 @@ static void pre_kill(struct events *ev, const struct mp_oom_event *e, struct rec
 	h = t->health;
 	r->pre_known = true;
 	r->pre_cgroup = t->cg.rel;
-	n = h->n_recent < HEALTH_READINGS ? h->n_recent : HEALTH_READINGS;
-	for (k = 0; k < n; k++) {
-		const struct reading *x = health_latest(h, n - 1 - k);
-
-		readings[k] = (struct rec_reading){ .ts = x->t, .anon_bytes = x->anon, .shmem_bytes = x->shmem,
-						    .page_cache_bytes = x->page_cache,
-						    .unreclaimable_bytes = x->unreclaimable };
-	}
+	/*
+	 * Only what was read before the kill: a sample can be taken between
+	 * the kill and the reading of its event, and show the memory the
+	 * kill gave back. Oldest first.
+	 */
+	for (k = HEALTH_READINGS; k-- > 0;)
+		if ((x = health_latest(h, k)) && x->read_done < r->ts)
+			readings[n++] = (struct rec_reading){ .ts = x->t, .anon_bytes = x->anon, .shmem_bytes = x->shmem,
+							      .page_cache_bytes = x->page_cache,
+							      .unreclaimable_bytes = x->unreclaimable };
 	r->pre_readings = readings;
 	r->n_pre_readings = n;
 	r->pre_anon_growth_bytes_per_hour = t->verdict.slope_per_hour;

@@ -67,11 +67,12 @@ static void fit_forecast(struct health *h, const struct verdict_cfg *cfg, __u64 
 	f->oom_eta_s = eta(unreclaimable, h->limits.max, slope);
 }
 
-static void remember(struct health *h, double t, const struct memstat *m, __u64 unreclaimable)
+static void remember(struct health *h, double t, double read_done, const struct memstat *m, __u64 unreclaimable)
 {
 	struct reading *r = &h->recent[h->n_recent++ % HEALTH_READINGS];
 
 	r->t = t;
+	r->read_done = read_done;
 	r->anon = m->anon;
 	r->shmem = m->shmem;
 	r->page_cache = memstat_page_cache(m);
@@ -109,7 +110,7 @@ static int refresh_one(struct targets *ts, struct target *t)
 	if (t->running)
 		trend_add(h->unreclaimable, ts->vcfg, ts->t_now, (double)unreclaimable);
 	fit_forecast(h, ts->vcfg, unreclaimable, t->running);
-	remember(h, ts->t_now, &t->now, unreclaimable);
+	remember(h, ts->t_now, t->read_done, &t->now, unreclaimable);
 	h->interval = counters_sub(&t->sum, &t->sum_prev);
 	return 0;
 }

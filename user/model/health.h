@@ -33,6 +33,7 @@ struct forecast {
 /* A reading kept for an OOM kill's post-mortem. */
 struct reading {
 	double t;
+	double read_done;		/* memory.stat had been read by then (Unix time) */
 	__u64 anon, shmem, page_cache, unreclaimable;
 };
 
