@@ -65,7 +65,6 @@ static __always_inline void mp_alloc_count_in(void *allocs, void *last, void *dr
 {
 	struct cgroup_subsys_state *css;
 	struct mp_alloc_slot *slot;
-	struct css_set *cset;
 	__u32 zero = 0;
 	__u64 serial;
 
@@ -73,24 +72,21 @@ static __always_inline void mp_alloc_count_in(void *allocs, void *last, void *dr
 	if (!slot)
 		return;
 	/*
-	 * The task's css_set changes whenever it moves to another cgroup; while
-	 * it is the one the slot was filled through, so is the memory css, and
-	 * the two loads behind it are saved.
+	 * The css and its serial number, every time: a css_set (or a css)
+	 * freed and made again at the same address for another cgroup would
+	 * pass a test of the pointer alone, and a task of the new cgroup would
+	 * count for the old one for as long as it ran alone on the CPU.
 	 */
-	cset = mp_current_cset();
-	if (slot->cset != (__u64)cset || !slot->key.css) {
-		css = mp_current_cset_css(cset);
-		if (!css)
-			return;
-		serial = mp_current_css_serial(css);
-		if (slot->key.css != (__u64)css || slot->key.serial != serial) {
-			if (slot->key.css)
-				mp_alloc_flush(allocs, drops, slot);
-			slot->key.css = (__u64)css;
-			slot->key.serial = serial;
-			slot->val.cgid = mp_current_css_id(css);
-		}
-		slot->cset = (__u64)cset;
+	css = mp_current_memcg_css();
+	if (!css)
+		return;
+	serial = mp_current_css_serial(css);
+	if (slot->key.css != (__u64)css || slot->key.serial != serial) {
+		if (slot->key.css)
+			mp_alloc_flush(allocs, drops, slot);
+		slot->key.css = (__u64)css;
+		slot->key.serial = serial;
+		slot->val.cgid = mp_current_css_id(css);
 	}
 	slot->val.pages += 1ULL << (order & 31);
 	slot->val.calls++;

@@ -122,9 +122,9 @@ struct {
 	__type(value, __u64);
 } stk_stats SEC(".maps");
 
-/* Each CPU's state: the watched verdict of the last css_set, the budget of the last process, the pending sample. */
+/* Each CPU's state: the watched verdict of the last memory css, the budget of the last process, the pending sample. */
 struct slot {
-	__u64 cset;
+	__u64 css, serial;	/* the memory css (and its serial number) watched was decided for */
 	__u64 mm;
 	__s64 left;		/* bytes until the next sample */
 	__u64 tat;		/* token bucket: the earliest time the next stack is due */
@@ -410,7 +410,7 @@ int BPF_PROG(stk_page_alloc, struct page *page, unsigned int order, gfp_t gfp)
 	struct task_struct *task;
 	struct mm_struct *mm;
 	struct slot *s;
-	__u64 bytes, weight, deficit, k;
+	__u64 bytes, weight, deficit, k, serial;
 	__u32 zero = 0, gen;
 
 	if (!page)
@@ -432,15 +432,18 @@ int BPF_PROG(stk_page_alloc, struct page *page, unsigned int order, gfp_t gfp)
 		settle(s);
 	st = bpf_map_lookup_elem(&watch_state, &zero);
 	gen = st ? st->generation << 1 | (st->filtering & 1) : 0;
-	if ((__u64)task->cgroups != s->cset || gen != s->watch_gen) {
-		css = mp_task_memcg_css(task);
-		s->cset = (__u64)task->cgroups;
+	/* By the css and its serial, not a pointer alone: one freed and made again at the same address is another. */
+	css = mp_task_memcg_css(task);
+	serial = css ? css->serial_nr : 0;
+	if ((__u64)css != s->css || serial != s->serial || gen != s->watch_gen) {
+		s->css = (__u64)css;
+		s->serial = serial;
 		s->watch_gen = gen;
 		s->watched = mp_watched(css, css ? mp_css_cgroup_id(css) : 0);
 	}
 	if (!s->watched)
 		goto out;
-	if ((__u64)mm != s->mm)
+	if ((__u64)mm != s->mm || (__u32)task->tgid != s->tgid)
 		switch_process(s, mm, task->tgid);
 	bytes = 4096ULL << (order & 31);
 	s->left -= bytes;
@@ -457,6 +460,18 @@ int BPF_PROG(stk_page_alloc, struct page *page, unsigned int order, gfp_t gfp)
 	 */
 	if (!rate_allows(s)) {
 		stat_add(MP_STK_RATE, 1);
+		stat_add(MP_STK_RATE_BYTES, weight);
+		s->carry += weight;
+		goto out;
+	}
+	/*
+	 * A free that finds no room is lost, and its page stays in use in the
+	 * agent's account for good: samples (16 KiB each) stop while three
+	 * quarters of the ring wait to be read, leaving the rest to frees (40
+	 * bytes). Their bytes are carried as over the rate.
+	 */
+	if (bpf_ringbuf_query(&stk_events, BPF_RB_AVAIL_DATA) > MP_STACK_RING / 4 * 3) {
+		stat_add(MP_STK_ROOM, 1);
 		stat_add(MP_STK_RATE_BYTES, weight);
 		s->carry += weight;
 		goto out;

@@ -237,7 +237,6 @@ _Static_assert(sizeof(struct mp_alloc_val) == 8 * (3 + MP_ALLOC_ORDERS), "mp_all
  * reads the slots with the map.
  */
 struct mp_alloc_slot {
-	__u64 cset;			/* the css_set key.css was found through */
 	struct mp_alloc_key key;	/* css 0: empty */
 	struct mp_alloc_val val;
 };
@@ -403,6 +402,7 @@ enum mp_stack_stat {
 	MP_STK_MOVED,		/* sampled pages freed by reclaim or migration */
 	MP_STK_NO_STACK,	/* samples whose user stack could not be read */
 	MP_STK_RING_BYTES,	/* bytes of samples and frees sent through the ring */
+	MP_STK_ROOM,		/* samples skipped, bytes carried: the ring kept its last quarter for frees */
 	MP_STK_STATS,
 };
 

@@ -371,7 +371,7 @@ struct rec_summary {
 	const char *top_stack;			/* the fastest-growing one (else the largest) in a line, from its first frame outside the allocator */
 	__u64 stack_sample_bytes;		/* the sampling interval */
 	__u64 stack_samples;			/* the whole run's, every cgroup's */
-	__u64 stack_samples_skipped;		/* by the --stack-rate limit: their bytes go to the process's next sample */
+	__u64 stack_samples_skipped;		/* over --stack-rate, or the ring too full: their bytes go to the process's next sample */
 	__u64 stack_skipped_bytes;		/* bytes of skipped samples no later sample took on */
 	__u64 stack_samples_lost;		/* maps or ring full */
 	double stack_unwind_cpu_s;		/* memprobe's CPU spent unwinding and naming them */

@@ -349,7 +349,7 @@ static void summary_stacks(struct sink *s, const struct rec_summary *r)
 		}
 	}
 	if (r->stack_samples_skipped)
-		fprintf(s->out, "    (%llu samples over the --stack-rate limit: their bytes went to their process's next sample)\n",
+		fprintf(s->out, "    (%llu samples skipped, over the --stack-rate limit or with the ring too full: their bytes went to their process's next sample)\n",
 			(unsigned long long)r->stack_samples_skipped);
 }
 
