@@ -139,14 +139,16 @@ INTEGRATION_TEST(endpoint_serves_metrics, 90)
 	size_t plain_len = 0;
 	uint64_t refaults;
 	double anon;
-	int fd = -1;
+	int fd = -1, got;
 	bool ok = false;
 
 	if (!serve(&s, "endpoint", "0.5"))
 		goto out;
 	snprintf(series, sizeof(series), "memprobe_cgroup_anon_bytes{cgroup=\"%s\",unit=\"\"}", s.cg.rel);
 	/* No Accept: the text format, with the test cgroup's anon as the kernel has it. */
-	if (!ASSERT(!get(s.port, "/metrics", "", &r) && r.status == 200 && r.complete, "GET /metrics: %d", r.status) ||
+	if (!ASSERT(!(got = get(s.port, "/metrics", "", &r)) && r.status == 200 && r.complete,
+		    "GET /metrics: %d (%s, %s, %zu bytes); memprobe said: %s", r.status, got ? strerror(-got) : "sent",
+		    r.reset ? "closed before a whole reply" : "closed after it", r.body_len, agent_stderr(&s.a)) ||
 	    !ASSERT(raw_header(&r, "Content-Type", hdr, sizeof(hdr)) && !strcmp(hdr, "text/plain; version=0.0.4; charset=utf-8"),
 		    "content type %s", hdr) ||
 	    !ASSERT((anon = sample_of(r.body, series)) >= 0, "no %s in:\n%.2000s", series, r.body) ||
