@@ -227,13 +227,32 @@ static __always_inline bool rate_allows(struct slot *s)
 	return true;
 }
 
-/* The top of the user stack: the rest of rsp's page, then whole pages while they are readable. */
-static __always_inline __u32 copy_stack(struct mp_stack_event *ev, __u64 sp)
+/* Past the top of the main thread's stack (argc), what the outermost frames' unwinding may still read. */
+#define STACK_TOP_MARGIN	256
+
+/*
+ * The top of the user stack. A main thread's ends at mm->start_stack
+ * (where argc is): copied to there and a margin, in one read, most
+ * samples need a fraction of MP_STACK_BYTES, and the copy and the ring
+ * are most of a sample's cost. Anything else (threads, whose stacks the
+ * kernel does not know; a stack switched to): the rest of rsp's page,
+ * then whole pages while they are readable, up to MP_STACK_BYTES.
+ */
+static __always_inline __u32 copy_stack(struct mp_stack_event *ev, struct task_struct *task, __u64 sp)
 {
-	__u32 first = ((4095 - (sp & 4095)) & 4095) + 1, size = 0, off;
+	__u32 first = ((4095 - (sp & 4095)) & 4095) + 1, size = 0, off, span;
+	__u64 top = task->mm->start_stack;
 	int i;
 
-	if (!sp || bpf_probe_read_user(ev->stack, first, (void *)sp))
+	if (!sp)
+		return 0;
+	if (task->pid == task->tgid && top > sp && top - sp <= MP_STACK_BYTES - STACK_TOP_MARGIN) {
+		span = top - sp + STACK_TOP_MARGIN;
+		barrier_var(span);
+		if (span > 0 && span <= MP_STACK_BYTES && !bpf_probe_read_user(ev->stack, span, (void *)sp))
+			return span;
+	}
+	if (bpf_probe_read_user(ev->stack, first, (void *)sp))
 		return 0;
 	size = first;
 	for (i = 0; i < MP_STACK_BYTES / 4096 - 1; i++) {
@@ -311,7 +330,7 @@ static __noinline void capture(struct slot *s, struct task_struct *task, struct 
 	ev->regs[14] = regs->r14;
 	ev->regs[15] = regs->r15;
 	ev->regs[16] = regs->ip;
-	ev->stack_size = copy_stack(ev, regs->sp);
+	ev->stack_size = copy_stack(ev, task, regs->sp);
 	if (!ev->stack_size)
 		stat_add(MP_STK_NO_STACK, 1);
 	s->pend_key = key;
