@@ -37,7 +37,11 @@
 		__type(value, struct mp_alloc_slot);			\
 	} alloc_last SEC(".maps") __weak
 
-/* Call after MP_DECLARE_ALLOC() and MP_DECLARE_DROPS(). */
+/*
+ * Call after MP_DECLARE_ALLOC() and MP_DECLARE_DROPS(). Returns the CPU's
+ * slot the allocation was counted in (its key: the task's memory css and
+ * serial; its cgid), or NULL when it was not.
+ */
 #define mp_alloc_count(order)	mp_alloc_count_in(&allocs, &alloc_last, &drops, (order))
 
 static __always_inline void mp_alloc_add(struct mp_alloc_val *to, const struct mp_alloc_val *from)
@@ -61,7 +65,8 @@ static __always_inline void mp_alloc_flush(void *allocs, void *drops, struct mp_
 	__builtin_memset(&slot->val, 0, sizeof(slot->val));
 }
 
-static __always_inline void mp_alloc_count_in(void *allocs, void *last, void *drops, unsigned int order)
+static __always_inline struct mp_alloc_slot *mp_alloc_count_in(void *allocs, void *last, void *drops,
+								 unsigned int order)
 {
 	struct cgroup_subsys_state *css;
 	struct mp_alloc_slot *slot;
@@ -70,7 +75,7 @@ static __always_inline void mp_alloc_count_in(void *allocs, void *last, void *dr
 
 	slot = bpf_map_lookup_elem(last, &zero);
 	if (!slot)
-		return;
+		return NULL;
 	/*
 	 * The css and its serial number, every time: a css_set (or a css)
 	 * freed and made again at the same address for another cgroup would
@@ -79,7 +84,7 @@ static __always_inline void mp_alloc_count_in(void *allocs, void *last, void *dr
 	 */
 	css = mp_current_memcg_css();
 	if (!css)
-		return;
+		return NULL;
 	serial = mp_current_css_serial(css);
 	if (slot->key.css != (__u64)css || slot->key.serial != serial) {
 		if (slot->key.css)
@@ -91,6 +96,7 @@ static __always_inline void mp_alloc_count_in(void *allocs, void *last, void *dr
 	slot->val.pages += 1ULL << (order & 31);
 	slot->val.calls++;
 	slot->val.order[order < MP_ALLOC_ORDERS - 1 ? order : MP_ALLOC_ORDERS - 1]++;
+	return slot;
 }
 
 #endif /* MEMPROBE_ALLOC_BPF_H */

@@ -424,19 +424,19 @@ static __noinline void settle(struct slot *s)
 SEC("tp_btf/mm_page_alloc")
 int BPF_PROG(stk_page_alloc, struct page *page, unsigned int order, gfp_t gfp)
 {
-	struct cgroup_subsys_state *css;
+	const struct mp_alloc_slot *counted;
 	struct mp_watch_state *st;
 	struct task_struct *task;
 	struct mm_struct *mm;
 	struct slot *s;
-	__u64 bytes, weight, deficit, k, serial;
+	__u64 bytes, weight, deficit, k;
 	__u32 zero = 0, gen;
 
 	if (!page)
 		return 0;	/* a failed allocation hands out nothing */
-	mp_alloc_count(order);
+	counted = mp_alloc_count(order);
 	/* User memory is movable; slab, page tables and kernel buffers are not. */
-	if (!(gfp & GFP_MOVABLE))
+	if (!counted || !(gfp & GFP_MOVABLE))
 		return 0;
 	task = bpf_get_current_task_btf();
 	mm = task->mm;
@@ -451,14 +451,15 @@ int BPF_PROG(stk_page_alloc, struct page *page, unsigned int order, gfp_t gfp)
 		settle(s);
 	st = bpf_map_lookup_elem(&watch_state, &zero);
 	gen = st ? st->generation << 1 | (st->filtering & 1) : 0;
-	/* By the css and its serial, not a pointer alone: one freed and made again at the same address is another. */
-	css = mp_task_memcg_css(task);
-	serial = css ? css->serial_nr : 0;
-	if ((__u64)css != s->css || serial != s->serial || gen != s->watch_gen) {
-		s->css = (__u64)css;
-		s->serial = serial;
+	/*
+	 * The count found the task's memory css, its serial (a css freed and
+	 * made again at the same address is another) and its cgroup id.
+	 */
+	if (counted->key.css != s->css || counted->key.serial != s->serial || gen != s->watch_gen) {
+		s->css = counted->key.css;
+		s->serial = counted->key.serial;
 		s->watch_gen = gen;
-		s->watched = mp_watched(css, css ? mp_css_cgroup_id(css) : 0);
+		s->watched = mp_watched((struct cgroup_subsys_state *)counted->key.css, counted->val.cgid);
 	}
 	if (!s->watched)
 		goto out;

@@ -306,6 +306,65 @@ out:
 	return ok;
 }
 
+/* anonload at arg's rate for 3 s, then holding what it touched. */
+static int run_anonload(void *arg)
+{
+	execl(build_path("workloads/anonload"), "anonload", "--rate", (const char *)arg, "--seconds", "3", "--hold", "60",
+	      (char *)NULL);
+	return 127;
+}
+
+/*
+ * Only watched cgroups are sampled, decided in the kernel: a process of
+ * another cgroup allocating eight times as much adds no samples. The
+ * samples taken or skipped (the kernel's counts for the whole machine, a
+ * --stack-sample each) match the watched cgroup's anon in its
+ * memory.stat; with the filter broken they would be nine times that.
+ */
+INTEGRATION_TEST(growth_stacks_only_for_watched_cgroups, 60)
+{
+	const char *argv[] = { "--json", "--interval", "0.5", "--stack-sample", "256K", "--cgroup", NULL, NULL };
+	struct tchild child = { .pid = 0, .go = -1 }, noise = { .pid = 0, .go = -1 };
+	struct tcg cg = { 0 }, other = { 0 };
+	struct agent a = { .out = -1 };
+	struct jv *sum = NULL;
+	uint64_t anon, sampled;
+	bool ok = false;
+
+	if (!ASSERT(!tcg_create(&cg, "stk-watched"), "cgroup") || !ASSERT(!tchild_start(&child, &cg, run_anonload, "8M"), "child"))
+		goto out;
+	argv[6] = cg.rel;
+	if (!ASSERT(!agent_start(&a, argv), "memprobe") ||
+	    !ASSERT(agent_wait_for(&a, "start", 30), "no start: %s", agent_stderr(&a)))
+		goto out;
+	skip_if_refused(&a, &child, &cg);
+	/* The noise once the test is sure to run: skipping cleans up the watched cgroup only. */
+	if (!ASSERT(!tcg_create(&other, "stk-noise"), "noise cgroup") ||
+	    !ASSERT(!tchild_start(&noise, &other, run_anonload, "64M"), "noise"))
+		goto out;
+	tchild_go(&child);
+	tchild_go(&noise);
+	it_nap(4);
+	anon = tcg_stat(&cg, "rss", "anon");
+	if (!ASSERT(agent_finish(&a, SIGINT, 60) == 0, "memprobe failed: %s", agent_stderr(&a)))
+		goto out;
+	sum = agent_record(&a, "summary", cg.rel);
+	sampled = (jv_u64_or(sum, "stack_samples") + jv_u64_or(sum, "stack_samples_skipped")) * 256 * 1024;
+	test_log(__FILE__, __LINE__, "%llu samples and %llu skipped (%llu bytes) for %llu bytes of anon in the watched cgroup",
+		 (unsigned long long)jv_u64_or(sum, "stack_samples"), (unsigned long long)jv_u64_or(sum, "stack_samples_skipped"),
+		 (unsigned long long)sampled, (unsigned long long)anon);
+	ok = ASSERT(sum, "no summary") && ASSERT(anon >= 16 * WL_MIB, "the watched cgroup's anon is %llu", (unsigned long long)anon) &&
+	     ASSERT_NEAR(sampled, anon, 40, 0);
+out:
+	jv_free(sum);
+	agent_free(&a);
+	tchild_kill(&child);
+	tchild_kill(&noise);
+	tcg_remove(&cg);
+	tcg_remove(&other);
+	return ok;
+}
+
 /* --stack-sample 0 loads nothing and reports no stacks; the allocation probe's own program counts. */
 INTEGRATION_TEST(growth_stacks_off, 60)
 {
