@@ -23,3 +23,22 @@ int BPF_PROG(page_alloc, struct page *page, unsigned int order)
 		mp_alloc_count(order);
 	return 0;
 }
+
+/*
+ * Run by the agent on each CPU in turn (BPF_PROG_TEST_RUN) before its last
+ * collection: the CPU's slot goes to the map. Otherwise a slot flushed
+ * between the agent's read of the map and its read of the slots is in
+ * neither: missed once between samples, but missed for good at the end,
+ * and a process that ran alone on a CPU may have all its count there.
+ */
+SEC("raw_tp")
+int alloc_flush(void *ctx)
+{
+	struct mp_alloc_slot *slot;
+	__u32 zero = 0;
+
+	slot = bpf_map_lookup_elem(&alloc_last, &zero);
+	if (slot && slot->key.css && slot->val.calls)
+		mp_alloc_flush(&allocs, &drops, slot);
+	return 0;
+}

@@ -365,33 +365,52 @@ out:
 	return ok;
 }
 
-/* --stack-sample 0 loads nothing and reports no stacks; the allocation probe's own program counts. */
+/*
+ * --stack-sample 0 loads nothing and reports no stacks; the allocation
+ * probe's own program counts: at least every anon page memory.stat holds
+ * for the cgroup, and not some multiple of it.
+ */
 INTEGRATION_TEST(growth_stacks_off, 60)
 {
-	const char *argv[] = { "--json", "--stack-sample", "0", "--", build_path("workloads/anonload"), "--rate", "16M",
-			       "--seconds", "2", NULL };
+	const char *argv[] = { "--json", "--interval", "0.5", "--stack-sample", "0", "--cgroup", NULL, NULL };
+	struct tchild child = { .pid = 0, .go = -1 };
 	struct agent a = { .out = -1 };
 	struct jv *sum = NULL;
-	bool ok = false, stk = true, alloc = false;
-	int code, n_progs = 0;
+	struct tcg cg = { 0 };
+	bool ok = false, stk, alloc;
+	uint64_t anon, allocated;
+	int n_progs = 0;
 
-	if (!ASSERT(!agent_start(&a, argv), "memprobe"))
+	if (!ASSERT(!tcg_create(&cg, "stacks-off"), "cgroup") ||
+	    !ASSERT(!tchild_start(&child, &cg, run_anonload, "16M"), "child"))
 		goto out;
-	if (agent_wait_for(&a, "start", 30)) {
-		stk = it_holds_prog(a.pid, "stk_", &n_progs);
-		alloc = it_holds_prog(a.pid, "page_alloc", &n_progs);
-	}
-	code = agent_finish(&a, 0, 40);
-	sum = agent_record(&a, "summary", NULL);
-	ok = ASSERT(code == 0, "exit %d: %s", code, agent_stderr(&a)) && ASSERT(sum, "no summary") &&
-	     ASSERT(!stk && alloc, "stack programs %s, page_alloc %s (%d programs)", stk ? "held" : "not held",
-		    alloc ? "held" : "not held", n_progs) &&
-	     ASSERT(jv_u64_or(sum, "alloc_pages") * 4096 >= 16 * WL_MIB, "allocations %s%llu pages for 32 MiB touched; stderr: %s",
+	argv[6] = cg.rel;
+	if (!ASSERT(!agent_start(&a, argv), "memprobe") ||
+	    !ASSERT(agent_wait_for(&a, "start", 30), "no start: %s", agent_stderr(&a)))
+		goto out;
+	stk = it_holds_prog(a.pid, "stk_", &n_progs);
+	alloc = it_holds_prog(a.pid, "page_alloc", &n_progs);
+	if (!ASSERT(!stk && alloc, "stack programs %s, page_alloc %s (%d programs)", stk ? "held" : "not held",
+		    alloc ? "held" : "not held", n_progs))
+		goto out;
+	tchild_go(&child);
+	it_nap(4);
+	anon = tcg_stat(&cg, "rss", "anon");
+	if (!ASSERT(agent_finish(&a, SIGINT, 40) == 0, "memprobe failed: %s", agent_stderr(&a)))
+		goto out;
+	sum = agent_record(&a, "summary", cg.rel);
+	allocated = jv_u64_or(sum, "alloc_pages") * (uint64_t)sysconf(_SC_PAGESIZE);
+	test_log(__FILE__, __LINE__, "%llu bytes allocated for %llu bytes of anon", (unsigned long long)allocated,
+		 (unsigned long long)anon);
+	ok = ASSERT(sum, "no summary") && ASSERT(anon >= 16 * WL_MIB, "anon %llu", (unsigned long long)anon) &&
+	     ASSERT(allocated >= anon && allocated <= 2 * anon, "allocations %s%llu bytes for %llu bytes of anon; stderr: %s",
 		    jv_get(sum, "alloc_pages") && jv_get(sum, "alloc_pages")->type == J_NULL ? "null, " : "",
-		    (unsigned long long)jv_u64_or(sum, "alloc_pages"), agent_stderr(&a)) &&
+		    (unsigned long long)allocated, (unsigned long long)anon, agent_stderr(&a)) &&
 	     ASSERT(!jv_get(sum, "growth_stacks"), "growth_stacks with --stack-sample 0");
 out:
 	jv_free(sum);
 	agent_free(&a);
+	tchild_kill(&child);
+	tcg_remove(&cg);
 	return ok;
 }

@@ -55,6 +55,8 @@ static int alloc_open(void **state, const struct probe_env *env)
 	r = bpf_map__set_max_entries(al->skel->maps.allocs, o->max_cgroups);
 	r = r ?: probe_prealloc(env, al->skel->maps.allocs);
 	r = r ?: probe_claim(env, al->skel->progs.page_alloc);
+	/* Run by the agent before the last collection, never attached. */
+	r = r ?: bpf_program__set_autoload(al->skel->progs.alloc_flush, true);
 	if (r)
 		goto fail;
 	*state = al;
@@ -154,7 +156,9 @@ static int alloc_collect(void *state, struct agg *agg, bool final)
 	struct alloc *al = state;
 	int r;
 
-	(void)final;
+	/* The end's figures: every CPU's slot in the map first, so that none is between the two reads. */
+	if (final)
+		probe_run_on_each_cpu(al->skel->progs.alloc_flush);
 	al->n_entries = 0;
 	al->agg = agg;
 	r = percpu_fold(&al->pcpu, bpf_map__fd(al->skel->maps.allocs), sizeof(struct mp_alloc_key),

@@ -116,6 +116,13 @@ const char *probe_tp_arg_struct(const struct btf *btf, const char *tp, unsigned 
  */
 int probe_prealloc(const struct probe_env *env, struct bpf_map *map);
 
+/*
+ * Runs prog (a raw_tp program the module loads, never attached) once on
+ * each CPU, where it sees that CPU's per-CPU state; an offline CPU is
+ * skipped.
+ */
+void probe_run_on_each_cpu(struct bpf_program *prog);
+
 /* Marks prog to be loaded for the module being opened; the registry attaches it and detaches it at the end. */
 int probe_claim(const struct probe_env *env, struct bpf_program *prog);
 

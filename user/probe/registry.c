@@ -3,6 +3,7 @@
 #include <string.h>
 #include <stdio.h>
 #include <bpf/btf.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "memprobe.skel.h"
@@ -78,6 +79,19 @@ int probe_claim(const struct probe_env *env, struct bpf_program *prog)
 		return -E2BIG;
 	s->progs[s->n_progs++] = prog;
 	return bpf_program__set_autoload(prog, true);
+}
+
+void probe_run_on_each_cpu(struct bpf_program *prog)
+{
+	int fd = bpf_program__fd(prog), cpu, n = libbpf_num_possible_cpus();
+	__u64 ctx[1] = { 0 };
+
+	for (cpu = 0; cpu < n; cpu++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = ctx, .ctx_size_in = sizeof(ctx),
+			    .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
+
+		bpf_prog_test_run_opts(fd, &opts);
+	}
 }
 
 int probe_supersede(const struct probe_env *env, struct bpf_program *old, struct bpf_program *prog)

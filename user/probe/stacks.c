@@ -111,20 +111,6 @@ fail:
 	return r;
 }
 
-/* A sample pending on a CPU that has allocated nothing since goes out now. */
-static void settle_all(struct stk *k)
-{
-	int fd = bpf_program__fd(k->skel->progs.stk_settle), cpu;
-	__u64 ctx[1] = { 0 };
-
-	for (cpu = 0; cpu < k->ncpus; cpu++) {
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = ctx, .ctx_size_in = sizeof(ctx),
-			    .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
-
-		bpf_prog_test_run_opts(fd, &opts);	/* an offline CPU has nothing pending */
-	}
-}
-
 static void add_u64(const void *cpu_value, void *total)
 {
 	*(__u64 *)total += *(const __u64 *)cpu_value;
@@ -140,7 +126,8 @@ static int stk_collect(void *state, struct agg *agg, bool final)
 	(void)final;
 	if (!k)
 		return 0;
-	settle_all(k);
+	/* A sample pending on a CPU that has allocated nothing since goes out now. */
+	probe_run_on_each_cpu(k->skel->progs.stk_settle);
 	for (i = 0; i < MP_STK_STATS; i++) {
 		k->stats[i] = 0;
 		r = percpu_lookup(&k->pcpu, bpf_map__fd(k->skel->maps.stk_stats), &i, sizeof(__u64), add_u64,
