@@ -429,7 +429,7 @@ int BPF_PROG(stk_page_alloc, struct page *page, unsigned int order, gfp_t gfp)
 	struct task_struct *task;
 	struct mm_struct *mm;
 	struct slot *s;
-	__u64 bytes, weight, deficit, k;
+	__u64 bytes, weight;
 	__u32 zero = 0, gen;
 
 	if (!page)
@@ -469,10 +469,13 @@ int BPF_PROG(stk_page_alloc, struct page *page, unsigned int order, gfp_t gfp)
 	s->left -= bytes;
 	if (s->left > 0)
 		goto out;
-	/* A huge page can cross several budgets: it stands for all of them. */
-	deficit = -s->left;
-	k = deficit / stk_rate_bytes + 1;
-	weight = k * stk_rate_bytes;
+	/*
+	 * The sample stands for the bytes since the last one: a budget (SIZE
+	 * on average) and what the page went past it. A huge page can cross
+	 * several budgets; counted as whole budgets (what was past the last
+	 * one dropped) a 2 MiB page stood for 1.75 MiB on average.
+	 */
+	weight = stk_rate_bytes + (__u64)-s->left;
 	s->left = next_budget();
 	/*
 	 * Past the rate, a sample's bytes go to the process's next sample: a
