@@ -362,6 +362,33 @@ int BPF_PROG(cache_exec, struct task_struct *p)
 }
 
 /*
+ * Run by the agent on each CPU in turn (BPF_PROG_TEST_RUN) before its last
+ * collection: the CPU's ways and process slot go to the maps. The agent
+ * reads the maps, then the slots, and a way flushed in between (another
+ * file taking it) would be in neither read, for good at the end.
+ */
+SEC("raw_tp")
+int cache_flush(void *ctx)
+{
+	struct mp_cache_slot *slot;
+	struct mp_task_slot *ts;
+	__u32 way, key, zero = 0;
+
+	/* Unrolled: the few ways are cheaper to verify so than as a loop on every kernel. */
+#pragma unroll
+	for (way = 0; way < MP_CACHE_WAYS; way++) {
+		key = way;
+		slot = bpf_map_lookup_elem(&cache_ways, &key);
+		if (slot)
+			flush(slot);
+	}
+	ts = bpf_map_lookup_elem(&cache_task, &zero);
+	if (ts)
+		flush_task(ts);
+	return 0;
+}
+
+/*
  * Before 5.16 the same tracepoints pass the page (a compound page's head);
  * the agent loads these instead (see compat.bpf.h). They go with the last
  * kernel before 5.16.

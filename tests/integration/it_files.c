@@ -86,6 +86,26 @@ static const struct jv *listed(const struct jv *summary, const char *path)
 	return NULL;
 }
 
+/* A summary's top_files as "path added/removed, ..." in buf, for a failure's message. */
+static const char *listing(const struct jv *summary, char *buf, size_t len)
+{
+	const struct jv *files = jv_get(summary, "top_files");
+	size_t i, at = 0;
+
+	at = (size_t)snprintf(buf, len, "(lost %llu) ", (unsigned long long)jv_u64_or(summary, "lost_events"));
+	for (i = 0; files && i < files->n && at < len; i++) {
+		const struct jv *f = &files->items[i];
+		int w = snprintf(buf + at, len - at, "%s%s %llu/%llu", i ? ", " : "", jv_str(f, "path") ?: "?",
+				 (unsigned long long)jv_u64_or(f, "added_bytes"),
+				 (unsigned long long)jv_u64_or(f, "removed_bytes"));
+
+		if (w < 0)
+			break;
+		at += (size_t)w;
+	}
+	return buf;
+}
+
 INTEGRATION_TEST(files_of_other_cgroups_do_not_fill_the_maps, 240)
 {
 	struct tcg watched = { 0 }, other = { 0 };
@@ -269,7 +289,7 @@ INTEGRATION_TEST(files_named_as_they_are_now, 180)
 	struct tcg cg = { 0 };
 	struct jv *sum = NULL;
 	const struct jv *fresh, *old, *rotated, *log, *held;
-	char name[700];
+	char name[700], files[4096];
 	struct stat st;
 	long long cached;
 	int i;
@@ -316,7 +336,9 @@ INTEGRATION_TEST(files_named_as_they_are_now, 180)
 	snprintf(name, sizeof(name), "%s (deleted)", l.held);
 	held = listed(sum, name);
 	/* A new file on a reused inode is a new file: its own name, its own pages. */
-	ok = ASSERT(fresh && old, "new.dat and the deleted old.dat are not two files") &&
+	ok = ASSERT(jv_u64_or(sum, "lost_events") == 0, "lost: %s", listing(sum, files, sizeof(files))) &&
+	     ASSERT(fresh && old, "new.dat and the deleted old.dat are not two files; listed: %s",
+		    listing(sum, files, sizeof(files))) &&
 	     ASSERT_NEAR(jv_u64_or(fresh, "added_bytes"), FRESH, 1, 64 * 1024) &&
 	     ASSERT_NEAR(jv_u64_or(old, "added_bytes"), PIECE, 1, 0) &&
 	     ASSERT(jv_u64_or(old, "removed_bytes") >= PIECE, "old.dat's pages left with it") &&

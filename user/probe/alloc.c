@@ -158,7 +158,7 @@ static int alloc_collect(void *state, struct agg *agg, bool final)
 
 	/* The end's figures: every CPU's slot in the map first, so that none is between the two reads. */
 	if (final)
-		probe_run_on_each_cpu(al->skel->progs.alloc_flush);
+		probe_run_on_each_cpu(al->skel->progs.alloc_flush, true);
 	al->n_entries = 0;
 	al->agg = agg;
 	r = percpu_fold(&al->pcpu, bpf_map__fd(al->skel->maps.allocs), sizeof(struct mp_alloc_key),

@@ -119,9 +119,14 @@ int probe_prealloc(const struct probe_env *env, struct bpf_map *map);
 /*
  * Runs prog (a raw_tp program the module loads, never attached) once on
  * each CPU, where it sees that CPU's per-CPU state; an offline CPU is
- * skipped.
+ * skipped. A program that adds hash-map entries (adds_entries) is run
+ * from the agent's own thread, moved to each CPU in turn: run from the
+ * interrupt that reaches another CPU, it finds the BPF memory allocator's
+ * per-CPU cache as it is, with interrupts off until it ends, and past the
+ * few entries there new ones fail (6.12: two new files of three lost at
+ * the end). A CPU the agent may not run on gets the interrupt still.
  */
-void probe_run_on_each_cpu(struct bpf_program *prog);
+void probe_run_on_each_cpu(struct bpf_program *prog, bool adds_entries);
 
 /* Marks prog to be loaded for the module being opened; the registry attaches it and detaches it at the end. */
 int probe_claim(const struct probe_env *env, struct bpf_program *prog);

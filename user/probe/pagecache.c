@@ -54,6 +54,8 @@ static int pc_open(void **state, const struct probe_env *env)
 		r = r ?: probe_claim(env, pc->skel->progs.cache_delete);
 	}
 	r = r ?: probe_claim(env, pc->skel->progs.cache_exec);
+	/* Run by the agent before the last collection, never attached. */
+	r = r ?: bpf_program__set_autoload(pc->skel->progs.cache_flush, true);
 	if (r)
 		goto fail;
 	*state = pc;
@@ -190,7 +192,8 @@ static int fold(struct pagecache *pc, const struct bpf_map *map, size_t key_size
 /*
  * What each CPU's ways and process slot hold and have not added to the
  * maps yet. Read after the maps: a flush in between is missed this time
- * and counted the next, never counted twice. Files and processes only for
+ * and counted the next, never counted twice (the last collection flushes
+ * them all first: there is no next). Files and processes only for
  * the summary.
  */
 static int read_slots(struct pagecache *pc, bool final)
@@ -232,6 +235,9 @@ static int pc_collect(void *state, struct agg *agg, bool final)
 	const struct memprobe_bpf *s = pc->skel;
 	int r;
 
+	/* The end's figures: every CPU's ways in the maps first, so that none is between the two reads. */
+	if (final)
+		probe_run_on_each_cpu(s->progs.cache_flush, true);
 	pc->agg = agg;
 	r = fold(pc, s->maps.cache_cgroups, sizeof(__u64), sizeof(struct mp_cgroup_cache_val), sum_cgroup, add_cgroup);
 	if (!r && final)

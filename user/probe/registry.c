@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 #include <stdio.h>
 #include <bpf/btf.h>
@@ -81,17 +82,29 @@ int probe_claim(const struct probe_env *env, struct bpf_program *prog)
 	return bpf_program__set_autoload(prog, true);
 }
 
-void probe_run_on_each_cpu(struct bpf_program *prog)
+void probe_run_on_each_cpu(struct bpf_program *prog, bool adds_entries)
 {
 	int fd = bpf_program__fd(prog), cpu, n = libbpf_num_possible_cpus();
+	bool moved = false;
+	cpu_set_t was, one;
 	__u64 ctx[1] = { 0 };
 
+	if (adds_entries && !sched_getaffinity(0, sizeof(was), &was))
+		moved = true;
 	for (cpu = 0; cpu < n; cpu++) {
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = ctx, .ctx_size_in = sizeof(ctx),
 			    .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
 
+		/* On the CPU asked for, the kernel runs it in this thread; elsewhere from the interrupt. */
+		if (moved && cpu < CPU_SETSIZE) {
+			CPU_ZERO(&one);
+			CPU_SET(cpu, &one);
+			sched_setaffinity(0, sizeof(one), &one);
+		}
 		bpf_prog_test_run_opts(fd, &opts);
 	}
+	if (moved)
+		sched_setaffinity(0, sizeof(was), &was);
 }
 
 int probe_supersede(const struct probe_env *env, struct bpf_program *old, struct bpf_program *prog)

@@ -127,7 +127,7 @@ static int stk_collect(void *state, struct agg *agg, bool final)
 	if (!k)
 		return 0;
 	/* A sample pending on a CPU that has allocated nothing since goes out now. */
-	probe_run_on_each_cpu(k->skel->progs.stk_settle);
+	probe_run_on_each_cpu(k->skel->progs.stk_settle, false);
 	for (i = 0; i < MP_STK_STATS; i++) {
 		k->stats[i] = 0;
 		r = percpu_lookup(&k->pcpu, bpf_map__fd(k->skel->maps.stk_stats), &i, sizeof(__u64), add_u64,
