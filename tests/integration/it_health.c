@@ -150,7 +150,7 @@ INTEGRATION_TEST(forecast_meets_the_real_oom_kill, 90)
 	struct agent a = { .out = -1 };
 	struct jv *kill = NULL, *third = NULL;
 	struct tcg cg = { 0 };
-	double start = 0, kill_ts, eta = -1, best = 1e9;
+	double start = 0, kill_ts, eta = -1, best = 1e9, pre_slope = 0, pre_eta = -1;
 	size_t i, forecast_at = 0, kill_at = 0;
 	const struct jv *readings;
 	bool ok = false;
@@ -215,7 +215,12 @@ INTEGRATION_TEST(forecast_meets_the_real_oom_kill, 90)
 		    record_ts(&readings->items[readings->n - 1]), kill_ts) &&
 	     ASSERT(jv_u64_or(&readings->items[readings->n - 1], "anon_bytes") > FORECAST_LIMIT / 2,
 		    "last reading %llu bytes", (unsigned long long)jv_u64_or(&readings->items[readings->n - 1], "anon_bytes")) &&
-	     ASSERT(jv_get(kill, "pre_kill_anon_growth_bytes_per_hour"), "pre-kill trend");
+	     ASSERT(jv_get(kill, "pre_kill_anon_growth_bytes_per_hour"), "pre-kill trend") &&
+	     /* As it stood at the last reading: growing, the kill near (a sample after it bends the trend). */
+	     ASSERT(jv_num(kill, "pre_kill_anon_growth_bytes_per_hour", &pre_slope) && pre_slope > 0, "pre-kill slope %.0f",
+		    pre_slope) &&
+	     ASSERT(jv_num(kill, "pre_kill_oom_eta_s", &pre_eta) && pre_eta >= 0 && pre_eta <= (kill_ts - start) / 3,
+		    "pre-kill oom_eta_s %.1f, %.1f s from the start to the kill", pre_eta, kill_ts - start);
 out:
 	jv_free(kill);
 	jv_free(third);

@@ -67,16 +67,17 @@ static void fit_forecast(struct health *h, const struct verdict_cfg *cfg, __u64 
 	f->oom_eta_s = eta(unreclaimable, h->limits.max, slope);
 }
 
-static void remember(struct health *h, double t, double read_done, const struct memstat *m, __u64 unreclaimable)
+static void remember(struct health *h, double t_now, const struct target *t, __u64 unreclaimable)
 {
 	struct reading *r = &h->recent[h->n_recent++ % HEALTH_READINGS];
 
-	r->t = t;
-	r->read_done = read_done;
-	r->anon = m->anon;
-	r->shmem = m->shmem;
-	r->page_cache = memstat_page_cache(m);
-	r->unreclaimable = unreclaimable;
+	*r = (struct reading){ .t = t_now, .read_done = t->read_done, .anon = t->now.anon, .shmem = t->now.shmem,
+			       .page_cache = memstat_page_cache(&t->now), .unreclaimable = unreclaimable,
+			       .anon_slope_per_hour = t->verdict.slope_per_hour, .forecast = h->forecast,
+			       .have_events = h->events_now.have && h->have_events_prev, .events = h->events_now,
+			       .events_prev = h->events_prev };
+	memcpy(r->reclaim_count, h->interval.reclaim_count, sizeof(r->reclaim_count));
+	memcpy(r->reclaim_ns, h->interval.reclaim_ns, sizeof(r->reclaim_ns));
 }
 
 static int refresh_one(struct targets *ts, struct target *t)
@@ -110,8 +111,8 @@ static int refresh_one(struct targets *ts, struct target *t)
 	if (t->running)
 		trend_add(h->unreclaimable, ts->vcfg, ts->t_now, (double)unreclaimable);
 	fit_forecast(h, ts->vcfg, unreclaimable, t->running);
-	remember(h, ts->t_now, t->read_done, &t->now, unreclaimable);
 	h->interval = counters_sub(&t->sum, &t->sum_prev);
+	remember(h, ts->t_now, t, unreclaimable);
 	return 0;
 }
 

@@ -30,11 +30,20 @@ struct forecast {
 	double oom_eta_s;		/* seconds until memory.max (the OOM killer) */
 };
 
-/* A reading kept for an OOM kill's post-mortem. */
+/*
+ * A reading kept for an OOM kill's post-mortem, with what was known at it:
+ * a kill reports the last reading before it, not a sample taken since.
+ */
 struct reading {
 	double t;
 	double read_done;		/* memory.stat had been read by then (Unix time) */
 	__u64 anon, shmem, page_cache, unreclaimable;
+	double anon_slope_per_hour;	/* the verdict's trend */
+	struct forecast forecast;
+	bool have_events;		/* events read at the sample before too: the interval's are known */
+	struct memcg_events events, events_prev;
+	__u64 reclaim_count[MP_RECLAIM_KINDS];	/* stalls in the interval up to it */
+	__u64 reclaim_ns[MP_RECLAIM_KINDS];
 };
 
 #define HEALTH_READINGS		8
