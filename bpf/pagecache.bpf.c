@@ -365,7 +365,10 @@ int BPF_PROG(cache_exec, struct task_struct *p)
  * Run by the agent on each CPU in turn (BPF_PROG_TEST_RUN) before its last
  * collection: the CPU's ways and process slot go to the maps. The agent
  * reads the maps, then the slots, and a way flushed in between (another
- * file taking it) would be in neither read, for good at the end.
+ * file taking it) would be in neither read, for good at the end. Loaded
+ * from 6.1 (user/probe/pagecache.c says why). It runs
+ * with interrupts on; pages join and leave the page cache in process
+ * context only, so no event of this file can run in its middle.
  */
 SEC("raw_tp")
 int cache_flush(void *ctx)
@@ -374,8 +377,6 @@ int cache_flush(void *ctx)
 	struct mp_task_slot *ts;
 	__u32 way, key, zero = 0;
 
-	/* Unrolled: the few ways are cheaper to verify so than as a loop on every kernel. */
-#pragma unroll
 	for (way = 0; way < MP_CACHE_WAYS; way++) {
 		key = way;
 		slot = bpf_map_lookup_elem(&cache_ways, &key);

@@ -115,6 +115,8 @@ const char *probe_tp_arg_struct(const struct btf *btf, const char *tp, unsigned 
  * can deadlock under the page allocator. Unknown (no BTF) counts as safe.
  */
 int probe_prealloc(const struct probe_env *env, struct bpf_map *map);
+/* The kernel has the BPF memory allocator (6.1): hash maps may add entries anywhere. */
+bool probe_maps_allocate_safely(const struct probe_env *env);
 
 /*
  * Runs prog (a raw_tp program the module loads, never attached) once on
@@ -124,7 +126,9 @@ int probe_prealloc(const struct probe_env *env, struct bpf_map *map);
  * interrupt that reaches another CPU, it finds the BPF memory allocator's
  * per-CPU cache as it is, with interrupts off until it ends, and past the
  * few entries there new ones fail (6.12: two new files of three lost at
- * the end). A CPU the agent may not run on gets the interrupt still.
+ * the end). A CPU the agent may not run on gets the interrupt still. Run
+ * in the thread, interrupts are on: a hook that fires in an interrupt can
+ * run in the program's middle, which must allow for it (alloc_flush).
  */
 void probe_run_on_each_cpu(struct bpf_program *prog, bool adds_entries);
 

@@ -18,6 +18,7 @@ struct pagecache {
 	struct memprobe_bpf *skel;	/* shared: the registry owns it */
 	struct percpu pcpu;
 	struct agg *agg;		/* what the collection (or retirement) under way fills */
+	bool flush;			/* cache_flush is loaded */
 };
 
 /* Before 5.16 the filemap tracepoints pass the page: the page programs take it. */
@@ -54,8 +55,16 @@ static int pc_open(void **state, const struct probe_env *env)
 		r = r ?: probe_claim(env, pc->skel->progs.cache_delete);
 	}
 	r = r ?: probe_claim(env, pc->skel->progs.cache_exec);
-	/* Run by the agent before the last collection, never attached. */
-	r = r ?: bpf_program__set_autoload(pc->skel->progs.cache_flush, true);
+	/*
+	 * Run by the agent before the last collection, never attached. Before
+	 * 6.1 a raw_tp program may use only preallocated hash maps (the kernel
+	 * warns, "trace type BPF program uses run-time allocation"), and these
+	 * are not: there the last collection reads as the others do, and what
+	 * a way gives the maps between its two reads is missed.
+	 */
+	pc->flush = probe_maps_allocate_safely(env);
+	if (pc->flush)
+		r = r ?: bpf_program__set_autoload(pc->skel->progs.cache_flush, true);
 	if (r)
 		goto fail;
 	*state = pc;
@@ -193,7 +202,7 @@ static int fold(struct pagecache *pc, const struct bpf_map *map, size_t key_size
  * What each CPU's ways and process slot hold and have not added to the
  * maps yet. Read after the maps: a flush in between is missed this time
  * and counted the next, never counted twice (the last collection flushes
- * them all first: there is no next). Files and processes only for
+ * them all first where it can: there is no next). Files and processes only for
  * the summary.
  */
 static int read_slots(struct pagecache *pc, bool final)
@@ -236,7 +245,7 @@ static int pc_collect(void *state, struct agg *agg, bool final)
 	int r;
 
 	/* The end's figures: every CPU's ways in the maps first, so that none is between the two reads. */
-	if (final)
+	if (final && pc->flush)
 		probe_run_on_each_cpu(s->progs.cache_flush, true);
 	pc->agg = agg;
 	r = fold(pc, s->maps.cache_cgroups, sizeof(__u64), sizeof(struct mp_cgroup_cache_val), sum_cgroup, add_cgroup);

@@ -59,14 +59,14 @@ const char *probe_tp_arg_struct(const struct btf *btf, const char *tp, unsigned 
 	return btf__name_by_offset(btf, t->name_off);
 }
 
-static bool maps_allocate_safely(const struct btf *btf)
+bool probe_maps_allocate_safely(const struct probe_env *env)
 {
-	return !btf || btf__find_by_name_kind(btf, "bpf_mem_alloc", BTF_KIND_STRUCT) > 0;
+	return !env->btf || btf__find_by_name_kind(env->btf, "bpf_mem_alloc", BTF_KIND_STRUCT) > 0;
 }
 
 int probe_prealloc(const struct probe_env *env, struct bpf_map *map)
 {
-	if (maps_allocate_safely(env->btf))
+	if (probe_maps_allocate_safely(env))
 		return 0;
 	log_debug("no BPF memory allocator on this kernel: map %s is preallocated", bpf_map__name(map));
 	return bpf_map__set_map_flags(map, bpf_map__map_flags(map) & ~BPF_F_NO_PREALLOC);
