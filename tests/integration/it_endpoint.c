@@ -48,6 +48,7 @@ struct served {
 static bool serve(struct served *s, const char *tag, const char *interval)
 {
 	const char *argv[] = { "--json", "--interval", interval, "--listen", s->listen, "--cgroup", NULL, NULL };
+	int i;
 
 	s->port = free_tcp_port();
 	snprintf(s->listen, sizeof(s->listen), "127.0.0.1:%d", s->port);
@@ -55,6 +56,11 @@ static bool serve(struct served *s, const char *tag, const char *interval)
 	    !ASSERT(!tchild_start(&s->child, &s->cg, it_child_hold, &hold), "child"))
 		return false;
 	tchild_go(&s->child);
+	/* Held before memprobe starts: under TCG, beside other guests, the child can take seconds to fault it in. */
+	for (i = 0; i < 600 && tcg_stat(&s->cg, "rss", "anon") < HOLD * 9 / 10; i++)
+		usleep(50 * 1000);
+	if (!ASSERT(i < 600, "the child never held its memory"))
+		return false;
 	argv[6] = s->cg.rel;
 	/* The sanitized memprobe prints more; a roomy pipe keeps it from waiting on a busy test. */
 	if (!ASSERT(!agent_start(&s->a, argv), "memprobe"))
