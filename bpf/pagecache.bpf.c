@@ -366,9 +366,9 @@ int BPF_PROG(cache_exec, struct task_struct *p)
  * collection: the CPU's ways and process slot go to the maps. The agent
  * reads the maps, then the slots, and a way flushed in between (another
  * file taking it) would be in neither read, for good at the end. Loaded
- * from 6.1 (user/probe/pagecache.c says why). It runs
- * with interrupts on; pages join and leave the page cache in process
- * context only, so no event of this file can run in its middle.
+ * from 6.1 (user/probe/pagecache.c says why). It runs with interrupts on;
+ * pages join and leave the page cache in process context only, so no
+ * event of this file can run in its middle.
  */
 SEC("raw_tp")
 int cache_flush(void *ctx)

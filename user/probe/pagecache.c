@@ -202,8 +202,8 @@ static int fold(struct pagecache *pc, const struct bpf_map *map, size_t key_size
  * What each CPU's ways and process slot hold and have not added to the
  * maps yet. Read after the maps: a flush in between is missed this time
  * and counted the next, never counted twice (the last collection flushes
- * them all first where it can: there is no next). Files and processes only for
- * the summary.
+ * them all first where it can: there is no next). Files and processes
+ * only for the summary.
  */
 static int read_slots(struct pagecache *pc, bool final)
 {
