@@ -287,12 +287,26 @@ static __noinline void capture(struct slot *s, struct task_struct *task, struct 
 	struct mp_stack_event *ev;
 	struct pt_regs *regs;
 	__u32 zero = 0;
+	long err;
 
 	ev = bpf_map_lookup_elem(&stk_bufs, &zero);
 	if (!ev)
 		return;
 	val.id = ((__u64)bpf_get_smp_processor_id() << 48) | (++s->seq & 0xffffffffffffULL);
-	if (bpf_map_update_elem(&stk_pages, &key, &val, BPF_NOEXIST)) {
+	err = bpf_map_update_elem(&stk_pages, &key, &val, BPF_NOEXIST);
+	/*
+	 * Sampled on another CPU, freed before that CPU settled it, and handed
+	 * out again (a freed page goes to the freeing CPU's list, first out):
+	 * that CPU's settle sends the old sample's free. This one is skipped,
+	 * its bytes carried, as over the rate.
+	 */
+	if (err == -MP_EEXIST) {
+		stat_add(MP_STK_BUSY, 1);
+		stat_add(MP_STK_RATE_BYTES, weight);
+		s->carry += weight;
+		return;
+	}
+	if (err) {
 		stat_add(MP_STK_PAGES_FULL, 1);
 		return;
 	}

@@ -403,6 +403,7 @@ enum mp_stack_stat {
 	MP_STK_NO_STACK,	/* samples whose user stack could not be read */
 	MP_STK_RING_BYTES,	/* bytes of samples and frees sent through the ring */
 	MP_STK_ROOM,		/* samples skipped, bytes carried: the ring kept its last quarter for frees */
+	MP_STK_BUSY,		/* samples skipped, bytes carried: their page still followed as freed, not yet settled */
 	MP_STK_STATS,
 };
 
