@@ -93,63 +93,16 @@ static __u64 pages_bytes(__s64 pages, long page)
 	return pages > 0 ? (__u64)pages * page : 0;
 }
 
-/*
- * What led to the kill, from the watched cgroup the victim belongs to (or
- * whose limit was hit): its last readings, and as they stood at the last
- * of them, its trend and forecast, the memory events and reclaim stalls of
- * the interval up to it; its processes now.
- */
+/* What led to the kill: from the watched cgroup the victim belongs to, or whose limit was hit. */
 static void pre_kill(struct events *ev, const struct mp_oom_event *e, struct rec_oom_kill *r,
 		     struct rec_reading *readings, struct rec_proc *procs)
 {
 	const struct target *t = targets_owner(ev->targets, e->cgid);
-	const struct reading *x, *last = NULL;
-	unsigned int k, n = 0;
 
 	if (!t && e->oom_cgid)
 		t = targets_owner(ev->targets, e->oom_cgid);
-	if (!t || !t->health)
-		return;
-	/*
-	 * Only what was read before the kill: a sample can be taken between
-	 * the kill and the reading of its event, and show the memory the
-	 * kill gave back, and a trend bent by it. Oldest first.
-	 */
-	for (k = HEALTH_READINGS; k-- > 0;)
-		if ((x = health_latest(t->health, k)) && x->read_done < r->ts) {
-			readings[n++] = (struct rec_reading){ .ts = x->t, .anon_bytes = x->anon, .shmem_bytes = x->shmem,
-							      .page_cache_bytes = x->page_cache,
-							      .unreclaimable_bytes = x->unreclaimable };
-			last = x;
-		}
-	if (!last)
-		return;
-	r->pre_known = true;
-	r->pre_cgroup = t->cg.rel;
-	r->pre_readings = readings;
-	r->n_pre_readings = n;
-	r->pre_anon_growth_bytes_per_hour = last->anon_slope_per_hour;
-	r->pre_forecast = (struct rec_forecast){ .known = last->forecast.known,
-						 .unreclaimable_bytes = last->forecast.unreclaimable,
-						 .growth_bytes_per_hour = last->forecast.slope_per_hour,
-						 .confidence = last->forecast.confidence,
-						 .high_eta_s = last->forecast.high_eta_s,
-						 .oom_eta_s = last->forecast.oom_eta_s };
-	if (last->have_events)
-		r->pre_events = (struct rec_events){ .known = true,
-						     .high = last->events.high - last->events_prev.high,
-						     .max = last->events.max - last->events_prev.max,
-						     .oom = last->events.oom - last->events_prev.oom,
-						     .oom_kill = last->events.oom_kill - last->events_prev.oom_kill,
-						     .oom_group_kill = last->events.oom_group_kill -
-								       last->events_prev.oom_group_kill };
-	r->pre_reclaim.known = true;
-	r->pre_reclaim.direct_count = last->reclaim_count[MP_RECLAIM_DIRECT];
-	r->pre_reclaim.memcg_count = last->reclaim_count[MP_RECLAIM_MEMCG];
-	r->pre_reclaim.direct_s = (double)last->reclaim_ns[MP_RECLAIM_DIRECT] / 1e9;
-	r->pre_reclaim.memcg_s = (double)last->reclaim_ns[MP_RECLAIM_MEMCG] / 1e9;
-	r->pre_top_processes = procs;
-	r->n_pre_top_processes = ev->procs ? report_processes(t, ev->procs, false, PRE_KILL_PROCS, procs) : 0;
+	if (t)
+		report_pre_kill(r, t, ev->procs, readings, procs, PRE_KILL_PROCS);
 }
 
 int events_oom(void *ctx, const struct mp_oom_event *e)

@@ -75,9 +75,7 @@ static void remember(struct health *h, double t_now, const struct target *t, __u
 			       .page_cache = memstat_page_cache(&t->now), .unreclaimable = unreclaimable,
 			       .anon_slope_per_hour = t->verdict.slope_per_hour, .forecast = h->forecast,
 			       .have_events = h->events_now.have && h->have_events_prev, .events = h->events_now,
-			       .events_prev = h->events_prev };
-	memcpy(r->reclaim_count, h->interval.reclaim_count, sizeof(r->reclaim_count));
-	memcpy(r->reclaim_ns, h->interval.reclaim_ns, sizeof(r->reclaim_ns));
+			       .events_prev = h->events_prev, .interval = h->interval };
 }
 
 static int refresh_one(struct targets *ts, struct target *t)

@@ -42,8 +42,7 @@ struct reading {
 	struct forecast forecast;
 	bool have_events;		/* events read at the sample before too: the interval's are known */
 	struct memcg_events events, events_prev;
-	__u64 reclaim_count[MP_RECLAIM_KINDS];	/* stalls in the interval up to it */
-	__u64 reclaim_ns[MP_RECLAIM_KINDS];
+	struct counters interval;	/* what the probes counted in the interval up to it */
 };
 
 #define HEALTH_READINGS		8

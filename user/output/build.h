@@ -29,6 +29,16 @@ __u64 report_posix_bytes(const struct target *t, const struct agg *a, const stru
  */
 void report_health(struct rec_health *h, const struct target *t, bool run, bool reclaim_known);
 
+/*
+ * What led to an OOM kill at r->ts, from target t: its readings made
+ * before the kill (oldest first, into readings, HEALTH_READINGS of room),
+ * and as they stood at the last of them its trend, forecast, memory
+ * events and reclaim stalls; its processes now (at most top, into procs).
+ * Nothing when no reading came before the kill.
+ */
+void report_pre_kill(struct rec_oom_kill *r, const struct target *t, const struct procs *ps,
+		     struct rec_reading *readings, struct rec_proc *procs, unsigned int top);
+
 /* The target's living processes by RSS (or, exited, those gone by peak), at most top, into out. */
 size_t report_processes(const struct target *t, const struct procs *ps, bool exited, unsigned int top,
 			struct rec_proc *out);

@@ -182,6 +182,15 @@ static double percentile(const __u64 *hist, double q)
 	return 0;
 }
 
+static void fill_reclaim(struct rec_reclaim *rc, const struct counters *d, bool known)
+{
+	rc->known = known;
+	rc->direct_count = d->reclaim_count[MP_RECLAIM_DIRECT];
+	rc->memcg_count = d->reclaim_count[MP_RECLAIM_MEMCG];
+	rc->direct_s = (double)d->reclaim_ns[MP_RECLAIM_DIRECT] / 1e9;
+	rc->memcg_s = (double)d->reclaim_ns[MP_RECLAIM_MEMCG] / 1e9;
+}
+
 void report_health(struct rec_health *h, const struct target *t, bool run, bool reclaim_known)
 {
 	const struct health *th = target_health(t);
@@ -204,16 +213,46 @@ void report_health(struct rec_health *h, const struct target *t, bool run, bool 
 		h->pressure.some_stall_s = (double)(th->psi_now.some_total_us - p0->some_total_us) / 1e6;
 		h->pressure.full_stall_s = (double)(th->psi_now.full_total_us - p0->full_total_us) / 1e6;
 	}
-	h->reclaim.known = reclaim_known;
-	h->reclaim.direct_count = d.reclaim_count[MP_RECLAIM_DIRECT];
-	h->reclaim.memcg_count = d.reclaim_count[MP_RECLAIM_MEMCG];
-	h->reclaim.direct_s = (double)d.reclaim_ns[MP_RECLAIM_DIRECT] / 1e9;
-	h->reclaim.memcg_s = (double)d.reclaim_ns[MP_RECLAIM_MEMCG] / 1e9;
+	fill_reclaim(&h->reclaim, &d, reclaim_known);
 	h->reclaim.p50_s = percentile(d.reclaim_hist, 0.5);
 	h->reclaim.p99_s = percentile(d.reclaim_hist, 0.99);
 	h->refaults_known = t->have_stat && memstat_have_refaults(&t->now);
 	h->refault_file_bytes = (t->now.refault_file - from->refault_file) * (__u64)page;
 	h->refault_anon_bytes = (t->now.refault_anon - from->refault_anon) * (__u64)page;
+}
+
+void report_pre_kill(struct rec_oom_kill *r, const struct target *t, const struct procs *ps,
+		     struct rec_reading *readings, struct rec_proc *procs, unsigned int top)
+{
+	const struct health *h = target_health(t);
+	const struct reading *x, *last = NULL;
+	unsigned int k, n = 0;
+
+	/*
+	 * Only what was read before the kill: a sample can be taken between
+	 * the kill and the reading of its event, and show the memory the
+	 * kill gave back, and a trend bent by it.
+	 */
+	for (k = HEALTH_READINGS; k-- > 0;)
+		if ((x = health_latest(h, k)) && x->read_done < r->ts) {
+			readings[n++] = (struct rec_reading){ .ts = x->t, .anon_bytes = x->anon, .shmem_bytes = x->shmem,
+							      .page_cache_bytes = x->page_cache,
+							      .unreclaimable_bytes = x->unreclaimable };
+			last = x;
+		}
+	if (!last)
+		return;
+	r->pre_known = true;
+	r->pre_cgroup = t->cg.rel;
+	r->pre_readings = readings;
+	r->n_pre_readings = n;
+	r->pre_anon_growth_bytes_per_hour = last->anon_slope_per_hour;
+	fill_forecast(&r->pre_forecast, &last->forecast);
+	if (last->have_events)
+		events_between(&r->pre_events, &last->events_prev, &last->events);
+	fill_reclaim(&r->pre_reclaim, &last->interval, true);
+	r->pre_top_processes = procs;
+	r->n_pre_top_processes = ps ? report_processes(t, ps, false, top, procs) : 0;
 }
 
 void report_forecast_change(struct rec_forecast_change *c, const struct target *t, double ts, double horizon_s)
