@@ -30,32 +30,17 @@ int BPF_PROG(page_alloc, struct page *page, unsigned int order)
  * between the agent's read of the map and its read of the slots is in
  * neither: missed once between samples, but missed for good at the end,
  * and a process that ran alone on a CPU may have all its count there.
- *
- * It runs in the agent's thread with interrupts on, and an allocation in
- * an interrupt can run page_alloc in its middle: the slot is emptied
- * before its counts go to the map, so that such an allocation finds it
- * empty and starts afresh. At worst its own page goes to the css being
- * flushed; a slot flushed twice, or emptied after a page was added, no.
+ * It runs in the agent's thread with interrupts on: mp_alloc_flush()
+ * allows for an allocation in its middle.
  */
 SEC("raw_tp")
 int alloc_flush(void *ctx)
 {
-	struct mp_alloc_val val, init = {}, *to;
 	struct mp_alloc_slot *slot;
-	struct mp_alloc_key key;
 	__u32 zero = 0;
 
 	slot = bpf_map_lookup_elem(&alloc_last, &zero);
-	if (!slot || !slot->key.css || !slot->val.calls)
-		return 0;
-	key = slot->key;
-	slot->key.css = 0;
-	barrier();
-	val = slot->val;
-	__builtin_memset(&slot->val, 0, sizeof(slot->val));
-	init.cgid = val.cgid;
-	to = mp_upsert(&allocs, &key, &init, &drops, MP_DROP_ALLOC_FULL);
-	if (to)
-		mp_alloc_add(to, &val);
+	if (slot && slot->key.css && slot->val.calls)
+		mp_alloc_flush(&allocs, &drops, slot);
 	return 0;
 }

@@ -54,15 +54,27 @@ static __always_inline void mp_alloc_add(struct mp_alloc_val *to, const struct m
 		to->order[i] += from->order[i];
 }
 
-/* Adds the slot's counts to its css's entry and empties the slot. */
+/*
+ * Empties the slot and adds what it held to its css's entry. Emptied first
+ * (the key, then the counts): the agent's alloc_flush runs with interrupts
+ * on, and an allocation in an interrupt can count in its middle; it finds
+ * the slot empty and starts afresh. At worst its own page goes to the css
+ * being flushed; the slot is never added twice, nor emptied of a page
+ * counted after the copy.
+ */
 static __always_inline void mp_alloc_flush(void *allocs, void *drops, struct mp_alloc_slot *slot)
 {
-	struct mp_alloc_val init = { .cgid = slot->val.cgid }, *val;
+	struct mp_alloc_key key = slot->key;
+	struct mp_alloc_val held, init = {}, *to;
 
-	val = mp_upsert(allocs, &slot->key, &init, drops, MP_DROP_ALLOC_FULL);
-	if (val)
-		mp_alloc_add(val, &slot->val);
+	slot->key.css = 0;
+	barrier();
+	held = slot->val;
 	__builtin_memset(&slot->val, 0, sizeof(slot->val));
+	init.cgid = held.cgid;
+	to = mp_upsert(allocs, &key, &init, drops, MP_DROP_ALLOC_FULL);
+	if (to)
+		mp_alloc_add(to, &held);
 }
 
 static __always_inline struct mp_alloc_slot *mp_alloc_count_in(void *allocs, void *last, void *drops,
