@@ -156,14 +156,42 @@ int tcg_limit(const struct tcg *c, uint64_t bytes)
 	return tcg_write(c, c->version == 1 ? "memory.limit_in_bytes" : "memory.max", v);
 }
 
+/* A "key value" line's value in one of the cgroup's files; ~0 when absent. */
+static uint64_t tcg_field(const struct tcg *c, const char *file, const char *key)
+{
+	char path[IT_PATH + 32], buf[4096], *line;
+	size_t n = strlen(key);
+
+	snprintf(path, sizeof(path), "%s/%s", c->dir, file);
+	if (read_text(path, buf, sizeof(buf)) < 0)
+		return ~0ULL;
+	for (line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (!strncmp(line, key, n) && line[n] == ' ')
+			return strtoull(line + n + 1, NULL, 10);
+	return ~0ULL;
+}
+
 uint64_t tcg_oom_kills(const struct tcg *c)
 {
-	char path[IT_PATH + 32], buf[4096], *p;
+	return tcg_field(c, c->version == 1 ? "memory.oom_control" : "memory.events", "oom_kill");
+}
 
-	snprintf(path, sizeof(path), "%s/%s", c->dir, c->version == 1 ? "memory.oom_control" : "memory.events");
-	if (read_text(path, buf, sizeof(buf)) < 0 || !(p = strstr(buf, "oom_kill ")))
-		return ~0ULL;
-	return strtoull(p + 9, NULL, 10);
+int tcg_events(const struct tcg *c, struct tcg_events *e)
+{
+	char path[IT_PATH + 32], buf[64];
+
+	if (c->version == 2) {
+		e->high = tcg_field(c, "memory.events", "high");
+		e->max = tcg_field(c, "memory.events", "max");
+		e->oom = tcg_field(c, "memory.events", "oom");
+	} else {
+		snprintf(path, sizeof(path), "%s/memory.failcnt", c->dir);
+		e->high = 0;
+		e->max = read_text(path, buf, sizeof(buf)) > 0 ? strtoull(buf, NULL, 10) : ~0ULL;
+		e->oom = tcg_field(c, "memory.oom_control", "oom_kill");
+	}
+	e->oom_kill = tcg_oom_kills(c);
+	return e->high == ~0ULL || e->max == ~0ULL || e->oom == ~0ULL || e->oom_kill == ~0ULL ? -ENODATA : 0;
 }
 
 int tchild_start(struct tchild *ch, const struct tcg *c, int (*fn)(void *arg), void *arg)

@@ -41,6 +41,15 @@ int tcg_write(const struct tcg *c, const char *file, const char *value);
 int tcg_limit(const struct tcg *c, uint64_t bytes);
 /* OOM kills in the cgroup, from the kernel's own counter (v1 memory.oom_control, v2 memory.events). */
 uint64_t tcg_oom_kills(const struct tcg *c);
+/*
+ * The cgroup's memory events as the kernel counts them, as memprobe reads
+ * them: v2 memory.events; v1 memory.failcnt for max, oom_control's
+ * oom_kill for oom and oom_kill, no high. -ENODATA when one is missing.
+ */
+struct tcg_events {
+	uint64_t high, max, oom, oom_kill;
+};
+int tcg_events(const struct tcg *c, struct tcg_events *e);
 
 /* A child of the test, parked until moved into its cgroup and released. */
 struct tchild {

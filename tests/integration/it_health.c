@@ -6,6 +6,7 @@
  * and whether the cache is a working set (refaults) or cold. Every cgroup
  * and limit is the test's own.
  */
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +138,60 @@ static double record_ts(const struct jv *v)
 }
 
 /*
+ * The memory events against the kernel's counts, read once the hog is dead:
+ * the summary's (the run's: the cgroup is new, and the hog began after
+ * memprobe's first reading) are all of them; the kill record's pre-kill
+ * ones are the sample's at the same reading, and hold no kill.
+ */
+static bool events_match(const struct agent *a, const struct tcg *cg, const struct jv *kill, double pre_ts)
+{
+	static const char *const names[] = { "high", "max", "oom", "oom_kill" };
+	struct jv *sum = agent_record(a, "summary", cg->rel), *at = NULL;
+	struct tcg_events k;
+	uint64_t kernel[4];
+	char key[64], pre[80];
+	bool ok;
+	size_t i;
+
+	ok = ASSERT(!tcg_events(cg, &k), "the kernel's memory events") && ASSERT(sum, "summary");
+	kernel[0] = k.high;
+	kernel[1] = k.max;
+	kernel[2] = k.oom;
+	kernel[3] = k.oom_kill;
+	for (i = 0; ok && i < a->n_lines && !at; i++) {
+		struct jv *v = jv_parse(a->lines[i]);
+
+		if (v && jv_str(v, "type") && !strcmp(jv_str(v, "type"), "sample") &&
+		    fabs(record_ts(v) - pre_ts) < 1e-3)
+			at = v;
+		else
+			jv_free(v);
+	}
+	ok = ok && ASSERT(at, "no sample at the last pre-kill reading, %.3f", pre_ts) &&
+	     ASSERT(k.oom_kill >= 1, "the kernel counted %llu kills", (unsigned long long)k.oom_kill);
+	for (i = 0; ok && i < 4; i++) {
+		const struct jv *s, *p, *w;
+
+		snprintf(key, sizeof(key), "memory_events_%s", names[i]);
+		snprintf(pre, sizeof(pre), "pre_kill_%s", key);
+		s = jv_get(sum, key);
+		p = jv_get(kill, pre);
+		w = jv_get(at, key);
+		ok = ASSERT(s && s->type == J_NUM && p && p->type == J_NUM && w && w->type == J_NUM, "%s unknown", key) &&
+		     ASSERT(jv_u64_or(sum, key) == kernel[i], "summary %s %llu, the kernel's %llu", key,
+			    (unsigned long long)jv_u64_or(sum, key), (unsigned long long)kernel[i]) &&
+		     ASSERT(jv_u64_or(kill, pre) == jv_u64_or(at, key), "%s %llu, the sample's %llu", pre,
+			    (unsigned long long)jv_u64_or(kill, pre), (unsigned long long)jv_u64_or(at, key)) &&
+		     ASSERT(jv_u64_or(kill, pre) <= kernel[i], "%s %llu, over the kernel's %llu", pre,
+			    (unsigned long long)jv_u64_or(kill, pre), (unsigned long long)kernel[i]);
+	}
+	ok = ok && ASSERT(jv_u64_or(kill, "pre_kill_memory_events_oom_kill") == 0, "a kill before the kill");
+	jv_free(at);
+	jv_free(sum);
+	return ok;
+}
+
+/*
  * The forecast measured a third of the way to the kill is within 30 % (and
  * a second: the hog keeps its pace by the clock, and on a loaded 2-CPU host
  * it lags and catches up) of when the kill came; the forecast record comes
@@ -220,7 +275,8 @@ INTEGRATION_TEST(forecast_meets_the_real_oom_kill, 90)
 	     ASSERT(jv_num(kill, "pre_kill_anon_growth_bytes_per_hour", &pre_slope) && pre_slope > 0, "pre-kill slope %.0f",
 		    pre_slope) &&
 	     ASSERT(jv_num(kill, "pre_kill_oom_eta_s", &pre_eta) && pre_eta >= 0 && pre_eta <= (kill_ts - start) / 3,
-		    "pre-kill oom_eta_s %.1f, %.1f s from the start to the kill", pre_eta, kill_ts - start);
+		    "pre-kill oom_eta_s %.1f, %.1f s from the start to the kill", pre_eta, kill_ts - start) &&
+	     events_match(&a, &cg, kill, record_ts(&readings->items[readings->n - 1]));
 out:
 	jv_free(kill);
 	jv_free(third);
