@@ -243,7 +243,7 @@ static int run(const struct options *o)
 	r = caps_drop(o->command != NULL);
 	if (r)
 		log_warn("cannot drop the capabilities memprobe no longer needs: %s", strerror(-r));
-	if (agent_measure(&a, false))
+	if (agent_measure(&a, false) || agent_health_baseline(&a))
 		goto out;
 	if (agent_report_start(&a))
 		goto out;

@@ -137,27 +137,51 @@ static double record_ts(const struct jv *v)
 	return ts;
 }
 
+static const char *const event_names[] = { "high", "max", "oom", "oom_kill" };
+
 /*
- * The memory events against the kernel's counts, read once the hog is dead:
- * the summary's (the run's: the cgroup is new, and the hog began after
- * memprobe's first reading) are all of them; the kill record's pre-kill
- * ones are the sample's at the same reading, and hold no kill.
+ * A summary's memory events (the run's) are the kernel's counts, read once
+ * the cgroup's child is dead or in pause(): the cgroup is new, and the
+ * child began after memprobe's first reading. Fills kernel[] in
+ * event_names' order.
  */
-static bool events_match(const struct agent *a, const struct tcg *cg, const struct jv *kill, double pre_ts)
+static bool summary_events_match(const struct jv *sum, const struct tcg *cg, uint64_t kernel[4])
 {
-	static const char *const names[] = { "high", "max", "oom", "oom_kill" };
-	struct jv *sum = agent_record(a, "summary", cg->rel), *at = NULL;
 	struct tcg_events k;
+	char key[64];
+	size_t i;
+
+	if (!ASSERT(!tcg_events(cg, &k), "the kernel's memory events") || !ASSERT(sum, "summary"))
+		return false;
+	kernel[0] = k.high;
+	kernel[1] = k.max;
+	kernel[2] = k.oom;
+	kernel[3] = k.oom_kill;
+	for (i = 0; i < 4; i++) {
+		snprintf(key, sizeof(key), "memory_events_%s", event_names[i]);
+		if (!ASSERT(jv_get(sum, key) && jv_get(sum, key)->type == J_NUM, "%s unknown", key) ||
+		    !ASSERT(jv_u64_or(sum, key) == kernel[i], "summary %s %llu, the kernel's %llu", key,
+			    (unsigned long long)jv_u64_or(sum, key), (unsigned long long)kernel[i]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * After an OOM kill: the summary's events are the kernel's, and the kill
+ * record's pre-kill ones are the sample's at the same reading, and hold no
+ * kill.
+ */
+static bool kill_events_match(const struct agent *a, const struct tcg *cg, const struct jv *kill, double pre_ts)
+{
+	struct jv *sum = agent_record(a, "summary", cg->rel), *at = NULL;
 	uint64_t kernel[4];
 	char key[64], pre[80];
 	bool ok;
 	size_t i;
 
-	ok = ASSERT(!tcg_events(cg, &k), "the kernel's memory events") && ASSERT(sum, "summary");
-	kernel[0] = k.high;
-	kernel[1] = k.max;
-	kernel[2] = k.oom;
-	kernel[3] = k.oom_kill;
+	ok = summary_events_match(sum, cg, kernel) &&
+	     ASSERT(kernel[3] >= 1, "the kernel counted %llu kills", (unsigned long long)kernel[3]);
 	for (i = 0; ok && i < a->n_lines && !at; i++) {
 		struct jv *v = jv_parse(a->lines[i]);
 
@@ -167,19 +191,12 @@ static bool events_match(const struct agent *a, const struct tcg *cg, const stru
 		else
 			jv_free(v);
 	}
-	ok = ok && ASSERT(at, "no sample at the last pre-kill reading, %.3f", pre_ts) &&
-	     ASSERT(k.oom_kill >= 1, "the kernel counted %llu kills", (unsigned long long)k.oom_kill);
+	ok = ok && ASSERT(at, "no sample at the last pre-kill reading, %.3f", pre_ts);
 	for (i = 0; ok && i < 4; i++) {
-		const struct jv *s, *p, *w;
-
-		snprintf(key, sizeof(key), "memory_events_%s", names[i]);
+		snprintf(key, sizeof(key), "memory_events_%s", event_names[i]);
 		snprintf(pre, sizeof(pre), "pre_kill_%s", key);
-		s = jv_get(sum, key);
-		p = jv_get(kill, pre);
-		w = jv_get(at, key);
-		ok = ASSERT(s && s->type == J_NUM && p && p->type == J_NUM && w && w->type == J_NUM, "%s unknown", key) &&
-		     ASSERT(jv_u64_or(sum, key) == kernel[i], "summary %s %llu, the kernel's %llu", key,
-			    (unsigned long long)jv_u64_or(sum, key), (unsigned long long)kernel[i]) &&
+		ok = ASSERT(jv_get(kill, pre) && jv_get(kill, pre)->type == J_NUM && jv_get(at, key) &&
+				    jv_get(at, key)->type == J_NUM, "%s unknown", pre) &&
 		     ASSERT(jv_u64_or(kill, pre) == jv_u64_or(at, key), "%s %llu, the sample's %llu", pre,
 			    (unsigned long long)jv_u64_or(kill, pre), (unsigned long long)jv_u64_or(at, key)) &&
 		     ASSERT(jv_u64_or(kill, pre) <= kernel[i], "%s %llu, over the kernel's %llu", pre,
@@ -276,7 +293,7 @@ INTEGRATION_TEST(forecast_meets_the_real_oom_kill, 90)
 		    pre_slope) &&
 	     ASSERT(jv_num(kill, "pre_kill_oom_eta_s", &pre_eta) && pre_eta >= 0 && pre_eta <= (kill_ts - start) / 3,
 		    "pre-kill oom_eta_s %.1f, %.1f s from the start to the kill", pre_eta, kill_ts - start) &&
-	     events_match(&a, &cg, kill, record_ts(&readings->items[readings->n - 1]));
+	     kill_events_match(&a, &cg, kill, record_ts(&readings->items[readings->n - 1]));
 out:
 	jv_free(kill);
 	jv_free(third);
@@ -328,8 +345,9 @@ static void drop_file(struct file_case *f)
 
 /*
  * At its limit (v1) or memory.high (v2) with a cache larger than the room
- * it has: memory events counted, reclaim stalls measured, pressure rises,
- * and the re-read cache is called a working set.
+ * it has: memory events counted as the kernel counts them, reclaim stalls
+ * measured, pressure rises, and the re-read cache is called a working set,
+ * its refaults memory.stat's.
  */
 INTEGRATION_TEST(pressure_at_the_limit, 90)
 {
@@ -338,6 +356,7 @@ INTEGRATION_TEST(pressure_at_the_limit, 90)
 	struct tcg cg = { 0 };
 	struct jv *sum = NULL;
 	double stall = 0, some = 0;
+	uint64_t kernel[4], refaults;
 	bool ok = false;
 
 	if (!big_file(&f, "reread.bin") || !ASSERT(!tcg_create(&cg, "pressure"), "cgroup"))
@@ -349,19 +368,27 @@ INTEGRATION_TEST(pressure_at_the_limit, 90)
 		goto out;
 	jv_num(sum, "reclaim_memcg_s", &stall);
 	jv_num(sum, "pressure_some_stall_s", &some);
-	ok = ASSERT(jv_u64_or(sum, cg.version == 2 ? "memory_events_high" : "memory_events_max") > 0,
+	refaults = tcg_stat(&cg, "workingset_refault_file", "workingset_refault_file");
+	/* The child is in pause(): the kernel's counts stand as memprobe last read them. */
+	ok = summary_events_match(sum, &cg, kernel) &&
+	     ASSERT(jv_u64_or(sum, cg.version == 2 ? "memory_events_high" : "memory_events_max") > 0,
 		    "no %s events", cg.version == 2 ? "high" : "max") &&
 	     ASSERT(jv_u64_or(sum, "reclaim_memcg_count") > 0 && stall > 0, "no memcg reclaim stall measured") &&
 	     ASSERT(jv_get(sum, "reclaim_p99_s") && jv_get(sum, "reclaim_p99_s")->type == J_NUM, "no p99") &&
 	     ASSERT(jv_str(sum, "pressure_scope"), "no pressure figures") &&
 	     ASSERT(some > 0, "PSI some stall %.6f s", some) &&
 	     /* A v1 hierarchy of an older kernel counts no refaults: then it cannot be told, and says so. */
-	     (tcg_stat(&cg, "workingset_refault_file", "workingset_refault_file") == ~0ULL ?
+	     (refaults == ~0ULL ?
 		      ASSERT(jv_get(sum, "workingset_refault_file_bytes") &&
 				     jv_get(sum, "workingset_refault_file_bytes")->type == J_NULL,
 			     "refaults given where the kernel counts none") &&
 			      ASSERT_STR(jv_str(sum, "page_cache_working_set"), "unknown") :
 		      ASSERT(jv_u64_or(sum, "workingset_refault_file_bytes") > 0, "no refaults") &&
+			      ASSERT(jv_u64_or(sum, "workingset_refault_file_bytes") ==
+					     refaults * (uint64_t)sysconf(_SC_PAGESIZE),
+				     "refaults %llu bytes, memory.stat's %llu pages",
+				     (unsigned long long)jv_u64_or(sum, "workingset_refault_file_bytes"),
+				     (unsigned long long)refaults) &&
 			      ASSERT_STR(jv_str(sum, "page_cache_working_set"), "working set"));
 out:
 	jv_free(sum);

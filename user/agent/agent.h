@@ -54,6 +54,8 @@ int agent_output_error(struct agent *a, int r);
 
 /* Probe maps, then kernel counters, so a figure never runs ahead of its baseline. */
 int agent_measure(struct agent *a, bool final);
+/* The memory events and pressure of the targets at start, counted from there. */
+int agent_health_baseline(struct agent *a);
 /* The start record, once the probes are attached and the baseline read. */
 int agent_report_start(struct agent *a);
 /* One interval (the loop's tick). */

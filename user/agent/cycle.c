@@ -188,6 +188,24 @@ int agent_report_start(struct agent *a)
 }
 
 /*
+ * The targets' memory events and pressure at start: a run counts them from
+ * there (a command starts after it), and the first sample has an interval.
+ */
+int agent_health_baseline(struct agent *a)
+{
+	struct targets *ts = &a->targets;
+	size_t *idx = calloc(ts->n + 1, sizeof(*idx)), n;
+	int r;
+
+	if (!idx)
+		return log_err_errno(-ENOMEM, "cannot read the cgroups' memory events");
+	n = targets_pick(ts, a->o->top, true, idx);
+	r = health_baseline(ts, idx, n);
+	free(idx);
+	return r ? log_err_errno(r, "cannot read the cgroups' memory events") : 0;
+}
+
+/*
  * Limits, events, pressure and forecasts of the targets about to be shown;
  * what crossed a line is news: a forecast under --oom-horizon (and back),
  * a cgroup that hit its limit or ran out in the interval.

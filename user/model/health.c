@@ -6,6 +6,7 @@
 
 #include "model/health.h"
 #include "model/targets.h"
+#include "sys/util.h"
 
 #define FORECAST_MIN_R2		0.5	/* a steadier trend than this, or no forecast */
 
@@ -67,26 +68,25 @@ static void fit_forecast(struct health *h, const struct verdict_cfg *cfg, __u64 
 	f->oom_eta_s = eta(unreclaimable, h->limits.max, slope);
 }
 
-static void remember(struct health *h, double t_now, const struct target *t, __u64 unreclaimable)
+static void remember(struct health *h, double t_now, const struct target *t, __u64 unreclaimable, double read_done)
 {
 	struct reading *r = &h->recent[h->n_recent++ % HEALTH_READINGS];
 
-	*r = (struct reading){ .t = t_now, .read_done = t->read_done, .anon = t->now.anon, .shmem = t->now.shmem,
+	*r = (struct reading){ .t = t_now, .read_done = read_done, .anon = t->now.anon, .shmem = t->now.shmem,
 			       .page_cache = memstat_page_cache(&t->now), .unreclaimable = unreclaimable,
 			       .anon_slope_per_hour = t->verdict.slope_per_hour, .forecast = h->forecast,
 			       .have_events = h->events_now.have && h->have_events_prev, .events = h->events_now,
 			       .events_prev = h->events_prev, .interval = h->interval };
 }
 
-static int refresh_one(struct targets *ts, struct target *t)
+/* The counters whose intervals are deltas: memory events and pressure. */
+static void read_counts(struct targets *ts, struct target *t)
 {
 	struct health *h = t->health;
-	__u64 unreclaimable = memstat_unreclaimable(&t->now);
 	/* A delta needs the reading before this one, at the previous sample (a target is not always shown). */
 	bool fresh = h->read_at > 0 && h->read_at == ts->t_prev;
 
 	h->read_at = ts->t_now;
-	h->have_limits = !memcg_limits_read(ts->h, t->cg.rel, &h->limits);
 	h->events_prev = h->events_now;
 	h->have_events_prev = fresh && h->events_now.have;
 	if (memcg_events_read(ts->h, t->cg.rel, &h->events_now))
@@ -99,6 +99,21 @@ static int refresh_one(struct targets *ts, struct target *t)
 		h->psi_now.have = false;
 	else if (!h->psi_first.have)
 		h->psi_first = h->psi_now;
+}
+
+static int refresh_one(struct targets *ts, struct target *t)
+{
+	struct health *h = t->health;
+	__u64 unreclaimable = memstat_unreclaimable(&t->now);
+	double read_done;
+
+	h->have_limits = !memcg_limits_read(ts->h, t->cg.rel, &h->limits);
+	read_counts(ts, t);
+	/*
+	 * A reading is before a kill only if all of it was read before: its
+	 * memory.events (which count the kill) come after its memory.stat.
+	 */
+	read_done = now_realtime();
 	if (!h->unreclaimable) {
 		h->unreclaimable = malloc(sizeof(*h->unreclaimable));
 		if (!h->unreclaimable)
@@ -110,7 +125,7 @@ static int refresh_one(struct targets *ts, struct target *t)
 		trend_add(h->unreclaimable, ts->vcfg, ts->t_now, (double)unreclaimable);
 	fit_forecast(h, ts->vcfg, unreclaimable, t->running);
 	h->interval = counters_sub(&t->sum, &t->sum_prev);
-	remember(h, ts->t_now, t, unreclaimable);
+	remember(h, ts->t_now, t, unreclaimable, read_done);
 	return 0;
 }
 
@@ -134,7 +149,8 @@ static int refresh_available(struct targets *ts)
 	return 0;
 }
 
-int health_read(struct targets *ts, const size_t *idx, size_t n)
+/* Each readable target at idx, its health allocated: counts only, or everything. */
+static int each(struct targets *ts, const size_t *idx, size_t n, bool counts_only)
 {
 	size_t i;
 	int r;
@@ -149,11 +165,25 @@ int health_read(struct targets *ts, const size_t *idx, size_t n)
 			if (!t->health)
 				return -ENOMEM;
 		}
+		if (counts_only) {
+			read_counts(ts, t);
+			continue;
+		}
 		r = refresh_one(ts, t);
 		if (r)
 			return r;
 	}
 	return 0;
+}
+
+int health_read(struct targets *ts, const size_t *idx, size_t n)
+{
+	return each(ts, idx, n, false);
+}
+
+int health_baseline(struct targets *ts, const size_t *idx, size_t n)
+{
+	return each(ts, idx, n, true);
 }
 
 int health_refresh(struct targets *ts, const size_t *idx, size_t n)

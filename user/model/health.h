@@ -36,7 +36,7 @@ struct forecast {
  */
 struct reading {
 	double t;
-	double read_done;		/* memory.stat had been read by then (Unix time) */
+	double read_done;		/* all of it (memory.stat, memory.events) had been read by then (Unix time) */
 	__u64 anon, shmem, page_cache, unreclaimable;
 	double anon_slope_per_hour;	/* the verdict's trend */
 	struct forecast forecast;
@@ -72,6 +72,11 @@ struct targets;
 int health_refresh(struct targets *ts, const size_t *idx, size_t n);
 /* The same for targets read for another reason (the metrics' cgroups), without the machine's trend. */
 int health_read(struct targets *ts, const size_t *idx, size_t n);
+/*
+ * At start: the memory events and pressure only, so that a run's count
+ * from there and the first sample has an interval; no trend, no reading.
+ */
+int health_baseline(struct targets *ts, const size_t *idx, size_t n);
 
 /* A forecast crossed the horizon (or came back): the caller reports it once per crossing. */
 bool health_crossed(struct health *h, double horizon_s);

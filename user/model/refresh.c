@@ -134,7 +134,6 @@ static void read_stat(struct targets *ts, struct target *t)
 		return;
 	t->now = m;
 	t->read_at = ts->t_now;
-	t->read_done = now_realtime();
 	if (!t->have_stat) {
 		t->first = m;
 		t->prev = m;

@@ -49,7 +49,6 @@ struct target {
 	bool have_stat;
 	struct memstat first, prev, now;
 	double read_at;			/* when memory.stat was last read: the sample's time */
-	double read_done;		/* the clock once that read was over: what it saw was there before */
 	__u64 cache_in_at_read, cache_out_at_read;	/* the probes' page-cache pages then */
 	/*
 	 * The whole machine: a leaf shown (or exported) at the last sample.
