@@ -176,6 +176,20 @@ uint64_t tcg_oom_kills(const struct tcg *c)
 	return tcg_field(c, c->version == 1 ? "memory.oom_control" : "memory.events", "oom_kill");
 }
 
+uint64_t tcg_psi_total_us(const struct tcg *c, const char *which)
+{
+	char path[IT_PATH + 32], buf[512], *line, *total;
+	size_t n = strlen(which);
+
+	snprintf(path, sizeof(path), "%s/memory.pressure", c->dir);
+	if (c->version != 2 || read_text(path, buf, sizeof(buf)) < 0)
+		return ~0ULL;
+	for (line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (!strncmp(line, which, n) && line[n] == ' ' && (total = strstr(line, "total=")))
+			return strtoull(total + 6, NULL, 10);
+	return ~0ULL;
+}
+
 int tcg_events(const struct tcg *c, struct tcg_events *e)
 {
 	char path[IT_PATH + 32], buf[64];

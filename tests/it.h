@@ -50,6 +50,8 @@ struct tcg_events {
 	uint64_t high, max, oom, oom_kill;
 };
 int tcg_events(const struct tcg *c, struct tcg_events *e);
+/* memory.pressure's total= of its "some" or "full" line, in us (v2 only); ~0 when absent. */
+uint64_t tcg_psi_total_us(const struct tcg *c, const char *which);
 
 /* A child of the test, parked until moved into its cgroup and released. */
 struct tchild {

@@ -346,8 +346,9 @@ static void drop_file(struct file_case *f)
 /*
  * At its limit (v1) or memory.high (v2) with a cache larger than the room
  * it has: memory events counted as the kernel counts them, reclaim stalls
- * measured, pressure rises, and the re-read cache is called a working set,
- * its refaults memory.stat's.
+ * measured, pressure rises (v2: the cgroup's memory.pressure totals, to the
+ * microsecond), and the re-read cache is called a working set, its
+ * refaults memory.stat's.
  */
 INTEGRATION_TEST(pressure_at_the_limit, 90)
 {
@@ -355,7 +356,7 @@ INTEGRATION_TEST(pressure_at_the_limit, 90)
 	struct agent a = { .out = -1 };
 	struct tcg cg = { 0 };
 	struct jv *sum = NULL;
-	double stall = 0, some = 0;
+	double stall = 0, some = 0, full = 0;
 	uint64_t kernel[4], refaults;
 	bool ok = false;
 
@@ -377,6 +378,11 @@ INTEGRATION_TEST(pressure_at_the_limit, 90)
 	     ASSERT(jv_get(sum, "reclaim_p99_s") && jv_get(sum, "reclaim_p99_s")->type == J_NUM, "no p99") &&
 	     ASSERT(jv_str(sum, "pressure_scope"), "no pressure figures") &&
 	     ASSERT(some > 0, "PSI some stall %.6f s", some) &&
+	     /* The cgroup's own (v2): its totals since it was made, as the run's (the child began after the start). */
+	     (strcmp(jv_str(sum, "pressure_scope"), "cgroup") ||
+	      (ASSERT_NEAR(some * 1e6, (double)tcg_psi_total_us(&cg, "some"), 0, 1) &&
+	       ASSERT(jv_num(sum, "pressure_full_stall_s", &full), "no full stall") &&
+	       ASSERT_NEAR(full * 1e6, (double)tcg_psi_total_us(&cg, "full"), 0, 1))) &&
 	     /* A v1 hierarchy of an older kernel counts no refaults: then it cannot be told, and says so. */
 	     (refaults == ~0ULL ?
 		      ASSERT(jv_get(sum, "workingset_refault_file_bytes") &&
