@@ -161,6 +161,14 @@ static __always_inline void stat_add(__u32 which, __u64 n)
 		*v += n;
 }
 
+/* A sample not taken: counted by why, its bytes carried to the process's next one. */
+static __always_inline void skip(struct slot *s, __u32 why, __u64 weight)
+{
+	stat_add(why, 1);
+	stat_add(MP_STK_RATE_BYTES, weight);
+	s->carry += weight;
+}
+
 /*
  * A page's key: its struct page's address as a plain number. The verifier
  * allows no shift on a pointer, but a pointer minus another is a number
@@ -301,9 +309,7 @@ static __noinline void capture(struct slot *s, struct task_struct *task, struct 
 	 * its bytes carried, as over the rate.
 	 */
 	if (err == -MP_EEXIST) {
-		stat_add(MP_STK_BUSY, 1);
-		stat_add(MP_STK_RATE_BYTES, weight);
-		s->carry += weight;
+		skip(s, MP_STK_BUSY, weight);
 		return;
 	}
 	if (err) {
@@ -496,9 +502,7 @@ int BPF_PROG(stk_page_alloc, struct page *page, unsigned int order, gfp_t gfp)
 	 * burst is nearly always one code path, and its bytes stay counted.
 	 */
 	if (!rate_allows(s)) {
-		stat_add(MP_STK_RATE, 1);
-		stat_add(MP_STK_RATE_BYTES, weight);
-		s->carry += weight;
+		skip(s, MP_STK_RATE, weight);
 		goto out;
 	}
 	/*
@@ -508,9 +512,7 @@ int BPF_PROG(stk_page_alloc, struct page *page, unsigned int order, gfp_t gfp)
 	 * bytes). Their bytes are carried as over the rate.
 	 */
 	if (bpf_ringbuf_query(&stk_events, BPF_RB_AVAIL_DATA) > MP_STACK_RING / 4 * 3) {
-		stat_add(MP_STK_ROOM, 1);
-		stat_add(MP_STK_RATE_BYTES, weight);
-		s->carry += weight;
+		skip(s, MP_STK_ROOM, weight);
 		goto out;
 	}
 	weight += s->carry;
