@@ -113,24 +113,38 @@ void tcg_remove(struct tcg *c)
 	c->made = false;
 }
 
-uint64_t tcg_stat(const struct tcg *c, const char *v1key, const char *v2key)
+/*
+ * The number on the line of one of the cgroup's files that begins with key
+ * and a space: right after them, or after the text after ("total=") when
+ * given. ~0 when absent.
+ */
+static uint64_t tcg_line_value(const struct tcg *c, const char *file, const char *key, const char *after)
 {
-	char path[IT_PATH + 32], key[128], *buf, *line;
+	char path[IT_PATH + 32], *buf = malloc(65536), *line, *end, *at;
+	size_t n = strlen(key);
 	uint64_t v = ~0ULL;
 
-	buf = malloc(65536);
-	if (!buf)
-		return v;
-	snprintf(path, sizeof(path), "%s/memory.stat", c->dir);
-	snprintf(key, sizeof(key), c->version == 1 ? "total_%s " : "%s ", c->version == 1 ? v1key : v2key);
-	if (read_text(path, buf, 65536) > 0)
-		for (line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
-			if (!strncmp(line, key, strlen(key))) {
-				v = strtoull(line + strlen(key), NULL, 10);
-				break;
-			}
+	snprintf(path, sizeof(path), "%s/%s", c->dir, file);
+	if (buf && read_text(path, buf, 65536) > 0)
+		for (line = buf; line && *line && v == ~0ULL; line = end ? end + 1 : NULL) {
+			if ((end = strchr(line, '\n')))
+				*end = '\0';
+			if (strncmp(line, key, n) || line[n] != ' ')
+				continue;
+			at = after ? strstr(line + n, after) : line + n + 1;
+			if (at)
+				v = strtoull(at + (after ? strlen(after) : 0), NULL, 10);
+		}
 	free(buf);
 	return v;
+}
+
+uint64_t tcg_stat(const struct tcg *c, const char *v1key, const char *v2key)
+{
+	char key[128];
+
+	snprintf(key, sizeof(key), c->version == 1 ? "total_%s" : "%s", c->version == 1 ? v1key : v2key);
+	return tcg_line_value(c, "memory.stat", key, NULL);
 }
 
 uint64_t tcg_page_cache(const struct tcg *c)
@@ -156,38 +170,14 @@ int tcg_limit(const struct tcg *c, uint64_t bytes)
 	return tcg_write(c, c->version == 1 ? "memory.limit_in_bytes" : "memory.max", v);
 }
 
-/* A "key value" line's value in one of the cgroup's files; ~0 when absent. */
-static uint64_t tcg_field(const struct tcg *c, const char *file, const char *key)
-{
-	char path[IT_PATH + 32], buf[4096], *line;
-	size_t n = strlen(key);
-
-	snprintf(path, sizeof(path), "%s/%s", c->dir, file);
-	if (read_text(path, buf, sizeof(buf)) < 0)
-		return ~0ULL;
-	for (line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
-		if (!strncmp(line, key, n) && line[n] == ' ')
-			return strtoull(line + n + 1, NULL, 10);
-	return ~0ULL;
-}
-
 uint64_t tcg_oom_kills(const struct tcg *c)
 {
-	return tcg_field(c, c->version == 1 ? "memory.oom_control" : "memory.events", "oom_kill");
+	return tcg_line_value(c, c->version == 1 ? "memory.oom_control" : "memory.events", "oom_kill", NULL);
 }
 
 uint64_t tcg_psi_total_us(const struct tcg *c, const char *which)
 {
-	char path[IT_PATH + 32], buf[512], *line, *total;
-	size_t n = strlen(which);
-
-	snprintf(path, sizeof(path), "%s/memory.pressure", c->dir);
-	if (c->version != 2 || read_text(path, buf, sizeof(buf)) < 0)
-		return ~0ULL;
-	for (line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
-		if (!strncmp(line, which, n) && line[n] == ' ' && (total = strstr(line, "total=")))
-			return strtoull(total + 6, NULL, 10);
-	return ~0ULL;
+	return c->version == 2 ? tcg_line_value(c, "memory.pressure", which, "total=") : ~0ULL;
 }
 
 int tcg_events(const struct tcg *c, struct tcg_events *e)
@@ -195,14 +185,14 @@ int tcg_events(const struct tcg *c, struct tcg_events *e)
 	char path[IT_PATH + 32], buf[64];
 
 	if (c->version == 2) {
-		e->high = tcg_field(c, "memory.events", "high");
-		e->max = tcg_field(c, "memory.events", "max");
-		e->oom = tcg_field(c, "memory.events", "oom");
+		e->high = tcg_line_value(c, "memory.events", "high", NULL);
+		e->max = tcg_line_value(c, "memory.events", "max", NULL);
+		e->oom = tcg_line_value(c, "memory.events", "oom", NULL);
 	} else {
 		snprintf(path, sizeof(path), "%s/memory.failcnt", c->dir);
 		e->high = 0;
 		e->max = read_text(path, buf, sizeof(buf)) > 0 ? strtoull(buf, NULL, 10) : ~0ULL;
-		e->oom = tcg_field(c, "memory.oom_control", "oom_kill");
+		e->oom = tcg_line_value(c, "memory.oom_control", "oom_kill", NULL);
 	}
 	e->oom_kill = tcg_oom_kills(c);
 	return e->high == ~0ULL || e->max == ~0ULL || e->oom == ~0ULL || e->oom_kill == ~0ULL ? -ENODATA : 0;
