@@ -3,10 +3,11 @@
  * Files as a host's real life treats them: a neighbour cgroup that touches
  * tens of thousands of files while only one cgroup is watched, an inode
  * number handed to a new file after the old one was deleted, a log rotated
- * by rename, a file deleted while a process still holds it. memprobe must
- * list the watched cgroup's files under the names they have now, keep a new
- * file apart from the old one on the same inode, and lay each loss at the
- * door of the cgroup that lost it. Cached bytes are checked against the
+ * by rename, a file deleted while a process still holds it, a file with two
+ * names (hard links). memprobe must list the watched cgroup's files under
+ * the names they have now (a hard-linked file once, with its count of
+ * names), keep a new file apart from the old one on the same inode, and lay
+ * each loss at the door of the cgroup that lost it. Cached bytes are checked against the
  * kernel's own answer for the file (mincore on it, here).
  */
 #include <errno.h>
@@ -177,6 +178,7 @@ struct lives {
 	char old[600], fresh[600];	/* deleted; then a new file on its inode */
 	char log[600], rotated[600];	/* app.log renamed app.log.1, a new app.log */
 	char held[600];			/* deleted while a process holds it open */
+	char linked[600], alias[600];	/* one file, two names; read by the first */
 	ino_t old_ino;
 };
 
@@ -233,6 +235,9 @@ static int live_files(void *arg)
 		return 5;
 	close(fd);
 	free(buf);
+	/* Read by one of its two names (the probe may know it by the other). */
+	if (wl_read(l->linked) != (long long)PIECE)
+		return 8;
 	/* Deleted while open: its pages stay cached as long as this process lives. */
 	fd = open(l->held, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -277,6 +282,8 @@ static void remove_lives(struct lives *l)
 	unlink(l->log);
 	unlink(l->rotated);
 	unlink(l->held);
+	unlink(l->linked);
+	unlink(l->alias);
 	if (l->dir[0])
 		rmdir(l->dir);
 }
@@ -288,7 +295,7 @@ INTEGRATION_TEST(files_named_as_they_are_now, 180)
 	struct lives l = { "" };
 	struct tcg cg = { 0 };
 	struct jv *sum = NULL;
-	const struct jv *fresh, *old, *rotated, *log, *held;
+	const struct jv *fresh, *old, *rotated, *log, *held, *linked, *alias;
 	char name[700], files[4096];
 	struct stat st;
 	long long cached;
@@ -302,8 +309,11 @@ INTEGRATION_TEST(files_named_as_they_are_now, 180)
 	snprintf(l.log, sizeof(l.log), "%s/app.log", l.dir);
 	snprintf(l.rotated, sizeof(l.rotated), "%s/app.log.1", l.dir);
 	snprintf(l.held, sizeof(l.held), "%s/held.dat", l.dir);
+	snprintf(l.linked, sizeof(l.linked), "%s/model.bin", l.dir);
+	snprintf(l.alias, sizeof(l.alias), "%s/model-v2.bin", l.dir);
 	if (!ASSERT(!wl_write_evicted(l.old, PIECE) && !wl_write_evicted(l.log, PIECE) &&
-		    !wl_write_evicted(l.held, PIECE) && !stat(l.old, &st), "cannot write the files"))
+		    !wl_write_evicted(l.held, PIECE) && !wl_write_evicted(l.linked, PIECE) &&
+		    !link(l.linked, l.alias) && !stat(l.old, &st), "cannot write the files"))
 		goto out;
 	l.old_ino = st.st_ino;
 	if (!ASSERT(!tcg_create(&cg, "files"), "cgroup") || !ASSERT(!tchild_start(&child, &cg, live_files, &l), "child"))
@@ -323,6 +333,8 @@ INTEGRATION_TEST(files_named_as_they_are_now, 180)
 		goto out;
 	agent_wait_for(&a, "never", 1);
 	cached = resident(l.rotated);
+	if (!ASSERT(!stat(l.linked, &st), "model.bin: %s", strerror(errno)))
+		goto out;
 	if (!ASSERT(agent_finish(&a, SIGINT, 30) == 0, "memprobe failed: %s", agent_stderr(&a)))
 		goto out;
 	sum = agent_record(&a, "summary", cg.rel);
@@ -335,6 +347,8 @@ INTEGRATION_TEST(files_named_as_they_are_now, 180)
 	log = listed(sum, l.log);
 	snprintf(name, sizeof(name), "%s (deleted)", l.held);
 	held = listed(sum, name);
+	linked = listed(sum, l.linked);
+	alias = listed(sum, l.alias);
 	/* A new file on a reused inode is a new file: its own name, its own pages. */
 	ok = ASSERT(jv_u64_or(sum, "lost_events") == 0, "lost: %s", listing(sum, files, sizeof(files))) &&
 	     ASSERT(fresh && old, "new.dat and the deleted old.dat are not two files; listed: %s",
@@ -354,7 +368,15 @@ INTEGRATION_TEST(files_named_as_they_are_now, 180)
 	     ASSERT_NEAR(jv_u64_or(log, "added_bytes"), WL_MIB, 1, 64 * 1024) &&
 	     /* Deleted while held open: still cached, and said to be deleted. */
 	     ASSERT(held, "held.dat is not listed as deleted") &&
-	     ASSERT_NEAR(jv_u64_or(held, "added_bytes"), PIECE, 1, 0);
+	     ASSERT_NEAR(jv_u64_or(held, "added_bytes"), PIECE, 1, 0) &&
+	     /* Two names, one file: listed once, by either, with the kernel's count of its links. */
+	     ASSERT(!linked != !alias, "model.bin is not listed once by one of its names; listed: %s",
+		    listing(sum, files, sizeof(files))) &&
+	     ASSERT_NEAR(jv_u64_or(linked ?: alias, "added_bytes"), PIECE, 1, 0) &&
+	     ASSERT(jv_u64_or(linked ?: alias, "links") == (uint64_t)st.st_nlink && st.st_nlink == 2,
+		    "links %llu, the kernel's st_nlink %llu", (unsigned long long)jv_u64_or(linked ?: alias, "links"),
+		    (unsigned long long)st.st_nlink) &&
+	     ASSERT(jv_u64_or(rotated, "links") == 1, "app.log.1 has one name");
 out:
 	jv_free(sum);
 	agent_free(&a);

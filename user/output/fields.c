@@ -251,6 +251,10 @@ static void top_files(const struct rec_summary *r, const struct field_visitor *v
 			v->s64(ctx, "cached_bytes", f->cached_bytes);
 		else
 			v->null(ctx, "cached_bytes");
+		if (f->links)
+			v->u64(ctx, "links", f->links);
+		else
+			v->null(ctx, "links");
 		v->item_end(ctx);
 	}
 	v->list_end(ctx);

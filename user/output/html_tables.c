@@ -7,6 +7,7 @@
  * and figures are the table's (summary of the terminal output), so that
  * a reader of both sees the same words.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -160,7 +161,8 @@ static void files(struct buf *b, const struct hrec *r)
 	head(b, "Files whose pages entered or left its cache (probes; CACHED: the file's pages in the cache now)",
 	     "IN|OUT|CACHED|<PATH");
 	for (p = hrec_first(r, list); p; p = hrec_next(r, p)) {
-		double cached = hrec_num(r, p, "cached_bytes", NAN);
+		double cached = hrec_num(r, p, "cached_bytes", NAN), links;
+		char name[PATH_MAX + 64];
 
 		buf_puts(b, "<tr>");
 		td_bytes(b, hrec_num(r, p, "added_bytes", 0));
@@ -169,7 +171,13 @@ static void files(struct buf *b, const struct hrec *r)
 			td_bytes(b, cached);
 		else
 			buf_puts(b, "<td>?</td>");
-		td_text(b, hrec_str(r, p, "path"));
+		links = hrec_num(r, p, "links", 0);
+		if (links > 1) {
+			snprintf(name, sizeof(name), "%s (one of its %.0f names)", hrec_str(r, p, "path"), links);
+			td_text(b, name);
+		} else {
+			td_text(b, hrec_str(r, p, "path"));
+		}
 		buf_puts(b, "</tr>");
 	}
 	tail(b);

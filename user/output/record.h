@@ -174,6 +174,7 @@ struct rec_file {
 	__u64 added_bytes;		/* probes, during the run, for this cgroup */
 	__u64 removed_bytes;
 	__s64 cached_bytes;		/* the file's pages in the cache now (cachestat/mincore), -1 unknown */
+	__u32 links;			/* its hard links now, 0 unknown; path is one of them */
 };
 
 struct rec_cache_proc {

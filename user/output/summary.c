@@ -349,12 +349,15 @@ int report_summaries(struct report *rep, const struct report_input *in)
 				.name = f->name, .complete = f->complete, .magic = f->magic,
 				.rdev = kdev_to_dev(f->rdev),
 			};
+			struct file_now now;
 
 			rf->dev = (__u32)ref.dev;
 			rf->ino = f->ino;
 			rf->added_bytes = report_page_bytes(f->added_pages);
 			rf->removed_bytes = report_page_bytes(f->removed_pages);
-			file_locate(in->mounts, &ref, path, PATH_LEN, &rf->cached_bytes);
+			file_locate(in->mounts, &ref, path, PATH_LEN, &now);
+			rf->cached_bytes = now.cached_bytes;
+			rf->links = now.links;
 			rf->path = path;
 			files_at++;
 			s->n_top_files++;

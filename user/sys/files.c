@@ -211,18 +211,20 @@ static bool same_file(int fd, const struct file_ref *f)
 	return gen == f->gen;
 }
 
-/* Bytes of the open file in the page cache: cachestat (6.5), else mincore. */
-static __s64 cached_of(int fd)
+/* The open file now: its bytes in the page cache (cachestat, 6.5; else mincore) and its links. */
+static void now_of(int fd, struct file_now *now)
 {
 	struct cachestat_range range = { 0, 0 };
 	struct cachestat cs;
 	struct stat st;
 
+	if (fstat(fd, &st))
+		return;
+	now->links = st.st_nlink;
 	if (!syscall(__NR_cachestat, fd, &range, &cs, 0))
-		return (__s64)cs.nr_cache * sysconf(_SC_PAGESIZE);
-	if (errno != ENOSYS || fstat(fd, &st))
-		return -1;
-	return mincore_bytes(fd, st.st_size);
+		now->cached_bytes = (__s64)cs.nr_cache * sysconf(_SC_PAGESIZE);
+	else if (errno == ENOSYS)
+		now->cached_bytes = mincore_bytes(fd, st.st_size);
 }
 
 /* Opens path only if it is the probe's file: never follows a link, never blocks. */
@@ -320,13 +322,14 @@ static int find_by_handle(const struct mounts *m, const struct file_ref *f, char
 	return fd;
 }
 
-bool file_locate(const struct mounts *m, const struct file_ref *f, char *buf, size_t len, __s64 *cached)
+bool file_locate(const struct mounts *m, const struct file_ref *f, char *buf, size_t len, struct file_now *now)
 {
 	char found[PATH_MAX] = "";
 	bool gone = f->deleted;
 	int fd;
 
-	*cached = -1;
+	now->cached_bytes = -1;
+	now->links = 0;
 	if (!file_path(m, f, buf, len)) {
 		/* Named in part or not at all (a deep path, a full name map): ext4 still knows where it is. */
 		fd = f->deleted || f->magic == BDEVFS_MAGIC ? -1 : find_by_handle(m, f, found, sizeof(found));
@@ -338,7 +341,7 @@ bool file_locate(const struct mounts *m, const struct file_ref *f, char *buf, si
 			return false;
 		}
 		snprintf(buf, len, "%s", found);
-		*cached = cached_of(fd);
+		now_of(fd, now);
 		close(fd);
 		return true;
 	}
@@ -352,7 +355,7 @@ bool file_locate(const struct mounts *m, const struct file_ref *f, char *buf, si
 	if (fd >= 0) {
 		if (found[0] == '/')
 			snprintf(buf, len, "%s", found);
-		*cached = cached_of(fd);
+		now_of(fd, now);
 		close(fd);
 		return true;
 	}

@@ -52,15 +52,24 @@ bool file_path(const struct mounts *m, const struct file_ref *f, char *buf, size
 /* Bytes of the file at path in the page cache now, if path is still that (dev, ino); -1 if unknown. */
 __s64 file_cached_bytes(const char *path, dev_t dev, __u64 ino);
 
+/* What is known of a file now, when it could be opened. */
+struct file_now {
+	__s64 cached_bytes;	/* its bytes in the page cache, -1 unknown */
+	__u32 links;		/* its hard links, 0 unknown: with more than one, the
+				 * probe's name is the one looked up last, not the
+				 * one the reader used (the page cache keeps no such
+				 * thing) */
+};
+
 /*
  * The file the probe saw, found again now: its path as it is called now
  * (a file renamed in its directory, as log rotation does, by its new
  * name; on ext4 found by its handle wherever it went), "PATH (deleted)"
- * for one whose last link is gone, and its bytes in the page cache
- * (-1 when it cannot be known). A new file on a reused inode is not it:
- * the generation tells them apart where the filesystem keeps one.
- * Returns false with a bracketed description in buf when no path names it.
+ * for one whose last link is gone, and what is known of it now. A new
+ * file on a reused inode is not it: the generation tells them apart
+ * where the filesystem keeps one. Returns false with a bracketed
+ * description in buf when no path names it.
  */
-bool file_locate(const struct mounts *m, const struct file_ref *f, char *buf, size_t len, __s64 *cached);
+bool file_locate(const struct mounts *m, const struct file_ref *f, char *buf, size_t len, struct file_now *now);
 
 #endif /* MEMPROBE_FILES_H */
