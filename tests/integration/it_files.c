@@ -16,8 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,6 +35,7 @@
 #define PIECE		(8 * WL_MIB)
 #define FRESH		(4 * WL_MIB)
 #define SLACK		(1 * WL_MIB)
+#define EXT4_SUPER_MAGIC 0xEF53
 
 struct neighbour {
 	char dir[512];
@@ -383,5 +387,137 @@ out:
 	tchild_kill(&child);
 	tcg_remove(&cg);
 	remove_lives(&l);
+	return ok;
+}
+
+/*
+ * Deeper than the probe's names reach, and moved: a file nine directories
+ * down is named by the probe only in part; one moved to another directory
+ * is no longer where the probe saw it. On ext4 memprobe finds both by their
+ * handle, also for an inode of generation 0 (as mkfs -d makes them), where
+ * only a path ending in the probe's name is taken for the file (tried where
+ * the filesystem lets a test set it: without metadata checksums).
+ */
+#define DEEP		"/d1/d2/d3/d4/d5/d6/d7/d8/d9"
+
+struct deep {
+	char dir[512];
+	char deep[700], zero[700];	/* nine directories down; the second of generation 0 */
+	char moved[700], to[700];	/* read, then moved to another directory */
+};
+
+static int deep_files(void *arg)
+{
+	struct deep *d = arg;
+
+	if (wl_read(d->deep) != (long long)PIECE || wl_read(d->zero) != (long long)PIECE ||
+	    wl_read(d->moved) != (long long)PIECE || rename(d->moved, d->to))
+		return 1;
+	pause();
+	return 0;
+}
+
+static void remove_deep(struct deep *d)
+{
+	char path[700];
+	char *slash;
+
+	unlink(d->deep);
+	unlink(d->zero);
+	unlink(d->moved);
+	unlink(d->to);
+	if (!d->dir[0])
+		return;
+	snprintf(path, sizeof(path), "%s%s", d->dir, DEEP);
+	while (strlen(path) > strlen(d->dir)) {
+		rmdir(path);
+		slash = strrchr(path, '/');
+		*slash = '\0';
+	}
+	rmdir(d->dir);
+}
+
+INTEGRATION_TEST(deep_and_moved_files_found_by_handle, 120)
+{
+	struct tchild child = { .pid = 0, .go = -1 };
+	struct agent a = { .out = -1 };
+	struct deep d = { "" };
+	struct tcg cg = { 0 };
+	struct jv *sum = NULL;
+	const struct jv *deep, *zero, *to;
+	char path[700], files[4096];
+	unsigned int gen = 0;
+	struct statfs sf;
+	long long cached;
+	int fd, i;
+	bool ok = false;
+
+	if (!ASSERT(!wl_make_dir("memprobe-it", d.dir, sizeof(d.dir)), "no disk-backed directory"))
+		goto out;
+	if (statfs(d.dir, &sf) || sf.f_type != EXT4_SUPER_MAGIC) {
+		remove_deep(&d);
+		SKIP("%s is not on ext4: only ext4 opens a file by its handle here", d.dir);
+	}
+	snprintf(path, sizeof(path), "%s", d.dir);
+	for (i = 1; i <= 9; i++) {
+		snprintf(path + strlen(path), sizeof(path) - strlen(path), "/d%d", i);
+		mkdir(path, 0700);
+	}
+	snprintf(d.deep, sizeof(d.deep), "%s%s/deep.dat", d.dir, DEEP);
+	snprintf(d.zero, sizeof(d.zero), "%s%s/generation-0.dat", d.dir, DEEP);
+	snprintf(d.moved, sizeof(d.moved), "%s/d1/moved.dat", d.dir);
+	snprintf(d.to, sizeof(d.to), "%s%s/moved.dat", d.dir, "/d1/d2");
+	if (!ASSERT(!wl_write_evicted(d.deep, PIECE) && !wl_write_evicted(d.zero, PIECE) &&
+		    !wl_write_evicted(d.moved, PIECE), "cannot write the files"))
+		goto out;
+	fd = open(d.zero, O_RDONLY | O_CLOEXEC);
+	if (!ASSERT(fd >= 0, "generation-0.dat: %s", strerror(errno)))
+		goto out;
+	/* ext4 with metadata checksums (mkfs's default since 1.43) refuses it: they are seeded with it. */
+	if (ioctl(fd, FS_IOC_SETVERSION, &gen)) {
+		if (!ASSERT(errno == ENOTTY, "cannot set generation 0: %s", strerror(errno))) {
+			close(fd);
+			goto out;
+		}
+		test_log(__FILE__, __LINE__, "generation 0 not tried: this ext4 keeps metadata checksums");
+	}
+	close(fd);
+	if (!ASSERT(!tcg_create(&cg, "deep"), "cgroup") || !ASSERT(!tchild_start(&child, &cg, deep_files, &d), "child"))
+		goto out;
+	{
+		const char *argv[] = { "--json", "--interval", "0.5", "--cgroup", cg.rel, NULL };
+
+		if (!ASSERT(!agent_start(&a, argv), "cannot run memprobe") ||
+		    !ASSERT(agent_wait_for(&a, "start", 30), "no start record; stderr: %s", agent_stderr(&a)))
+			goto out;
+	}
+	tchild_go(&child);
+	for (i = 0; i < 60 && access(d.to, F_OK) && !waitpid(child.pid, NULL, WNOHANG); i++)
+		agent_wait_for(&a, "never", 1);
+	if (!ASSERT(!access(d.to, F_OK) && !kill(child.pid, 0), "the child did not get through its files"))
+		goto out;
+	agent_wait_for(&a, "never", 1);
+	cached = resident(d.zero);
+	if (!ASSERT(agent_finish(&a, SIGINT, 30) == 0, "memprobe failed: %s", agent_stderr(&a)))
+		goto out;
+	sum = agent_record(&a, "summary", cg.rel);
+	if (!ASSERT(sum, "no summary"))
+		goto out;
+	deep = listed(sum, d.deep);
+	zero = listed(sum, d.zero);
+	to = listed(sum, d.to);
+	ok = ASSERT(deep && zero && to, "not all listed by their whole path now; listed: %s",
+		    listing(sum, files, sizeof(files))) &&
+	     ASSERT_NEAR(jv_u64_or(deep, "added_bytes"), PIECE, 1, 0) &&
+	     ASSERT_NEAR(jv_u64_or(zero, "added_bytes"), PIECE, 1, 0) &&
+	     ASSERT_NEAR(jv_u64_or(to, "added_bytes"), PIECE, 1, 0) &&
+	     ASSERT(cached >= 0, "generation-0.dat: no mincore") &&
+	     ASSERT_NEAR(jv_u64_or(zero, "cached_bytes"), (uint64_t)cached, 1, 64 * 1024);
+out:
+	jv_free(sum);
+	agent_free(&a);
+	tchild_kill(&child);
+	tcg_remove(&cg);
+	remove_deep(&d);
 	return ok;
 }

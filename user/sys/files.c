@@ -279,10 +279,22 @@ static int find_in_dir(const char *path, const struct file_ref *f, char *out, si
 	return fd;
 }
 
+/* Whether path ends with the probe's name, whole components: "/a/b/c" ends with "/b/c". */
+static bool ends_with_name(const char *path, const char *name)
+{
+	size_t pl = strlen(path), nl = strlen(name);
+
+	return nl && nl <= pl && !strcmp(path + pl - nl, name);
+}
+
 /*
- * Moved anywhere on an ext4 filesystem: open it by its handle through a
- * mount of it, and ask its path. ext4 answers ESTALE for a handle whose
- * inode has no link left or holds a newer generation: the file is gone.
+ * Moved anywhere on an ext4 filesystem, or named only in part: open it by
+ * its handle through a mount of it, and ask its path. ext4 answers ESTALE
+ * for a handle whose inode has no link left or holds a newer generation:
+ * the file is gone. An inode of generation 0 (made by mkfs -d, or a tool
+ * that sets it) matches whatever file has its number now: that is taken
+ * for the probe's file only where its path ends with the name the probe
+ * saw.
  */
 static int find_by_handle(const struct mounts *m, const struct file_ref *f, char *out, size_t len)
 {
@@ -295,7 +307,7 @@ static int find_by_handle(const struct mounts *m, const struct file_ref *f, char
 	size_t i;
 	int mfd = -1, fd = -1;
 
-	if (f->magic != EXT4_SUPER_MAGIC || !f->gen || f->ino > 0xffffffffULL)
+	if (f->magic != EXT4_SUPER_MAGIC || (!f->gen && !f->name) || f->ino > 0xffffffffULL)
 		return -1;
 	fh.ino = (__u32)f->ino;
 	fh.gen = f->gen;
@@ -314,11 +326,12 @@ static int find_by_handle(const struct mounts *m, const struct file_ref *f, char
 		return fd;
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	n = readlink(proc, out, len - 1);
-	if (n <= 0 || !same_file(fd, f)) {
+	if (n > 0)
+		out[n] = '\0';
+	if (n <= 0 || !same_file(fd, f) || (!f->gen && !ends_with_name(out, f->name))) {
 		close(fd);
 		return -1;
 	}
-	out[n] = '\0';
 	return fd;
 }
 
