@@ -177,6 +177,50 @@ out:
 	return ok;
 }
 
+/* Whether mark is there (or, gone, no longer there). */
+static bool reached(const char *mark, bool gone)
+{
+	return (access(mark, F_OK) == 0) != gone;
+}
+
+/*
+ * Runs fn(arg) in a new cgroup under memprobe until the child has made
+ * mark exist (or, gone, disappear) and holds still; false, said, if it
+ * does not get there.
+ */
+static bool watch_child(struct agent *a, struct tcg *cg, const char *name, struct tchild *child,
+			int (*fn)(void *), void *arg, const char *mark, bool gone)
+{
+	const char *argv[] = { "--json", "--interval", "0.5", "--cgroup", NULL, NULL };
+	int i;
+
+	if (!ASSERT(!tcg_create(cg, name), "cgroup") || !ASSERT(!tchild_start(child, cg, fn, arg), "child"))
+		return false;
+	argv[4] = cg->rel;
+	if (!ASSERT(!agent_start(a, argv), "cannot run memprobe") ||
+	    !ASSERT(agent_wait_for(a, "start", 30), "no start record; stderr: %s", agent_stderr(a)))
+		return false;
+	tchild_go(child);
+	for (i = 0; i < 120 && !reached(mark, gone) && !waitpid(child->pid, NULL, WNOHANG); i++)
+		agent_wait_for(a, "never", 1);
+	if (!ASSERT(reached(mark, gone) && !kill(child->pid, 0), "the child did not get through its files"))
+		return false;
+	agent_wait_for(a, "never", 1);
+	return true;
+}
+
+/* Stops memprobe and returns its summary of cg, or NULL, said. */
+static struct jv *summary_of(struct agent *a, const struct tcg *cg)
+{
+	struct jv *sum;
+
+	if (!ASSERT(agent_finish(a, SIGINT, 30) == 0, "memprobe failed: %s", agent_stderr(a)))
+		return NULL;
+	sum = agent_record(a, "summary", cg->rel);
+	ASSERT(sum, "no summary");
+	return sum;
+}
+
 struct lives {
 	char dir[512];
 	char old[600], fresh[600];	/* deleted; then a new file on its inode */
@@ -303,7 +347,6 @@ INTEGRATION_TEST(files_named_as_they_are_now, 180)
 	char name[700], files[4096];
 	struct stat st;
 	long long cached;
-	int i;
 	bool ok = false;
 
 	if (!ASSERT(!wl_make_dir("memprobe-it", l.dir, sizeof(l.dir)), "no disk-backed directory"))
@@ -320,29 +363,11 @@ INTEGRATION_TEST(files_named_as_they_are_now, 180)
 		    !link(l.linked, l.alias) && !stat(l.old, &st), "cannot write the files"))
 		goto out;
 	l.old_ino = st.st_ino;
-	if (!ASSERT(!tcg_create(&cg, "files"), "cgroup") || !ASSERT(!tchild_start(&child, &cg, live_files, &l), "child"))
-		goto out;
-	{
-		const char *argv[] = { "--json", "--interval", "0.5", "--cgroup", cg.rel, NULL };
-
-		if (!ASSERT(!agent_start(&a, argv), "cannot run memprobe") ||
-		    !ASSERT(agent_wait_for(&a, "start", 30), "no start record; stderr: %s", agent_stderr(&a)))
-			goto out;
-	}
-	tchild_go(&child);
 	/* The child is done when held.dat is gone; it stays, holding it. */
-	for (i = 0; i < 120 && !access(l.held, F_OK) && !waitpid(child.pid, NULL, WNOHANG); i++)
-		agent_wait_for(&a, "never", 1);
-	if (!ASSERT(access(l.held, F_OK) && !kill(child.pid, 0), "the child did not get through its files"))
+	if (!watch_child(&a, &cg, "files", &child, live_files, &l, l.held, true))
 		goto out;
-	agent_wait_for(&a, "never", 1);
 	cached = resident(l.rotated);
-	if (!ASSERT(!stat(l.linked, &st), "model.bin: %s", strerror(errno)))
-		goto out;
-	if (!ASSERT(agent_finish(&a, SIGINT, 30) == 0, "memprobe failed: %s", agent_stderr(&a)))
-		goto out;
-	sum = agent_record(&a, "summary", cg.rel);
-	if (!ASSERT(sum, "no summary"))
+	if (!ASSERT(!stat(l.linked, &st), "model.bin: %s", strerror(errno)) || !(sum = summary_of(&a, &cg)))
 		goto out;
 	fresh = listed(sum, l.fresh);
 	snprintf(name, sizeof(name), "%s (deleted)", l.old);
@@ -482,26 +507,11 @@ INTEGRATION_TEST(deep_and_moved_files_found_by_handle, 120)
 		test_log(__FILE__, __LINE__, "generation 0 not tried: this ext4 keeps metadata checksums");
 	}
 	close(fd);
-	if (!ASSERT(!tcg_create(&cg, "deep"), "cgroup") || !ASSERT(!tchild_start(&child, &cg, deep_files, &d), "child"))
+	/* The child is done when moved.dat is in d2. */
+	if (!watch_child(&a, &cg, "deep", &child, deep_files, &d, d.to, false))
 		goto out;
-	{
-		const char *argv[] = { "--json", "--interval", "0.5", "--cgroup", cg.rel, NULL };
-
-		if (!ASSERT(!agent_start(&a, argv), "cannot run memprobe") ||
-		    !ASSERT(agent_wait_for(&a, "start", 30), "no start record; stderr: %s", agent_stderr(&a)))
-			goto out;
-	}
-	tchild_go(&child);
-	for (i = 0; i < 60 && access(d.to, F_OK) && !waitpid(child.pid, NULL, WNOHANG); i++)
-		agent_wait_for(&a, "never", 1);
-	if (!ASSERT(!access(d.to, F_OK) && !kill(child.pid, 0), "the child did not get through its files"))
-		goto out;
-	agent_wait_for(&a, "never", 1);
 	cached = resident(d.zero);
-	if (!ASSERT(agent_finish(&a, SIGINT, 30) == 0, "memprobe failed: %s", agent_stderr(&a)))
-		goto out;
-	sum = agent_record(&a, "summary", cg.rel);
-	if (!ASSERT(sum, "no summary"))
+	if (!(sum = summary_of(&a, &cg)))
 		goto out;
 	deep = listed(sum, d.deep);
 	zero = listed(sum, d.zero);
