@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "sys/files.h"
 #include "harness.h"
@@ -65,4 +72,50 @@ UNIT_TEST(files_cached_bytes_checks_identity)
 {
 	return ASSERT(file_cached_bytes("/proc/self/status", makedev(0, 0), 1) == -1, "wrong identity") &&
 	       ASSERT(file_cached_bytes("/nonexistent", makedev(0, 0), 1) == -1, "missing");
+}
+
+/* A file this process has open, then only mapped, is named by its users; another inode is not. */
+UNIT_TEST(files_named_by_their_users)
+{
+	char dir[] = "/tmp/memprobe-unit-XXXXXX", path[64], buf[PATH_MAX];
+	struct file_now now = { -1, 0 };
+	pid_t self = getpid();
+	struct file_ref r = { 0 };
+	struct stat st;
+	void *map = MAP_FAILED;
+	bool ok = false;
+	int fd = -1;
+
+	if (!ASSERT(mkdtemp(dir), "mkdtemp"))
+		return false;
+	snprintf(path, sizeof(path), "%s/model.bin", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (!ASSERT(fd >= 0 && !ftruncate(fd, 4096) && !fstat(fd, &st), "cannot make %s", path))
+		goto out;
+	r.dev = st.st_dev;
+	r.ino = st.st_ino;
+	ok = ASSERT(file_named_by_users(&self, 1, &r, buf, sizeof(buf), &now), "open: not found") &&
+	     ASSERT_STR(buf, path) && ASSERT(now.links == 1, "links %u", now.links);
+	if (!ok)
+		goto out;
+	map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	fd = -1;
+	buf[0] = '\0';
+	ok = ASSERT(map != MAP_FAILED, "mmap") &&
+	     ASSERT(file_named_by_users(&self, 1, &r, buf, sizeof(buf), &now), "mapped: not found") &&
+	     ASSERT_STR(buf, path);
+	r.ino++;
+	ok = ok && ASSERT(!file_named_by_users(&self, 1, &r, buf, sizeof(buf), &now), "another inode taken for it");
+	r.ino--;
+	r.deleted = true;
+	ok = ok && ASSERT(!file_named_by_users(&self, 1, &r, buf, sizeof(buf), &now), "a deleted file has no name");
+out:
+	if (map != MAP_FAILED)
+		munmap(map, 4096);
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	rmdir(dir);
+	return ok;
 }

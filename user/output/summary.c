@@ -291,6 +291,33 @@ static void summary_figures(struct rec_summary *s, const struct targets *ts, con
 	s->anon_last_running_bytes = t->anon_trend.total ? (__u64)t->anon_trend.last_v : 0;
 }
 
+/*
+ * A top file's path and what is known of it now: found again as the probe
+ * named it (files.h), and, where that name falls short, is gone, or is one
+ * of several, by the name its readers (the processes that brought the
+ * cgroup's pages in, at most top of them) have it open or mapped under.
+ */
+static void name_file(struct rec_file *rf, char *path, const struct file_ref *ref, const struct report_input *in,
+		      const struct rec_summary *s)
+{
+	struct file_now now;
+	pid_t *readers;
+	size_t i;
+
+	if (file_locate(in->mounts, ref, path, PATH_LEN, &now) && now.links == 1)
+		goto out;
+	readers = calloc(s->n_cache_processes + 1, sizeof(*readers));
+	for (i = 0; readers && i < s->n_cache_processes; i++)
+		readers[i] = (pid_t)s->cache_processes[i].pid;
+	if (readers)
+		file_named_by_users(readers, s->n_cache_processes, ref, path, PATH_LEN, &now);
+	free(readers);
+out:
+	rf->cached_bytes = now.cached_bytes;
+	rf->links = now.links;
+	rf->path = path;
+}
+
 int report_summaries(struct report *rep, const struct report_input *in)
 {
 	const struct targets *ts = in->targets;
@@ -338,6 +365,13 @@ int report_summaries(struct report *rep, const struct report_input *in)
 		cache_note(note, NOTE_LEN, s);
 		s->page_cache_note = note;
 
+		np = target_cache_procs(t, a, by_task, procs);
+		s->cache_processes = &rep->procs[procs_at];
+		for (j = 0; j < np && j < top; j++) {
+			rep->procs[procs_at++] = procs[j];
+			s->n_cache_processes++;
+		}
+
 		nf = target_files(t, a, merged, order);
 		s->top_files = &rep->files[files_at];
 		for (j = 0; j < nf && j < top; j++) {
@@ -349,25 +383,14 @@ int report_summaries(struct report *rep, const struct report_input *in)
 				.name = f->name, .complete = f->complete, .magic = f->magic,
 				.rdev = kdev_to_dev(f->rdev),
 			};
-			struct file_now now;
 
 			rf->dev = (__u32)ref.dev;
 			rf->ino = f->ino;
 			rf->added_bytes = report_page_bytes(f->added_pages);
 			rf->removed_bytes = report_page_bytes(f->removed_pages);
-			file_locate(in->mounts, &ref, path, PATH_LEN, &now);
-			rf->cached_bytes = now.cached_bytes;
-			rf->links = now.links;
-			rf->path = path;
+			name_file(rf, path, &ref, in, s);
 			files_at++;
 			s->n_top_files++;
-		}
-
-		np = target_cache_procs(t, a, by_task, procs);
-		s->cache_processes = &rep->procs[procs_at];
-		for (j = 0; j < np && j < top; j++) {
-			rep->procs[procs_at++] = procs[j];
-			s->n_cache_processes++;
 		}
 
 		s->top_processes = &rep->processes[processes_at];

@@ -2,7 +2,9 @@
 /*
  * Naming the files the probes saw: the probe records the dentry names up to
  * the filesystem's root, and this turns (device, name) into a path through
- * the mount table. It also asks the kernel how much of a file is cached now.
+ * the mount table, finds a file moved or named in part by its handle, and,
+ * failing those, by what its readers have open or mapped. It also asks the
+ * kernel how much of a file is cached now.
  */
 #ifndef MEMPROBE_FILES_H
 #define MEMPROBE_FILES_H
@@ -71,5 +73,16 @@ struct file_now {
  * description in buf when no path names it.
  */
 bool file_locate(const struct mounts *m, const struct file_ref *f, char *buf, size_t len, struct file_now *now);
+
+/*
+ * The file by the name its users have it open or mapped under: the first of
+ * pids' open files and mappings that is the probe's file. Where the probe's
+ * own name falls short (deeper than its walk, off ext4) or is one of
+ * several (hard links), the name the service itself used, with what is
+ * known of the file now. Returns false, buf and now untouched, when none
+ * of them has it now.
+ */
+bool file_named_by_users(const pid_t *pids, size_t n, const struct file_ref *f, char *buf, size_t len,
+			 struct file_now *now);
 
 #endif /* MEMPROBE_FILES_H */
