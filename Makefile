@@ -86,7 +86,7 @@ BENCH_SKELS   := $(BENCH_BPF:.bpf.o=.skel.h)
 BENCH_BIN     := $(BUILD)/bench/memprobe-bench
 # libFuzzer on the parsers of kernel text files, seeded with this machine's own files.
 FUZZ_BIN      := $(BUILD)/fuzz/fuzz_kstat
-FUZZ_SRCS     := tests/fuzz/fuzz_kstat.c user/sys/kstat.c user/sys/files.c user/sys/mountinfo.c user/sys/array.c \
+FUZZ_SRCS     := tests/fuzz/fuzz_kstat.c user/sys/kstat.c user/sys/files.c user/sys/procfiles.c user/sys/mountinfo.c user/sys/array.c \
 		 user/sys/util.c
 FUZZ_SECONDS  ?= 20
 # Helpers the tests and the benchmark share: cgroups, children, memprobe as a subprocess.

@@ -11,6 +11,7 @@
 
 #include "model/posixshm.h"
 #include "sys/array.h"
+#include "sys/procfiles.h"
 #include "sys/util.h"
 
 #define SHM_DIR		"/dev/shm/"
@@ -117,59 +118,16 @@ static int scan_dir(struct pshm *ps, const char *dir, int depth)
 	return r;
 }
 
-static int scan_fds(struct pshm *ps, const struct pid_cg *p)
+struct scan_ctx {
+	struct pshm *ps;
+	const struct pid_cg *p;
+};
+
+static int visit_file(void *ctx, const struct proc_file *pf)
 {
-	char dir[64], fd[320], link[PATH_MAX];
-	struct dirent *e;
-	DIR *d;
-	int r = 0;
+	struct scan_ctx *c = ctx;
 
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", p->pid);
-	d = opendir(dir);
-	if (!d)
-		return 0;	/* gone, or a kernel thread */
-	while (!r && (e = readdir(d))) {
-		ssize_t n;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(fd, sizeof(fd), "%s/%s", dir, e->d_name);
-		n = readlink(fd, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		r = note(ps, p, link, fd);
-	}
-	closedir(d);
-	return r;
-}
-
-static int scan_maps(struct pshm *ps, const struct pid_cg *p)
-{
-	char path[64], line[PATH_MAX + 128], target[128];
-	FILE *f;
-	int r = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (!r && fgets(line, sizeof(line), f)) {
-		char *file = strstr(line, " " SHM_DIR), *dash = strchr(line, ' ');
-		size_t n;
-
-		if (!file || !dash)
-			continue;
-		file++;
-		n = strlen(file);
-		if (n && file[n - 1] == '\n')
-			file[n - 1] = '\0';
-		*dash = '\0';
-		snprintf(target, sizeof(target), "/proc/%d/map_files/%.64s", p->pid, line);
-		r = note(ps, p, file, target);
-	}
-	fclose(f);
-	return r;
+	return note(c->ps, c->p, pf->name, pf->target);
 }
 
 int pshm_scan(struct pshm *ps, const char *dir, const struct pid_cg *pids, size_t n)
@@ -180,9 +138,9 @@ int pshm_scan(struct pshm *ps, const char *dir, const struct pid_cg *pids, size_
 	memset(ps, 0, sizeof(*ps));
 	r = scan_dir(ps, dir, 0);
 	for (i = 0; i < n && !r; i++) {
-		r = scan_fds(ps, &pids[i]);
-		if (!r)
-			r = scan_maps(ps, &pids[i]);
+		struct scan_ctx c = { ps, &pids[i] };
+
+		r = proc_files_each((pid_t)pids[i].pid, visit_file, &c);
 	}
 	return r;
 }

@@ -217,7 +217,7 @@ static void summary_files(struct sink *s, const struct rec_summary *r)
 		fprintf(s->out, "    %10s %10s %10s  %s", fmt_bytes(a, sizeof(a), f->added_bytes),
 			fmt_bytes(b, sizeof(b), f->removed_bytes),
 			f->cached_bytes >= 0 ? fmt_bytes(c, sizeof(c), f->cached_bytes) : "?", SAFE(s, 0, f->path));
-		/* The probe's name of a hard-linked file is the one looked up last, perhaps not the reader's. */
+		/* A hard-linked file: path is its readers' name where they still have it, else the one looked up last. */
 		if (f->links > 1)
 			fprintf(s->out, " (one of its %u names)", f->links);
 		fputc('\n', s->out);

@@ -17,6 +17,7 @@
 #include "sys/array.h"
 #include "sys/files.h"
 #include "sys/mountinfo.h"
+#include "sys/procfiles.h"
 #include "sys/util.h"
 
 #ifndef __NR_cachestat
@@ -407,66 +408,23 @@ static bool take_if_same(const char *path, struct user_name *u)
 }
 
 /*
- * The file among pid's open files: the inode behind each fd first (from the
- * attributes the kernel has: a network filesystem's server is not asked),
- * the name only for a match.
+ * Whether pf is the file: a mapping says its inode itself; an open file's
+ * is asked from the attributes the kernel has (a network filesystem's
+ * server is not asked). Its name is taken only for a match.
  */
-static bool named_by_fds(pid_t pid, struct user_name *u)
+static int visit_user_file(void *ctx, const struct proc_file *pf)
 {
-	char dir[64], fd[320], link[PATH_MAX];
-	struct dirent *e;
+	struct user_name *u = ctx;
 	struct statx st;
-	bool found = false;
-	DIR *d;
 
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
-	d = opendir(dir);
-	if (!d)
-		return false;
-	while (!found && (e = readdir(d))) {
-		ssize_t n;
-
-		snprintf(fd, sizeof(fd), "%s/%s", dir, e->d_name);
-		if (e->d_name[0] == '.' || statx(AT_FDCWD, fd, AT_STATX_DONT_SYNC, STATX_INO, &st) ||
-		    makedev(st.stx_dev_major, st.stx_dev_minor) != u->f->dev || st.stx_ino != u->f->ino)
-			continue;
-		n = readlink(fd, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		found = take_if_same(link, u);
+	if (pf->mapped) {
+		if (pf->dev != u->f->dev || pf->ino != u->f->ino)
+			return 0;
+	} else if (statx(AT_FDCWD, pf->target, AT_STATX_DONT_SYNC, STATX_INO, &st) ||
+		   makedev(st.stx_dev_major, st.stx_dev_minor) != u->f->dev || st.stx_ino != u->f->ino) {
+		return 0;
 	}
-	closedir(d);
-	return found;
-}
-
-/* The file among pid's mappings ("start-end perms offset MAJ:MIN inode path"). */
-static bool named_by_maps(pid_t pid, struct user_name *u)
-{
-	char path[64], line[PATH_MAX + 128];
-	bool found = false;
-	FILE *m;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	m = fopen(path, "re");
-	if (!m)
-		return false;
-	while (!found && fgets(line, sizeof(line), m)) {
-		unsigned int major, minor;
-		unsigned long long ino;
-		int at = 0;
-		size_t n;
-
-		if (sscanf(line, "%*s %*s %*s %x:%x %llu %n", &major, &minor, &ino, &at) != 3 || !at ||
-		    ino != u->f->ino || makedev(major, minor) != u->f->dev)
-			continue;
-		n = strlen(line);
-		if (n && line[n - 1] == '\n')
-			line[n - 1] = '\0';
-		found = take_if_same(line + at, u);
-	}
-	fclose(m);
-	return found;
+	return take_if_same(pf->name, u);
 }
 
 bool file_named_by_users(const pid_t *pids, size_t n, const struct file_ref *f, char *buf, size_t len,
@@ -478,7 +436,7 @@ bool file_named_by_users(const pid_t *pids, size_t n, const struct file_ref *f, 
 	if (f->deleted)
 		return false;
 	for (i = 0; i < n; i++)
-		if (named_by_fds(pids[i], &u) || named_by_maps(pids[i], &u))
+		if (proc_files_each(pids[i], visit_user_file, &u))
 			return true;
 	return false;
 }
