@@ -33,13 +33,16 @@ void events_free(struct events *ev)
 	memset(ev, 0, sizeof(*ev));
 }
 
-/* Event times are boot-clock nanoseconds; records carry Unix time. */
+/*
+ * Event times are boot-clock nanoseconds; records carry Unix time. The
+ * boot clock is read between two reads of the real-time one: a preemption
+ * between two reads would otherwise move the event by its length.
+ */
 static double unix_time(__u64 boot_ns)
 {
-	struct timespec b;
+	double before = now_realtime(), boot = now_boottime(), after = now_realtime();
 
-	clock_gettime(CLOCK_BOOTTIME, &b);
-	return now_realtime() - ((double)b.tv_sec + b.tv_nsec / 1e9 - boot_ns / 1e9);
+	return (before + after) / 2 - (boot - boot_ns / 1e9);
 }
 
 void events_note(struct events *ev, int r)
@@ -120,6 +123,7 @@ int events_oom(void *ctx, const struct mp_oom_event *e)
 	memcpy(comm, e->comm, MP_COMM_LEN);
 	comm[MP_COMM_LEN] = '\0';
 	r.ts = unix_time(e->hdr.ts_ns);
+	r.boot_ts = e->hdr.ts_ns / 1e9;
 	r.pid = e->pid;
 	r.tid = e->tid;
 	r.uid = e->uid;

@@ -111,9 +111,11 @@ static int refresh_one(struct targets *ts, struct target *t)
 	read_counts(ts, t);
 	/*
 	 * A reading is before a kill only if all of it was read before: its
-	 * memory.events (which count the kill) come after its memory.stat.
+	 * memory.events (which count the kill) come after its memory.stat. On
+	 * the probes' clock, so that the order with the kill's event is the
+	 * kernel's, not two clocks' read a preemption apart.
 	 */
-	read_done = now_realtime();
+	read_done = now_boottime();
 	if (!h->unreclaimable) {
 		h->unreclaimable = malloc(sizeof(*h->unreclaimable));
 		if (!h->unreclaimable)

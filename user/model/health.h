@@ -36,7 +36,7 @@ struct forecast {
  */
 struct reading {
 	double t;
-	double read_done;		/* all of it (memory.stat, memory.events) had been read by then (Unix time) */
+	double read_done;		/* all of it (memory.stat, memory.events) had been read by then (CLOCK_BOOTTIME) */
 	__u64 anon, shmem, page_cache, unreclaimable;
 	double anon_slope_per_hour;	/* the verdict's trend */
 	struct forecast forecast;

@@ -261,6 +261,7 @@ struct rec_reading {
 /* The task the OOM killer chose. */
 struct rec_oom_kill {
 	double ts;
+	double boot_ts;			/* the same on CLOCK_BOOTTIME: readings are ordered against it */
 	__u32 pid;
 	__u32 tid;
 	__u32 uid;

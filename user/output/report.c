@@ -234,7 +234,7 @@ void report_pre_kill(struct rec_oom_kill *r, const struct target *t, const struc
 	 * kill gave back, and a trend bent by it.
 	 */
 	for (k = HEALTH_READINGS; k-- > 0;)
-		if ((x = health_latest(h, k)) && x->read_done < r->ts) {
+		if ((x = health_latest(h, k)) && x->read_done < r->boot_ts) {
 			readings[n++] = (struct rec_reading){ .ts = x->t, .anon_bytes = x->anon, .shmem_bytes = x->shmem,
 							      .page_cache_bytes = x->page_cache,
 							      .unreclaimable_bytes = x->unreclaimable };

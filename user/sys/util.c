@@ -73,6 +73,11 @@ double now_monotonic(void)
 	return clock_s(CLOCK_MONOTONIC);
 }
 
+double now_boottime(void)
+{
+	return clock_s(CLOCK_BOOTTIME);
+}
+
 const char *path_base(const char *path)
 {
 	const char *slash = strrchr(path, '/');

@@ -17,6 +17,7 @@ int write_text(const char *path, const char *s);
 
 double now_realtime(void);	/* Unix time, seconds */
 double now_monotonic(void);
+double now_boottime(void);	/* the probes' clock (bpf_ktime_get_boot_ns), seconds */
 
 /* The last component of a path (the path itself when it has no '/'). */
 const char *path_base(const char *path);
