@@ -112,6 +112,13 @@ struct stacks_cost {
 	__u64 faults;			/* page faults of the workload with stacks on, summed */
 };
 
+/* dispatch.c: a program's dispatch with the run-time statistics off, ns a call */
+struct dispatch_cost {
+	int rounds;			/* 0: not measured */
+	double median_ns, q1_ns, q3_ns;	/* over the pairs of blocks */
+	double syscall_ns;		/* getppid() bare, the median block */
+};
+
 struct bench {
 	bool quick;
 	bool scrape_only;			/* --scrape-only: the scrapes and nothing else */
@@ -149,6 +156,7 @@ struct bench {
 	double phase_s[8];		/* how long each phase took */
 	double started;
 	struct stacks_cost stacks;
+	struct dispatch_cost dispatch;
 	/* scrape.c: one /metrics scrape per format, with scrape_cgroups cgroups exported */
 	struct {
 		const char *name;
@@ -196,6 +204,8 @@ void bench_collect(struct bench *b, const struct tool *tool, struct tool_run *r)
 /* Adds the run-time statistics of every BPF program pid holds to the totals under tool. */
 void bench_collect_progs(struct bench *b, const char *tool, pid_t pid);
 
+/* dispatch.c: times it, statistics off; a negative errno when the tracepoints cannot be had. */
+int bench_dispatch(struct bench *b);
 /* stacks.c: the growth stacks' cost, and its part of the report. */
 void bench_stacks(struct bench *b);
 void bench_stacks_table(const struct bench *b, FILE *f, bool md);

@@ -10,7 +10,8 @@
  *    an equivalent bpftrace script, interleaved round by round (the order
  *    rotates), so that a noisy machine shifts them all alike; the report is
  *    the median ratio to the bare run of the same round, with the spread,
- *    and memprobe's slowdown above the floor.
+ *    and memprobe's slowdown above the floor. Then, statistics still off,
+ *    what a program's dispatch costs, which they never see (dispatch.c).
  * 2. Cost per call, with the statistics on: each tool once per workload.
  * 3. Start-up, the event path, and the scale run (scale.c).
  * kernel.bpf_stats_enabled is restored at the end, on SIGINT, SIGTERM and
@@ -336,6 +337,8 @@ int main(int argc, char **argv)
 	if (stacks_only) {
 		b.results[0].workload = &bench_workloads[0];
 		b.n_results = 1;
+		set_stats(false);
+		bench_dispatch(&b);
 		b.have_stats = !set_stats(true);
 		bench_stacks(&b);
 		bench_stacks_table(&b, stdout, false);
@@ -353,6 +356,7 @@ int main(int argc, char **argv)
 	phase(&b, 0, "slowdown: the workloads under each tool, BPF statistics off");
 	if (measure_slowdown(&b))
 		goto out;
+	bench_dispatch(&b);
 	b.have_stats = !set_stats(true);
 	phase(&b, 1, "cost per call: each tool once per workload, BPF statistics on");
 	if (b.have_stats && measure_calls(&b))

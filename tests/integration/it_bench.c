@@ -14,7 +14,7 @@
 INTEGRATION_TEST(bench_runs_quick, 120)
 {
 	char out[] = "/tmp/memprobe-test-bench-XXXXXX", cmd[1024], path[1100], *text = NULL;
-	const struct jv *w, *p, *sc, *pts, *scr;
+	const struct jv *w, *p, *sc, *pts, *scr, *d;
 	struct jv *res = NULL;
 	bool ok = false;
 	int status;
@@ -35,9 +35,15 @@ INTEGRATION_TEST(bench_runs_quick, 120)
 	sc = jv_get(res, "scale");
 	pts = sc ? jv_get(sc, "points") : NULL;
 	scr = jv_get(res, "scrapes");
-	/* alloc, pagecache and the fault-bound service; the tools' programs; the reduced scale run; the scrapes. */
+	d = jv_get(res, "dispatch");
+	/*
+	 * alloc, pagecache and the fault-bound service; the tools' programs; the
+	 * dispatch's pairs of blocks (timed, not judged); the reduced scale run;
+	 * the scrapes.
+	 */
 	ok = ASSERT(w && w->n == 3, "workloads") &&
 	     ASSERT(p && p->n >= 8, "%zu programs measured", p ? p->n : 0) &&
+	     ASSERT(d && jv_u64_or(d, "pairs") == 41, "a program's dispatch timed") &&
 	     ASSERT(pts && pts->n == 8, "%zu scale points", pts ? pts->n : 0) &&
 	     ASSERT(scr && scr->n == 3 && jv_u64_or(&scr->items[2], "bytes") > 0, "the scrapes of /metrics");
 	for (size_t i = 0; ok && i < pts->n; i++)
