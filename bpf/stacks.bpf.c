@@ -25,7 +25,8 @@
  * only when that is set looks the page up. A sampled page freed by its
  * process is reported; one freed by reclaim or migration (kernel threads,
  * PF_MEMALLOC) still holds the process's memory somewhere else, and is
- * reported as moved.
+ * reported as moved. Except memory the process gave back with MADV_FREE:
+ * reclaim discards it (anonymous, no longer swap-backed), and it is freed.
  *
  * A token bucket per CPU bounds the stacks a second for the whole machine
  * (bursts of up to a second's worth); a skipped sample's bytes are carried
@@ -523,6 +524,19 @@ out:
 	return 0;
 }
 
+/*
+ * A page MADV_FREE gave back, which reclaim now discards rather than
+ * swapping out: anonymous, and no longer swap-backed (an anonymous page is
+ * otherwise, even in the swap cache). Read only for a sampled page.
+ */
+static __always_inline bool lazily_freed(struct page *page)
+{
+	__u64 mapping = (__u64)BPF_CORE_READ(page, mapping);
+
+	return (mapping & PAGE_MAPPING_ANON) &&
+	       !mp_flag_set(mp_page_flags(page), bpf_core_enum_value(enum pageflags, PG_swapbacked));
+}
+
 SEC("tp_btf/mm_page_free")
 int BPF_PROG(stk_page_free, struct page *page, unsigned int order)
 {
@@ -547,7 +561,7 @@ int BPF_PROG(stk_page_free, struct page *page, unsigned int order)
 	if (pv->state != LIVE)
 		return 0;
 	task = bpf_get_current_task_btf();
-	if (task->flags & (PF_KTHREAD | PF_MEMALLOC)) {
+	if ((task->flags & (PF_KTHREAD | PF_MEMALLOC)) && !lazily_freed(page)) {
 		flags = MP_STACK_MOVED;
 		stat_add(MP_STK_MOVED, 1);
 	}

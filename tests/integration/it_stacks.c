@@ -4,11 +4,14 @@
  * churn, a warm-up) told apart by their sampled pages, unwound through a C
  * library and a binary built without frame pointers; a Python process
  * leaking numpy arrays named down to numpy; the folded file adding up to
- * the same bytes as the summary.
+ * the same bytes as the summary; memory given back with MADV_FREE counted
+ * given back once reclaim discards it.
  */
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -303,6 +306,127 @@ out:
 	agent_free(&a);
 	tchild_kill(&child);
 	tcg_remove(&cg);
+	return ok;
+}
+
+#define LAZY_BYTES	(64 * WL_MIB)
+#define KEPT_BYTES	(72 * WL_MIB)
+/* Room for what is kept and a little more: most of what MADV_FREE gave back has to go. */
+#define LAZY_LIMIT	(KEPT_BYTES + 16 * WL_MIB)
+
+static __attribute__((noinline)) char *map_and_write(size_t bytes)
+{
+	char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memset(p, 0x4c, bytes);
+	/* Not a tail call: this frame stays on the stack under memset's faults. */
+	__asm__ volatile("" : : "r"(p) : "memory");
+	return p;
+}
+
+static __attribute__((noinline)) char *lazy_here(void)
+{
+	char *p = map_and_write(LAZY_BYTES);
+
+	__asm__ volatile("" : : "r"(p) : "memory");
+	return p;
+}
+
+static __attribute__((noinline)) char *kept_here(void)
+{
+	char *p = map_and_write(KEPT_BYTES);
+
+	__asm__ volatile("" : : "r"(p) : "memory");
+	return p;
+}
+
+/*
+ * Writes LAZY_BYTES and gives them back with MADV_FREE, then writes
+ * KEPT_BYTES, which its cgroup's limit has room for only once reclaim has
+ * discarded most of the first; says so on the pipe *arg, and holds.
+ */
+static int run_lazy(void *arg)
+{
+	int done = *(int *)arg;
+	char *lazy = lazy_here();
+
+	if (!lazy || madvise(lazy, LAZY_BYTES, MADV_FREE) || !kept_here() || write(done, "", 1) != 1)
+		return 1;
+	for (;;)
+		pause();
+}
+
+/*
+ * Reclaim frees a sampled page of a process that still has the memory
+ * elsewhere (swapped, migrated), so such a page stays in use; not one the
+ * process gave back with MADV_FREE, which reclaim discards. The lazily
+ * freed path's bytes in use are what memory.stat says is left of them,
+ * and the kept path's all of it.
+ */
+INTEGRATION_TEST(growth_stacks_lazily_freed_given_back, 90)
+{
+	/*
+	 * Every sample taken: past --stack-rate, a burst's skipped bytes go to
+	 * the process's next sample, here the other path's, and the pages
+	 * reclaim leaves are the last written, the part a burst skips.
+	 */
+	const char *argv[] = { "--json", "--interval", "0.5", "--top", "200", "--stack-rate", "100000", "--cgroup", NULL, NULL };
+	struct tchild child = { .pid = 0, .go = -1 };
+	struct agent a = { .out = -1 };
+	uint64_t anon = 0, discarded, lazy_in_use, lazy_sampled, kept_in_use, kept_sampled;
+	int fds[2] = { -1, -1 };
+	struct jv *sum = NULL;
+	struct tcg cg = { 0 };
+	const struct jv *stacks;
+	bool ok = false;
+	double g;
+	char c;
+
+	if (!ASSERT(!pipe(fds), "pipe") || !ASSERT(!tcg_create(&cg, "stk-lazy"), "cgroup") ||
+	    !ASSERT(!tcg_limit(&cg, LAZY_LIMIT), "limit") || !ASSERT(!tchild_start(&child, &cg, run_lazy, &fds[1]), "child"))
+		goto out;
+	argv[8] = cg.rel;
+	if (!ASSERT(!agent_start(&a, argv), "memprobe") ||
+	    !ASSERT(agent_wait_for(&a, "start", 30), "no start: %s", agent_stderr(&a)))
+		goto out;
+	skip_if_refused(&a, &child, &cg);
+	tchild_go(&child);
+	{
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+
+		if (!ASSERT(poll(&pfd, 1, 60000) == 1 && read(fds[0], &c, 1) == 1, "the child did not get its memory"))
+			goto out;
+	}
+	it_nap(1.5);
+	anon = tcg_stat(&cg, "rss", "anon");
+	if (!ASSERT(agent_finish(&a, SIGINT, 60) == 0, "memprobe failed: %s", agent_stderr(&a)))
+		goto out;
+	sum = agent_record(&a, "summary", cg.rel);
+	stacks = jv_get(sum, "growth_stacks");
+	discarded = anon < LAZY_BYTES + KEPT_BYTES ? LAZY_BYTES + KEPT_BYTES - anon : 0;
+	if (discarded > LAZY_BYTES)
+		discarded = LAZY_BYTES;
+	if (!ASSERT(stacks, "no growth_stacks; stderr: %s", agent_stderr(&a)) ||
+	    !ASSERT(sum_through(stacks, "lazy_here", &lazy_in_use, &lazy_sampled, &g), "no stack through lazy_here") ||
+	    !ASSERT(sum_through(stacks, "kept_here", &kept_in_use, &kept_sampled, &g), "no stack through kept_here"))
+		goto out;
+	test_log(__FILE__, __LINE__, "anon %llu: %llu discarded; lazy_here %llu in use of %llu sampled, kept_here %llu of %llu",
+		 (unsigned long long)anon, (unsigned long long)discarded, (unsigned long long)lazy_in_use,
+		 (unsigned long long)lazy_sampled, (unsigned long long)kept_in_use, (unsigned long long)kept_sampled);
+	ok = ASSERT(discarded >= LAZY_BYTES / 2, "reclaim discarded %llu of what MADV_FREE gave back",
+		    (unsigned long long)discarded) &&
+	     ASSERT_NEAR(lazy_in_use, LAZY_BYTES - discarded, 25, 8 * WL_MIB) && ASSERT_NEAR(kept_in_use, KEPT_BYTES, 25, 0);
+out:
+	jv_free(sum);
+	agent_free(&a);
+	tchild_kill(&child);
+	tcg_remove(&cg);
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
 	return ok;
 }
 
