@@ -172,6 +172,8 @@ struct bench {
 /* context.c: what every part shares; it calls nothing of the benchmark's. */
 double bench_now(void);
 void bench_spread(const double *v, int n, double *median, double *min, double *max);
+/* Sorts v in place, smallest first: for quantiles of more than BENCH_MAX_ROUNDS. */
+void bench_sort(double *v, int n);
 struct prog_total *bench_prog(struct bench *b, int workload, const char *tool, const char *name);
 struct footprint *bench_footprint(struct bench *b, const char *tool);
 /* CPU seconds pid has used, and its resident and peak resident memory. */

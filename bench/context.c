@@ -28,12 +28,17 @@ static int by_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+void bench_sort(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), by_double);
+}
+
 void bench_spread(const double *v, int n, double *median, double *min, double *max)
 {
 	double s[BENCH_MAX_ROUNDS];
 
 	memcpy(s, v, n * sizeof(*v));
-	qsort(s, n, sizeof(*s), by_double);
+	bench_sort(s, n);
 	*median = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 	*min = s[0];
 	*max = s[n - 1];

@@ -19,13 +19,6 @@
 #include "bench.h"
 #include "dispatch.skel.h"
 
-static int by_value(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Nanoseconds a getppid() takes over a block of n. */
 static double block_ns(long n)
 {
@@ -83,8 +76,8 @@ int bench_dispatch(struct bench *b)
 	sched_setaffinity(0, sizeof(was), &was);
 	if (err)
 		goto out;
-	qsort(diff, rounds, sizeof(*diff), by_value);
-	qsort(bare, rounds, sizeof(*bare), by_value);
+	bench_sort(diff, rounds);
+	bench_sort(bare, rounds);
 	d->rounds = rounds;
 	d->median_ns = diff[rounds / 2];
 	d->q1_ns = diff[rounds / 4];

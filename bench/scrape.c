@@ -117,16 +117,9 @@ static int scrape(int port, int f, size_t *bytes, size_t *series)
 	return ok ? 0 : -1;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static double median(double *v, int n)
 {
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	bench_sort(v, n);
 	return n ? v[n / 2] : 0;
 }
 

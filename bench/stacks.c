@@ -11,8 +11,9 @@
  * workload's time. The free hook is nearly all dispatch, which the
  * statistics do not see, while what they read there is mostly their own
  * clock reads: so it is also counted at the dispatch timed with them off
- * (dispatch.c) and its time above an empty program's. And the agent's: ring bytes, stacks taken and skipped by
- * the rate limit, CPU spent unwinding, from memprobe's own summary.
+ * (dispatch.c) and its time above an empty program's. And the agent's:
+ * ring bytes, stacks taken and skipped by the rate limit, CPU spent
+ * unwinding, from memprobe's own summary.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -238,10 +239,11 @@ void bench_stacks_json(const struct bench *b, FILE *f)
 		min, max);
 	for (r = 0; r < c->rounds; r++)
 		fprintf(f, "%s%.4f", r ? "," : "", c->ratio[r]);
-	fprintf(f, "],\"kernel_share\":%.5f,\"real_share\":%.5f,\"dispatch_ns\":%.1f,\"stk_page_alloc_ns\":%.1f,\"page_alloc_off_ns\":%.1f,\"stk_page_free_ns\":%.1f,"
+	fprintf(f, "],\"kernel_share\":%.5f,\"real_share\":%.5f,\"dispatch_ns\":%.1f,\"stk_page_alloc_ns\":%.1f,"
+		"\"page_alloc_off_ns\":%.1f,\"stk_page_free_ns\":%.1f,"
 		"\"faults\":%llu,\"on_s\":%.3f,\"off_s\":%.3f,\"samples\":%llu,\"skipped\":%llu,\"ring_bytes\":%llu,"
-		"\"unwind_cpu_s\":%.3f,\"agent_cpu_s\":%.3f}\n", kernel_share(b), real_share(b), b->dispatch.median_ns, mean_ns(prog(b, ON, "stk_page_alloc")),
-		mean_ns(prog(b, OFF, "page_alloc")), mean_ns(prog(b, ON, "stk_page_free")), (unsigned long long)c->faults,
+		"\"unwind_cpu_s\":%.3f,\"agent_cpu_s\":%.3f}\n", kernel_share(b), real_share(b), b->dispatch.median_ns,
+		mean_ns(prog(b, ON, "stk_page_alloc")), mean_ns(prog(b, OFF, "page_alloc")), mean_ns(prog(b, ON, "stk_page_free")), (unsigned long long)c->faults,
 		c->on_s, c->off_s,
 		(unsigned long long)c->samples, (unsigned long long)c->skipped, (unsigned long long)c->ring_bytes,
 		c->unwind_cpu_s, c->agent_cpu_s);
