@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Growth stacks: where a watched process's anonymous memory comes from,
- * sampled from the page allocations behind it, and whether each sampled
- * page is later given back.
+ * sampled from the page allocations behind it, and where each sampled
+ * page is mapped, for the agent to follow.
  *
  * kmem:mm_page_alloc runs in the allocating task, in the page fault that
  * wants the page; the task's pt_regs are then the user registers at the
@@ -12,21 +12,20 @@
  * watched cgroups count down a per-process budget of bytes (MP_STACK_SAMPLE on
  * average, jittered so that periodic allocations cannot alias with it);
  * the page that crosses it is sampled: the user registers and the top of
- * the user stack are copied aside and the page is remembered. Whether it
- * is anonymous memory is known only once the fault has mapped it
- * (folio->mapping gains PAGE_MAPPING_ANON; on 6.1 kmem:rss_stat does not
- * fire per fault, so there is no later hook to wait for): the sample is
- * settled at the CPU's next candidate allocation, which comes after the
- * fault is over, or when the agent asks (stk_settle, each interval). Page
- * cache and swap-in pages are dropped then, counted.
+ * the user stack are copied aside. Whether it is anonymous memory, and
+ * where it is mapped, is known only once the fault has mapped it (on 6.1
+ * kmem:rss_stat does not fire per fault, so there is no later hook to wait
+ * for): the sample is settled at the CPU's next candidate allocation,
+ * which comes after the fault is over, or when the agent asks (stk_settle,
+ * each interval). Page cache and swap-in pages are dropped then, counted.
  *
- * kmem:mm_page_free runs for every page the machine frees: it tests one
- * bit of a 16 KiB array the verifier inlines, indexed by the page, and
- * only when that is set looks the page up. A sampled page freed by its
- * process is reported; one freed by reclaim or migration (kernel threads,
- * PF_MEMALLOC) still holds the process's memory somewhere else, and is
- * reported as moved. Except memory the process gave back with MADV_FREE:
- * reclaim discards it (anonymous, no longer swap-backed), and it is freed.
+ * No program runs when a page is freed: a hook on every free costs a
+ * program's dispatch per page the machine frees, more than a sample costs
+ * all told. The agent follows the sampled address instead. Reclaim,
+ * migration and khugepaged move a page and leave the address mapped; the
+ * process gives memory back through a few system calls, rare next to page
+ * frees, which report the ranges of followed processes (stk_follow), and
+ * the agent reads /proc/PID/pagemap each interval for what they miss.
  *
  * A token bucket per CPU bounds the stacks a second for the whole machine
  * (bursts of up to a second's worth); a skipped sample's bytes are carried
@@ -44,59 +43,45 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Stable values, not in BTF: include/linux/sched.h, gfp_types.h, page-flags.h. */
-#define PF_MEMALLOC		0x00000800
+/* Stable values, not in BTF: include/linux/sched.h, gfp_types.h, page-flags.h, uapi mman. */
 #define PF_KTHREAD		0x00200000
 #define GFP_MOVABLE		0x08
+#define PAGE_MAPPING_FLAGS	0x3
 #define PAGE_MAPPING_ANON	0x1
+#define MADV_DONTNEED		4
+#define MADV_REMOVE		9
+#define MADV_DONTNEED_LOCKED	24
+#define MAP_FIXED		0x10
+#define MAP_FIXED_NOREPLACE	0x100000
 
 const volatile __u64 stk_rate_bytes = MP_STACK_SAMPLE;
 const volatile __u64 stk_interval_ns = 1000000000ULL / MP_STACK_RATE;	/* per CPU */
 const volatile __u64 stk_burst_ns = 1000000000ULL;	/* a second's worth */
 #define GATE_MASK		(MP_STACK_GATE - 1)
 
-enum page_state {
-	PENDING = 0,		/* sampled, not yet known to be anonymous */
-	LIVE = 1,		/* anonymous, sent to the agent */
-	FREED = 2,		/* freed before it was settled */
+/*
+ * The processes that have sampled pages: their address-space calls are
+ * reported. An evicted one is followed by the agent's pagemap reads alone.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MP_MAX_TASKS);
+	__type(key, __u32);
+	__type(value, __u64);
+} stk_follow SEC(".maps");
+
+/* An mremap's or brk's arguments between its entry and exit, per thread. */
+struct call {
+	__u64 start, len, new_len;
 };
 
-struct page_val {
-	__u64 id;
-	__u64 state;		/* enum page_state; 64 bits for cmpxchg on BPF's first instruction sets */
-	__u32 tgid;
-	__u32 anon;		/* FREED: it was anonymous when freed */
-};
-
-/* The sampled pages, by struct page address. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, MP_STACK_PAGES);
+	__uint(max_entries, 4096);
 	__type(key, __u64);
-	__type(value, struct page_val);
-} stk_pages SEC(".maps");
-
-/*
- * The free path's one cheap look: a bit per slot, set while a sampled page
- * hashes there. 16 KiB, so that it stays in the cache of a CPU that frees
- * pages all the time (a larger array cost a cache miss per free). How many
- * pages share a slot is counted beside it, touched only when a sampled
- * page comes or goes.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MP_STACK_GATE / 64);
-	__type(key, __u32);
-	__type(value, __u64);
-} stk_gate SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MP_STACK_GATE);
-	__type(key, __u32);
-	__type(value, __u64);
-} stk_gate_counts SEC(".maps");
+	__type(value, struct call);
+} stk_calls SEC(".maps");
 
 /* A process's budget while it is off the CPU slot; evicting one only restarts its budget. */
 struct {
@@ -131,7 +116,6 @@ struct slot {
 	__u64 tat;		/* token bucket: the earliest time the next stack is due */
 	__u64 seq;
 	__u64 pend_page;	/* the pending page's struct page; 0: nothing pending */
-	__u64 pend_key;
 	__u64 carry;		/* bytes of samples the rate limit skipped, for the process's next one */
 	__u32 tgid;
 	__u32 watched;
@@ -170,38 +154,8 @@ static __always_inline void skip(struct slot *s, __u32 why, __u64 weight)
 	s->carry += weight;
 }
 
-/*
- * A page's key: its struct page's address as a plain number. The verifier
- * allows no shift on a pointer, but a pointer minus another is a number
- * for a program allowed to see addresses; any fixed pointer will do.
- */
-#define PAGE_KEY(page)	((__u64)(page) - (__u64)&stk_gate)
-
-/*
- * A page comes (d = 1) or goes (d = -1). The bit is cleared when the last
- * page of its slot goes, and set again if another came meanwhile: a free
- * can then find the bit clear only while no sampled page is there.
- */
-static __always_inline void gate_add(__u64 key, int d)
-{
-	__u32 idx = (key >> 6) & GATE_MASK, word = idx / 64;
-	__u64 bit = 1ULL << (idx & 63), *n, *g;
-
-	n = bpf_map_lookup_elem(&stk_gate_counts, &idx);
-	g = bpf_map_lookup_elem(&stk_gate, &word);
-	if (!n || !g)
-		return;
-	if (d > 0) {
-		__sync_fetch_and_add(n, 1);
-		__sync_fetch_and_or(g, bit);
-		return;
-	}
-	if (__sync_fetch_and_add(n, -1) != 1)
-		return;
-	__sync_fetch_and_and(g, ~bit);
-	if (*(volatile __u64 *)n)
-		__sync_fetch_and_or(g, bit);
-}
+/* A pointer as a plain number, only ever compared: any fixed pointer will do as the origin. */
+#define AS_NUMBER(p)	((__u64)(p) - (__u64)&stk_follow)
 
 /* Bytes until the next sample: uniform in [R/2, 3R/2), mean R. */
 static __always_inline __s64 next_budget(void)
@@ -291,33 +245,13 @@ static __always_inline __u64 wakeup(void)
 static __noinline void capture(struct slot *s, struct task_struct *task, struct page *page, unsigned int order,
 				    __u64 weight)
 {
-	__u64 key = PAGE_KEY(page);
-	struct page_val val = { .tgid = task->tgid, .state = PENDING };
 	struct mp_stack_event *ev;
 	struct pt_regs *regs;
 	__u32 zero = 0;
-	long err;
 
 	ev = bpf_map_lookup_elem(&stk_bufs, &zero);
 	if (!ev)
 		return;
-	val.id = ((__u64)bpf_get_smp_processor_id() << 48) | (++s->seq & 0xffffffffffffULL);
-	err = bpf_map_update_elem(&stk_pages, &key, &val, BPF_NOEXIST);
-	/*
-	 * Sampled on another CPU, freed before that CPU settled it, and handed
-	 * out again (a freed page goes to the freeing CPU's list, first out):
-	 * that CPU's settle sends the old sample's free. This one is skipped,
-	 * its bytes carried, as over the rate.
-	 */
-	if (err == -MP_EEXIST) {
-		skip(s, MP_STK_BUSY, weight);
-		return;
-	}
-	if (err) {
-		stat_add(MP_STK_PAGES_FULL, 1);
-		return;
-	}
-	gate_add(key, 1);
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	ev->head.hdr.type = MP_EV_STACK;
 	ev->head.hdr.version = MP_EVENT_VERSION;
@@ -326,11 +260,11 @@ static __noinline void capture(struct slot *s, struct task_struct *task, struct 
 	ev->head.tgid = task->tgid;
 	ev->head.tid = task->pid;
 	ev->head.flags = 0;
-	ev->head.id = val.id;
+	ev->head.id = ((__u64)bpf_get_smp_processor_id() << 48) | (++s->seq & 0xffffffffffffULL);
 	ev->cgid = mp_task_memcg_id_direct(task);
 	ev->weight = weight;
 	ev->start_ns = task->group_leader->start_boottime;
-	ev->mm = (__u64)task->mm - (__u64)&stk_gate;	/* a number, as PAGE_KEY: only compared */
+	ev->mm = AS_NUMBER(task->mm);
 	ev->order = order;
 	bpf_probe_read_kernel_str(ev->comm, sizeof(ev->comm), task->group_leader->comm);
 	/* DWARF's x86_64 numbering. */
@@ -354,70 +288,94 @@ static __noinline void capture(struct slot *s, struct task_struct *task, struct 
 	ev->stack_size = copy_stack(ev, task, regs->sp);
 	if (!ev->stack_size)
 		stat_add(MP_STK_NO_STACK, 1);
-	s->pend_key = key;
 	s->pend_page = (__u64)page;
 }
 
-static __always_inline void forget(__u64 key)
+/* The anon_vma interval tree's node (struct anon_vma_chain) of an rb_node. */
+static __always_inline struct anon_vma_chain *avc_of(struct rb_node *n)
 {
-	bpf_map_delete_elem(&stk_pages, &key);
-	gate_add(key, -1);
+	return (struct anon_vma_chain *)((void *)n - bpf_core_field_offset(struct anon_vma_chain, rb));
 }
 
-static __always_inline void send_free(__u64 id, __u32 tgid, __u32 flags)
-{
-	struct mp_stack_head *h = bpf_ringbuf_reserve(&stk_events, sizeof(*h), 0);
+#define WALK_NODES	16
+#define WALK_STACK	8
 
-	if (!h) {
-		stat_add(MP_STK_RING_FULL, 1);
-		return;
+/*
+ * Where an anonymous page is mapped in mm, found as the kernel's reverse
+ * map finds it: the page's anon_vma keeps the areas that may map it in an
+ * interval tree of page offsets, and an area maps its index at
+ * vm_start + (index - vm_pgoff) pages. The offsets of an area mremap moved
+ * keep their old origin, so the index alone would not do. Usually there is
+ * one area there; after fork the parent's tree holds its children's too,
+ * whose areas cover the same offsets: up to WALK_NODES nodes are visited,
+ * subtrees that cannot hold the index skipped. 0: not found.
+ */
+static __always_inline __u64 mapped_at(struct page *page, __u64 mapping, __u64 mm)
+{
+	struct anon_vma *av = (struct anon_vma *)(mapping & ~(__u64)PAGE_MAPPING_FLAGS);
+	__u64 index = BPF_CORE_READ((struct folio *)page, index), start, end, pgoff, todo[WALK_STACK];
+	struct rb_node *n = BPF_CORE_READ(av, rb_root.rb_root.rb_node), *l, *r;
+	struct vm_area_struct *vma;
+	__u32 depth = 0;
+	int i;
+
+	for (i = 0; i < WALK_NODES; i++) {
+		if (!n) {
+			if (!depth)
+				break;
+			depth--;
+			n = (struct rb_node *)todo[depth & (WALK_STACK - 1)];
+		}
+		vma = BPF_CORE_READ(avc_of(n), vma);
+		start = BPF_CORE_READ(vma, vm_start);
+		end = BPF_CORE_READ(vma, vm_end);
+		pgoff = BPF_CORE_READ(vma, vm_pgoff);
+		if ((__u64)BPF_CORE_READ(vma, vm_mm) == mm && index >= pgoff && index - pgoff < (end - start) >> 12)
+			return start + ((index - pgoff) << 12);
+		/* The tree is ordered by first offset and keeps each subtree's last. */
+		l = BPF_CORE_READ(n, rb_left);
+		r = BPF_CORE_READ(n, rb_right);
+		if (r && index >= pgoff && BPF_CORE_READ(avc_of(r), rb_subtree_last) >= index && depth < WALK_STACK)
+			todo[depth++ & (WALK_STACK - 1)] = (__u64)r;
+		n = l && BPF_CORE_READ(avc_of(l), rb_subtree_last) >= index ? l : NULL;
 	}
-	h->hdr.type = MP_EV_STACK;
-	h->hdr.version = MP_EVENT_VERSION;
-	h->hdr.size = sizeof(*h);
-	h->hdr.ts_ns = bpf_ktime_get_boot_ns();
-	h->kind = MP_STACK_FREE_EV;
-	h->tgid = tgid;
-	h->tid = 0;
-	h->flags = flags;
-	h->id = id;
-	bpf_ringbuf_submit(h, wakeup());
-	stat_add(MP_STK_RING_BYTES, sizeof(*h));
+	return 0;
 }
 
 /*
- * The pending page is anonymous memory now, or it never will be: send its
- * event, or drop it. The event goes before the page turns LIVE, so that
- * its free can never reach the agent first.
+ * The pending page is mapped anonymous memory now, or it never will be:
+ * send its event, with where it is mapped, or drop it. A page freed before
+ * it was settled reads as not anonymous (a freed page has no mapping).
  */
 static __noinline void settle(struct slot *s)
 {
-	__u64 page = s->pend_page, key = s->pend_key, mapping, len;
+	struct page *page = (struct page *)s->pend_page;
 	struct mp_stack_event *ev;
-	struct page_val *pv;
-	__u32 zero = 0, size;
+	__u64 mapping, len, addr, mm = s->mm;
+	__u32 zero = 0, size, tgid;
 
 	s->pend_page = 0;
-	pv = bpf_map_lookup_elem(&stk_pages, &key);
 	ev = bpf_map_lookup_elem(&stk_bufs, &zero);
-	if (!pv || !ev)
+	if (!ev)
 		return;
-	if (pv->state == FREED) {
-		if (pv->anon)
-			ev->head.flags = MP_STACK_FREED;
-		else
-			stat_add(MP_STK_NOT_ANON, 1);
-		forget(key);
-		if (!ev->head.flags)
-			return;
-	} else {
-		mapping = (__u64)BPF_CORE_READ((struct page *)page, mapping);
-		if (!(mapping & PAGE_MAPPING_ANON)) {
-			stat_add(MP_STK_NOT_ANON, 1);
-			forget(key);
-			return;
-		}
+	mapping = (__u64)BPF_CORE_READ(page, mapping);
+	if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON) {
+		stat_add(MP_STK_NOT_ANON, 1);
+		return;
 	}
+	addr = mapped_at(page, mapping, mm);
+	if (!addr) {
+		if (ev->head.tgid == s->tgid)
+			skip(s, MP_STK_NO_ADDR, ev->weight);
+		else
+			stat_add(MP_STK_NO_ADDR, 1);
+		return;
+	}
+	ev->addr = addr;
+	tgid = ev->head.tgid;
+	/* Followed before it is sent: a range given back after the sample cannot be missed. */
+	if (bpf_map_update_elem(&stk_follow, &tgid, &mm, BPF_ANY))
+		stat_add(MP_STK_FOLLOW_FULL, 1);
 	size = ev->stack_size;
 	if (size > MP_STACK_BYTES)
 		size = MP_STACK_BYTES;
@@ -425,20 +383,10 @@ static __noinline void settle(struct slot *s)
 	ev->head.hdr.size = len;
 	if (bpf_ringbuf_output(&stk_events, ev, len, wakeup())) {
 		stat_add(MP_STK_RING_FULL, 1);
-		if (!ev->head.flags)
-			forget(key);
 		return;
 	}
 	stat_add(MP_STK_SAMPLES, 1);
 	stat_add(MP_STK_RING_BYTES, len);
-	if (ev->head.flags)
-		return;
-	/* Freed meanwhile on another CPU: that free could not be sent, so send it now. */
-	if (__sync_val_compare_and_swap(&pv->state, PENDING, LIVE) != PENDING) {
-		send_free(ev->head.id, ev->head.tgid, 0);
-		stat_add(MP_STK_FREES, 1);
-		forget(key);
-	}
 }
 
 /* The allocation counted, then sampled if it is a watched process's user memory. */
@@ -507,10 +455,11 @@ int BPF_PROG(stk_page_alloc, struct page *page, unsigned int order, gfp_t gfp)
 		goto out;
 	}
 	/*
-	 * A free that finds no room is lost, and its page stays in use in the
-	 * agent's account for good: samples (16 KiB each) stop while three
-	 * quarters of the ring wait to be read, leaving the rest to frees (40
-	 * bytes). Their bytes are carried as over the rate.
+	 * An address-space event that finds no room is lost, and the agent
+	 * learns of that range only at its next pagemap read: samples (16 KiB
+	 * each) stop while three quarters of the ring wait to be read, leaving
+	 * the rest to those events (72 bytes). Their bytes are carried as over
+	 * the rate.
 	 */
 	if (bpf_ringbuf_query(&stk_events, BPF_RB_AVAIL_DATA) > MP_STACK_RING / 4 * 3) {
 		skip(s, MP_STK_ROOM, weight);
@@ -524,50 +473,147 @@ out:
 	return 0;
 }
 
-/*
- * A page MADV_FREE gave back, which reclaim now discards rather than
- * swapping out: anonymous, and no longer swap-backed (an anonymous page is
- * otherwise, even in the swap cache). Read only for a sampled page.
- */
-static __always_inline bool lazily_freed(struct page *page)
+/* A followed process gave [start, start + len) back, or moved it (kind). */
+static __always_inline void send_range(__u32 kind, __u64 start, __u64 len, __u64 to, __u64 new_len)
 {
-	__u64 mapping = (__u64)BPF_CORE_READ(page, mapping);
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	struct mp_stack_range *e;
 
-	return (mapping & PAGE_MAPPING_ANON) &&
-	       !mp_flag_set(mp_page_flags(page), bpf_core_enum_value(enum pageflags, PG_swapbacked));
+	if (!bpf_map_lookup_elem(&stk_follow, &tgid))
+		return;
+	e = bpf_ringbuf_reserve(&stk_events, sizeof(*e), 0);
+	if (!e) {
+		stat_add(MP_STK_RING_FULL, 1);
+		return;
+	}
+	e->head.hdr.type = MP_EV_STACK;
+	e->head.hdr.version = MP_EVENT_VERSION;
+	e->head.hdr.size = sizeof(*e);
+	e->head.hdr.ts_ns = bpf_ktime_get_boot_ns();
+	e->head.kind = kind;
+	e->head.tgid = tgid;
+	e->head.tid = (__u32)id;
+	e->head.flags = 0;
+	e->head.id = 0;
+	/* The kernel rounds a range's length up to whole pages. */
+	e->start = start;
+	e->len = (len + 4095) & ~4095ULL;
+	e->to = to;
+	e->new_len = (new_len + 4095) & ~4095ULL;
+	bpf_ringbuf_submit(e, wakeup());
+	stat_add(MP_STK_RANGES, 1);
+	stat_add(MP_STK_RING_BYTES, sizeof(*e));
 }
 
-SEC("tp_btf/mm_page_free")
-int BPF_PROG(stk_page_free, struct page *page, unsigned int order)
+/*
+ * Given back before the call returns: a sample taken meanwhile cannot be in
+ * the range (its pages are going), and a call that fails (a bad range) has
+ * nothing there to give back.
+ */
+SEC("tracepoint/syscalls/sys_enter_munmap")
+int stk_munmap(struct trace_event_raw_sys_enter *ctx)
 {
-	__u64 key = PAGE_KEY(page), *g;
-	__u32 idx = (key >> 6) & GATE_MASK, word = idx / 64, flags = 0;
-	struct task_struct *task;
-	struct page_val *pv;
+	send_range(MP_STACK_UNMAP_EV, ctx->args[0], ctx->args[1], 0, 0);
+	return 0;
+}
 
-	g = bpf_map_lookup_elem(&stk_gate, &word);
-	if (!g || !((*g >> (idx & 63)) & 1))
+/* MADV_FREE is not: its pages stay until reclaim discards them, which the agent's pagemap reads see. */
+SEC("tracepoint/syscalls/sys_enter_madvise")
+int stk_madvise(struct trace_event_raw_sys_enter *ctx)
+{
+	int advice = (int)ctx->args[2];
+
+	if (advice == MADV_DONTNEED || advice == MADV_REMOVE || advice == MADV_DONTNEED_LOCKED)
+		send_range(MP_STACK_UNMAP_EV, ctx->args[0], ctx->args[1], 0, 0);
+	return 0;
+}
+
+/* A fixed mapping replaces whatever was mapped there. */
+SEC("tracepoint/syscalls/sys_enter_mmap")
+int stk_mmap(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 flags = ctx->args[3];
+
+	if ((flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE))
+		send_range(MP_STACK_UNMAP_EV, ctx->args[0], ctx->args[1], 0, 0);
+	return 0;
+}
+
+/* Where mremap put the range is known at its exit: the arguments wait per thread. */
+static __always_inline void call_enter(__u64 start, __u64 len, __u64 new_len)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	struct call c = { .start = start, .len = len, .new_len = new_len };
+
+	if (bpf_map_lookup_elem(&stk_follow, &tgid))
+		bpf_map_update_elem(&stk_calls, &id, &c, BPF_ANY);
+}
+
+static __always_inline bool call_exit(struct call *out)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct call *c = bpf_map_lookup_elem(&stk_calls, &id);
+
+	if (!c)
+		return false;
+	*out = *c;
+	bpf_map_delete_elem(&stk_calls, &id);
+	return true;
+}
+
+SEC("tracepoint/syscalls/sys_enter_mremap")
+int stk_mremap_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	call_enter(ctx->args[0], ctx->args[1], ctx->args[2]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_mremap")
+int stk_mremap_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 to = ctx->ret;
+	struct call c;
+
+	/* A failed call returns -errno, never a page-aligned address. */
+	if (call_exit(&c) && !(to & 4095))
+		send_range(MP_STACK_MOVE_EV, c.start, c.len, to, c.new_len);
+	return 0;
+}
+
+/* brk returns the new break; the old one is read at entry. */
+SEC("tracepoint/syscalls/sys_enter_brk")
+int stk_brk_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	call_enter(BPF_CORE_READ(task, mm, brk), 0, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_brk")
+int stk_brk_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 now = (ctx->ret + 4095) & ~4095ULL, before;
+	struct call c;
+
+	if (!call_exit(&c))
 		return 0;
-	pv = bpf_map_lookup_elem(&stk_pages, &key);
-	if (!pv)
-		return 0;
-	if (pv->state == PENDING) {
-		/* Read as a number: the verifier tests no bit of a pointer. Rare: a sampled page. */
-		pv->anon = ((__u64)BPF_CORE_READ(page, mapping) & PAGE_MAPPING_ANON) != 0;
-		/* The settling CPU sends the free when it finds this. */
-		if (__sync_val_compare_and_swap(&pv->state, PENDING, FREED) == PENDING)
-			return 0;
-	}
-	if (pv->state != LIVE)
-		return 0;
-	task = bpf_get_current_task_btf();
-	if ((task->flags & (PF_KTHREAD | PF_MEMALLOC)) && !lazily_freed(page)) {
-		flags = MP_STACK_MOVED;
-		stat_add(MP_STK_MOVED, 1);
-	}
-	stat_add(MP_STK_FREES, 1);
-	send_free(pv->id, pv->tgid, flags);
-	forget(key);
+	before = (c.start + 4095) & ~4095ULL;
+	if (now < before)
+		send_range(MP_STACK_UNMAP_EV, now, before - now, 0, 0);
+	return 0;
+}
+
+/* A new address space: what was followed in the old one is gone. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(stk_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = p->tgid;
+
+	send_range(MP_STACK_EXEC_EV, 0, 0, 0, 0);
+	bpf_map_delete_elem(&stk_follow, &tgid);
 	return 0;
 }
 

@@ -341,35 +341,34 @@ _Static_assert(sizeof(struct mp_oom_event) == 16 + 24 + 32 + 32 + 8 + MP_COMM_LE
 /*
  * Growth stacks (bpf/stacks.bpf.c): the user pages watched tasks allocate
  * for anonymous memory are sampled, one per MP_STACK_SAMPLE bytes a process
- * allocates on average; each sample carries the user registers and the top
- * of the user stack, for the agent to unwind with DWARF CFI. Frees of
- * sampled pages come as small events of the same type.
+ * allocates on average; each sample carries the user registers, the top
+ * of the user stack, for the agent to unwind with DWARF CFI, and the
+ * address the page is mapped at. The agent follows that address, not the
+ * page: the calls that give address space back (munmap, madvise, mremap,
+ * brk, a replacing mmap, exec) come as small events of the same type, for
+ * followed processes only.
  */
 #define MP_STACK_SAMPLE		(512 * 1024)	/* default bytes between samples */
 #define MP_STACK_BYTES		16384		/* user stack copied per sample: a power of two */
 #define MP_STACK_REGS		17		/* x86_64 DWARF registers 0-16: rax..r15, rip */
 #define MP_STACK_RING		(1024 * 1024)
 #define MP_STACK_PAGES		65536		/* sampled pages followed at once */
-#define MP_STACK_GATE		(1 << 17)	/* bits in front of the pages map, on the free path */
 #define MP_STACK_RATE		200		/* stacks a second, at most, for the whole machine */
 
 enum mp_stack_kind {
-	MP_STACK_SAMPLE_EV = 1,	/* a sampled page, with its stack */
-	MP_STACK_FREE_EV = 2,	/* a sampled page went back to the kernel */
+	MP_STACK_SAMPLE_EV = 1,	/* a sampled page, with its stack and address */
+	MP_STACK_UNMAP_EV = 3,	/* [start, start + len) given back (munmap, madvise, brk, mmap over it) */
+	MP_STACK_MOVE_EV = 4,	/* mremap: [start, start + len) now at `to`, new_len long */
+	MP_STACK_EXEC_EV = 5,	/* the process replaced its address space */
 };
 
-enum mp_stack_flags {
-	MP_STACK_FREED = 1,	/* sample: freed already when it was confirmed anonymous */
-	MP_STACK_MOVED = 2,	/* free: by reclaim or migration, not by the process */
-};
-
-/* What both kinds start with. */
+/* What every kind starts with. */
 struct mp_stack_head {
 	struct mp_event_hdr hdr;
 	__u32 kind;		/* enum mp_stack_kind */
 	__u32 tgid;
 	__u32 tid;
-	__u32 flags;		/* enum mp_stack_flags */
+	__u32 flags;
 	__u64 id;		/* the sample, unique in a run */
 };
 _Static_assert(sizeof(struct mp_stack_head) == 16 + 24, "mp_stack_head layout");
@@ -380,14 +379,23 @@ struct mp_stack_event {
 	__u64 weight;		/* bytes the sample stands for */
 	__u64 start_ns;		/* the process's start (boot time), which tells a reused pid */
 	__u64 mm;		/* its address space: a new one after exec */
+	__u64 addr;		/* where the page is mapped in it (a huge page: its start) */
 	__u64 regs[MP_STACK_REGS];
 	__u32 order;		/* of the page allocation */
 	__u32 stack_size;	/* bytes of stack that follow, from regs[7] (rsp) up */
 	char comm[MP_COMM_LEN];
 	__u8 stack[MP_STACK_BYTES];
 };
-_Static_assert(sizeof(struct mp_stack_event) == 40 + 32 + 8 * MP_STACK_REGS + 8 + MP_COMM_LEN + MP_STACK_BYTES,
+_Static_assert(sizeof(struct mp_stack_event) == 40 + 40 + 8 * MP_STACK_REGS + 8 + MP_COMM_LEN + MP_STACK_BYTES,
 	       "mp_stack_event layout");
+
+/* A followed process's address space changed. */
+struct mp_stack_range {
+	struct mp_stack_head head;
+	__u64 start, len;	/* page-aligned */
+	__u64 to, new_len;	/* MP_STACK_MOVE_EV: where it went, how long it is now */
+};
+_Static_assert(sizeof(struct mp_stack_range) == 40 + 32, "mp_stack_range layout");
 
 /* What the stacks program counts, one slot each in a per-CPU array. */
 enum mp_stack_stat {
@@ -396,14 +404,13 @@ enum mp_stack_stat {
 	MP_STK_RATE,		/* samples skipped by the rate limit */
 	MP_STK_RATE_BYTES,	/* the bytes they stood for, carried to the process's next sample */
 	MP_STK_RATE_LOST_BYTES,	/* of those, bytes never carried: the process left the CPU first */
-	MP_STK_PAGES_FULL,	/* samples skipped: the pages map was full */
-	MP_STK_RING_FULL,	/* samples or frees the ring could not take */
-	MP_STK_FREES,		/* sampled pages freed */
-	MP_STK_MOVED,		/* sampled pages freed by reclaim or migration */
+	MP_STK_NO_ADDR,		/* samples skipped, bytes carried: where the page is mapped was not found */
+	MP_STK_RING_FULL,	/* samples or address-space events the ring could not take */
+	MP_STK_RANGES,		/* address-space events sent */
+	MP_STK_FOLLOW_FULL,	/* samples whose process could not be followed (the map was full) */
 	MP_STK_NO_STACK,	/* samples whose user stack could not be read */
-	MP_STK_RING_BYTES,	/* bytes of samples and frees sent through the ring */
-	MP_STK_ROOM,		/* samples skipped, bytes carried: the ring kept its last quarter for frees */
-	MP_STK_BUSY,		/* samples skipped, bytes carried: their page still followed as freed, not yet settled */
+	MP_STK_RING_BYTES,	/* bytes of samples and events sent through the ring */
+	MP_STK_ROOM,		/* samples skipped, bytes carried: the ring kept its last quarter for events */
 	MP_STK_STATS,
 };
 

@@ -37,7 +37,7 @@ static int grow_hold_shrink(void *arg)
 INTEGRATION_TEST(no_fault_probes_runs_nothing_on_a_fault, 60)
 {
 	static const char *const per_fault[] = { "page_alloc", "rss_stat", "shmem_lru_add", "stk_page_alloc",
-						 "stk_page_free" };
+						 "stk_munmap" };
 	const char *argv[] = { "--json", "--interval", "0.25", "--no-fault-probes", "--cgroup", NULL, NULL };
 	struct tchild child = { .pid = 0, .go = -1 };
 	struct agent a = { .out = -1 };

@@ -18,6 +18,7 @@
 
 #include "harness.h"
 #include "it.h"
+#include "it_stacks.h"
 #include "workload.h"
 
 #define LEAK_SECONDS	20
@@ -52,8 +53,7 @@ static int run_numpy(void *arg)
 	return 127;
 }
 
-/* Whether a stack's frames include a function whose name starts with prefix. */
-static bool through(const struct jv *stack, const char *prefix)
+bool through(const struct jv *stack, const char *prefix)
 {
 	const struct jv *frames = jv_get(stack, "frames");
 	size_t i;
@@ -67,8 +67,7 @@ static bool through(const struct jv *stack, const char *prefix)
 	return false;
 }
 
-/* The first stack through prefix (the list is by bytes in use), and the sums over all of them. */
-static const struct jv *sum_through(const struct jv *stacks, const char *prefix, uint64_t *in_use, uint64_t *sampled,
+const struct jv *sum_through(const struct jv *stacks, const char *prefix, uint64_t *in_use, uint64_t *sampled,
 				    double *growth)
 {
 	const struct jv *first = NULL;
@@ -155,12 +154,7 @@ static bool folded_total(const char *path, uint64_t *total, bool *has_leak)
 	return ok;
 }
 
-/*
- * Growth stacks need what 5.10 lacks (bpf_get_current_task_btf() from
- * 5.11); there memprobe says so and goes on. Then the test has nothing to
- * check: it cleans up and says why.
- */
-static void skip_if_refused(struct agent *a, struct tchild *child, struct tcg *cg)
+void skip_if_refused(struct agent *a, struct tchild *child, struct tcg *cg)
 {
 	if (!strstr(agent_stderr(a), "growth stack probes unavailable"))
 		return;

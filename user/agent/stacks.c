@@ -4,6 +4,7 @@
 
 #include "agent/stacks.h"
 #include "sys/log.h"
+#include "sys/pagemap.h"
 
 int agent_stacks_init(struct agent_stacks *as, const struct options *o, const struct targets *ts)
 {
@@ -46,6 +47,7 @@ void agent_stacks_free(struct agent_stacks *as)
 
 int agent_stacks_event(void *ctx, const struct mp_stack_head *h)
 {
+	const struct mp_stack_range *e = (const struct mp_stack_range *)h;
 	struct agent_stacks *as = ctx;
 	int r = 0;
 
@@ -53,8 +55,12 @@ int agent_stacks_event(void *ctx, const struct mp_stack_head *h)
 		return 0;
 	if (h->kind == MP_STACK_SAMPLE_EV)
 		r = stacks_sample(&as->model, as->unwinder, (const struct mp_stack_event *)h);
-	else if (h->kind == MP_STACK_FREE_EV)
-		stacks_freed(&as->model, h);
+	else if (h->kind == MP_STACK_UNMAP_EV)
+		stacks_unmap(&as->model, h->tgid, e->start, e->len);
+	else if (h->kind == MP_STACK_MOVE_EV)
+		stacks_move(&as->model, h->tgid, e->start, e->len, e->to, e->new_len);
+	else if (h->kind == MP_STACK_EXEC_EV)
+		stacks_exec(&as->model, h->tgid);
 	if (r && !as->err)
 		as->err = r;
 	/* An error here would stop the ring: it is kept for the loop instead. */
@@ -70,10 +76,24 @@ void agent_stacks_stats(void *ctx, const __u64 *stats, size_t n)
 	memcpy(as->model.counts.kernel, stats, n * sizeof(*stats));
 }
 
+static int still_mapped(void *ctx, __u32 tgid, __u64 start_ns, __u64 addr)
+{
+	return pagemap_mapped(ctx, tgid, start_ns, addr);
+}
+
 void agent_stacks_tick(struct agent_stacks *as, double t)
 {
+	struct pagemap pm;
+	int r;
+
 	if (!as->on)
 		return;
+	/* What the address-space events cannot tell: pages discarded, given back otherwise, processes gone. */
+	pagemap_init(&pm);
+	r = stacks_sweep(&as->model, still_mapped, &pm);
+	pagemap_close(&pm);
+	if (r && !as->err)
+		as->err = r;
 	stacks_tick(&as->model, t);
 	unwinder_sweep(as->unwinder);
 	if (as->unwinder) {

@@ -2,9 +2,10 @@
 /*
  * The growth stacks of model/stacks.h. A sample's frames are named once,
  * interned, and the stack found by a hash of its frames; live samples are
- * found by id when their page is freed. Everything has a bound: stacks and
- * (stack, cgroup) pairs by STACKS_MAX and STACKS_AGG_MAX, live samples by
- * the kernel's map of sampled pages, strings by the frames kept.
+ * found by process and address, which is what the process gives back.
+ * Everything has a bound: stacks and (stack, cgroup) pairs by STACKS_MAX
+ * and STACKS_AGG_MAX, live samples by MP_STACK_PAGES, strings by the
+ * frames kept.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,21 +16,25 @@
 #include "sys/util.h"
 
 
-/* ---- live samples: id -> what it stands for, linear probing with backward-shift deletion ---- */
+/* ---- live samples: (process, page address) -> what it stands for, linear probing with backward-shift deletion ---- */
 
 struct live_entry {
-	__u64 id;			/* 0: empty */
+	__u64 id;			/* LIVE_KEY(tgid, addr); 0: empty */
 	__u64 weight;
 	__u64 start_ns;
 	__u32 agg;
 	__u32 tgid;
-	bool moved;			/* its page left the process's mapping by reclaim or migration */
 };
 
 struct live {
 	struct live_entry *v;
-	size_t n, cap, moved;
+	size_t n, cap;
 };
+
+/* User addresses fit in 47 bits, pids in 22: a page's number and its process in one key, never 0. */
+#define LIVE_PAGE_BITS		36
+#define LIVE_KEY(tgid, addr)	((__u64)(tgid) << LIVE_PAGE_BITS | (addr) >> 12)
+#define LIVE_ADDR(id)		(((id) & ((1ULL << LIVE_PAGE_BITS) - 1)) << 12)
 
 static size_t live_slot(__u64 id, size_t cap)
 {
@@ -272,7 +277,7 @@ int stacks_sample(struct stacks *s, struct unwinder *u, const struct mp_stack_ev
 		.tgid = e->head.tgid, .tid = e->head.tid, .start_ns = e->start_ns, .mm = e->mm, .regs = e->regs,
 		.stack = e->stack, .stack_size = e->stack_size,
 	};
-	struct live_entry le;
+	struct live_entry le, *old;
 	struct stk_agg *a;
 	unsigned int stack;
 	size_t n, i;
@@ -306,35 +311,157 @@ int stacks_sample(struct stacks *s, struct unwinder *u, const struct mp_stack_ev
 	a->sampled_bytes += e->weight;
 	a->samples++;
 	add_pid(a->pids, &a->n_pids, &a->more_pids, e->head.tgid);
-	if (e->head.flags & MP_STACK_FREED) {
+	le = (struct live_entry){ .id = LIVE_KEY(e->head.tgid, e->addr), .weight = e->weight,
+				  .start_ns = e->start_ns, .agg = a - s->aggs, .tgid = e->head.tgid };
+	old = live_get(s->live, le.id);
+	/* Sampled again where a page was: that one was given back by a way no event reports. */
+	if (old) {
+		s->aggs[old->agg].freed_bytes += old->weight;
+		s->counts.replaced++;
+		live_del(s->live, old);
+	}
+	if (((struct live *)s->live)->n >= MP_STACK_PAGES) {
 		a->freed_bytes += e->weight;
+		s->counts.live_full++;
 		return 0;
 	}
-	le = (struct live_entry){ .id = e->head.id, .weight = e->weight, .start_ns = e->start_ns,
-				  .agg = a - s->aggs, .tgid = e->head.tgid };
 	return live_put(s->live, &le);
 }
 
-void stacks_freed(struct stacks *s, const struct mp_stack_head *h)
+static void given_back(struct stacks *s, struct live_entry *e)
+{
+	s->aggs[e->agg].freed_bytes += e->weight;
+	live_del(s->live, e);
+}
+
+/* Each live sample of tgid in [start, end) goes to fn; fn may delete it. */
+static void each_in_range(struct stacks *s, __u32 tgid, __u64 start, __u64 end,
+			  void (*fn)(struct stacks *s, struct live_entry *e, void *ctx), void *ctx)
 {
 	struct live *l = s->live;
-	struct live_entry *e = live_get(l, h->id);
+	struct live_entry *e;
+	__u64 a, i = 0;
 
-	if (!e) {
-		s->counts.unknown_frees++;
+	if (!l->n || end <= start)
+		return;
+	/* Page by page while that is fewer looks than the table has slots. */
+	if ((end - start) >> 12 <= l->cap) {
+		for (a = start & ~4095ULL; a < end; a += 4096) {
+			e = live_get(l, LIVE_KEY(tgid, a));
+			if (e)
+				fn(s, e, ctx);
+		}
 		return;
 	}
-	/* Reclaimed or migrated: the memory is still the process's, somewhere memprobe no longer sees. */
-	if (h->flags & MP_STACK_MOVED) {
-		if (!e->moved)
-			l->moved++;
-		e->moved = true;
-		return;
+	while (i < l->cap) {
+		e = &l->v[i];
+		a = LIVE_ADDR(e->id);
+		if (e->id && e->tgid == tgid && a >= start && a < end) {
+			size_t n = l->n;
+
+			fn(s, e, ctx);
+			if (l->n < n)
+				continue;	/* deleted: a later entry may have shifted into i */
+		}
+		i++;
 	}
-	if (e->moved)
-		l->moved--;
-	s->aggs[e->agg].freed_bytes += e->weight;
-	live_del(l, e);
+}
+
+static void unmap_one(struct stacks *s, struct live_entry *e, void *ctx)
+{
+	(void)ctx;
+	s->counts.unmapped++;
+	given_back(s, e);
+}
+
+void stacks_unmap(struct stacks *s, __u32 tgid, __u64 start, __u64 len)
+{
+	each_in_range(s, tgid, start, start + len, unmap_one, NULL);
+}
+
+struct moving {
+	struct live_entry *v;
+	size_t n, cap;
+	__s64 by;
+};
+
+static void move_one(struct stacks *s, struct live_entry *e, void *ctx)
+{
+	struct moving *m = ctx;
+
+	if (m->n < m->cap)
+		m->v[m->n++] = *e;
+	live_del(s->live, e);
+}
+
+void stacks_move(struct stacks *s, __u32 tgid, __u64 start, __u64 len, __u64 to, __u64 new_len)
+{
+	__u64 kept = new_len < len ? new_len : len;
+	struct moving m = { .cap = ((struct live *)s->live)->n, .by = (__s64)(to - start) };
+	size_t i;
+
+	/* Shrunk: the tail is given back, moved or not. */
+	if (new_len < len)
+		each_in_range(s, tgid, start + new_len, start + len, unmap_one, NULL);
+	if (to == start || !m.cap)
+		return;
+	m.v = calloc(m.cap, sizeof(*m.v));
+	if (!m.v)
+		return;
+	each_in_range(s, tgid, start, start + kept, move_one, &m);
+	for (i = 0; i < m.n; i++) {
+		m.v[i].id = LIVE_KEY(tgid, LIVE_ADDR(m.v[i].id) + m.by);
+		s->counts.moved++;
+		if (live_put(s->live, &m.v[i]))
+			s->aggs[m.v[i].agg].freed_bytes += m.v[i].weight;
+	}
+	free(m.v);
+}
+
+void stacks_exec(struct stacks *s, __u32 tgid)
+{
+	each_in_range(s, tgid, 0, 1ULL << (LIVE_PAGE_BITS + 12), unmap_one, NULL);
+}
+
+static int by_key(const void *x, const void *y)
+{
+	__u64 a = *(const __u64 *)x, b = *(const __u64 *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+int stacks_sweep(struct stacks *s, stacks_mapped_fn mapped, void *ctx)
+{
+	struct live *l = s->live;
+	struct live_entry *e;
+	__u64 *keys;
+	size_t i, n = 0;
+	int r;
+
+	if (!l->n)
+		return 0;
+	/* By process, then address: each process's pagemap is read in order. */
+	keys = calloc(l->n, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < l->cap; i++)
+		if (l->v[i].id)
+			keys[n++] = l->v[i].id;
+	qsort(keys, n, sizeof(*keys), by_key);
+	for (i = 0; i < n; i++) {
+		e = live_get(l, keys[i]);
+		if (!e)
+			continue;
+		r = mapped(ctx, e->tgid, e->start_ns, LIVE_ADDR(e->id));
+		if (r < 0)
+			continue;	/* not known: kept */
+		if (!r) {
+			s->counts.swept++;
+			given_back(s, e);
+		}
+	}
+	free(keys);
+	return 0;
 }
 
 static void fit_add(struct stk_fit *f, double t, double v)
@@ -357,31 +484,10 @@ static double fit_slope(const struct stk_fit *f)
 	return f->n >= 2 && d > 0 ? (f->n * f->stv - f->st * f->sv) / d : 0;
 }
 
-/* Moved samples of processes that have exited are not the process's any more. */
-static void drop_exited(struct stacks *s)
-{
-	struct live *l = s->live;
-	size_t i = 0;
-
-	while (l->moved && i < l->cap) {
-		struct live_entry *e = &l->v[i];
-
-		if (!e->id || !e->moved || unwinder_process_alive(e->tgid, e->start_ns)) {
-			i++;
-			continue;
-		}
-		s->aggs[e->agg].freed_bytes += e->weight;
-		s->counts.exited_moved++;
-		l->moved--;
-		live_del(l, e);	/* a later entry may shift into i: look at i again */
-	}
-}
-
 void stacks_tick(struct stacks *s, double t)
 {
 	size_t i;
 
-	drop_exited(s);
 	for (i = 0; i < s->n_aggs; i++) {
 		struct stk_agg *a = &s->aggs[i];
 		double v = (double)(a->sampled_bytes - a->freed_bytes);

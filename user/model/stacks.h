@@ -58,9 +58,12 @@ struct stk_agg {
 /* What the kernel side counted (enum mp_stack_stat), and what the agent added. */
 struct stk_counts {
 	__u64 kernel[MP_STK_STATS];
-	__u64 unknown_frees;		/* frees of samples the agent never saw */
 	__u64 table_full;		/* samples summed in "[other stacks]" */
-	__u64 exited_moved;		/* moved samples dropped when their process exited */
+	__u64 live_full;		/* samples not followed: MP_STACK_PAGES were */
+	__u64 unmapped;			/* live samples given back by an address-space event */
+	__u64 moved;			/* ... moved by mremap */
+	__u64 swept;			/* ... found gone by the pagemap read (or their process) */
+	__u64 replaced;			/* ... sampled again at the same address */
 	__u64 unwound;			/* stacks the agent unwound */
 	double unwind_cpu_s;		/* and the CPU it took */
 };
@@ -76,7 +79,7 @@ struct stacks {
 	struct stk_frame *frames;	/* every stack's frames, end to end */
 	size_t n_frames, cap_frames;
 	struct intern *strings;		/* the frames' names */
-	void *live;			/* sample id -> what it stands for */
+	void *live;			/* (process, address) -> what the sample stands for */
 	struct stk_counts counts;
 	struct unwind_frame *scratch;	/* UNWIND_MAX_FRAMES of them */
 };
@@ -96,9 +99,15 @@ void stacks_free(struct stacks *s);
 
 /* A sample arrived: unwound by u, then counted. */
 int stacks_sample(struct stacks *s, struct unwinder *u, const struct mp_stack_event *e);
-/* A sampled page went back to the kernel (or moved: still the process's). */
-void stacks_freed(struct stacks *s, const struct mp_stack_head *h);
-/* Each interval, at time t: the trends, and moved samples of processes that have exited. */
+/* tgid gave [start, start + len) back; it moved [start, start + len) to `to`, new_len long; it ran exec. */
+void stacks_unmap(struct stacks *s, __u32 tgid, __u64 start, __u64 len);
+void stacks_move(struct stacks *s, __u32 tgid, __u64 start, __u64 len, __u64 to, __u64 new_len);
+void stacks_exec(struct stacks *s, __u32 tgid);
+/* 1: the process (tgid, started at start_ns) still has addr's page, in memory or swapped; 0: not; <0: not known. */
+typedef int (*stacks_mapped_fn)(void *ctx, __u32 tgid, __u64 start_ns, __u64 addr);
+/* Each live sample asked of mapped, by process and address; those it says are gone are given back. */
+int stacks_sweep(struct stacks *s, stacks_mapped_fn mapped, void *ctx);
+/* Each interval, at time t: the trends. */
 void stacks_tick(struct stacks *s, double t);
 
 /* The target's stacks by bytes in use, largest first; returns how many went to out. */

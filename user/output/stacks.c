@@ -95,9 +95,9 @@ int report_growth_stacks(struct report *rep, const struct report_input *in, cons
 		sum->top_stack = report_top_stack(s, t, rep->gtops + i * TOP_LINE_LEN, TOP_LINE_LEN);
 		sum->stack_sample_bytes = s->rate_bytes;
 		sum->stack_samples = k[MP_STK_SAMPLES];
-		sum->stack_samples_skipped = k[MP_STK_RATE] + k[MP_STK_ROOM] + k[MP_STK_BUSY];
+		sum->stack_samples_skipped = k[MP_STK_RATE] + k[MP_STK_ROOM] + k[MP_STK_NO_ADDR];
 		sum->stack_skipped_bytes = k[MP_STK_RATE_LOST_BYTES];
-		sum->stack_samples_lost = k[MP_STK_PAGES_FULL] + k[MP_STK_RING_FULL] + s->counts.table_full;
+		sum->stack_samples_lost = k[MP_STK_RING_FULL] + s->counts.table_full + s->counts.live_full;
 		sum->stack_unwind_cpu_s = s->counts.unwind_cpu_s;
 		sum->stack_ring_bytes = k[MP_STK_RING_BYTES];
 	}

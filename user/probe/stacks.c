@@ -3,8 +3,9 @@
  * Userspace half of bpf/stacks.bpf.c: the sampling rate and the stack rate
  * limit set before load (the targets' filter is probe/watch.c's), its
  * program on kmem:mm_page_alloc in place of the allocation probe's (it
- * counts for it), samples and frees from the ring buffer to the handler,
- * and each interval the pending sample of every CPU settled
+ * counts for it) and its programs on the system calls that give address
+ * space back, samples and address-space events from the ring buffer to
+ * the handler, and each interval the pending sample of every CPU settled
  * (BPF_PROG_TEST_RUN of stk_settle on that CPU) and the program's counters
  * read. With --stack-sample 0 the module loads nothing.
  */
@@ -36,7 +37,7 @@ static int on_event(void *ctx, const void *event)
 
 	if (h->kind == MP_STACK_SAMPLE_EV && h->hdr.size >= sizeof(struct mp_stack_event) - MP_STACK_BYTES)
 		return k->events.stack(k->events.stack_ctx, h);
-	if (h->kind == MP_STACK_FREE_EV)
+	if (h->kind != MP_STACK_SAMPLE_EV && h->hdr.size >= sizeof(struct mp_stack_range))
 		return k->events.stack(k->events.stack_ctx, h);
 	return 0;
 }
@@ -66,8 +67,12 @@ static int stk_open(void **state, const struct probe_env *env)
 {
 	const struct options *o = env->o;
 	struct memprobe_bpf *skel = env->skel;
+	struct bpf_program **calls[] = { &skel->progs.stk_munmap, &skel->progs.stk_madvise, &skel->progs.stk_mmap,
+					 &skel->progs.stk_mremap_enter, &skel->progs.stk_mremap_exit,
+					 &skel->progs.stk_brk_enter, &skel->progs.stk_brk_exit, &skel->progs.stk_exec };
 	struct stk *k;
 	__u64 per_cpu_ns;
+	size_t i;
 	int r;
 
 	*state = NULL;
@@ -94,9 +99,10 @@ static int stk_open(void **state, const struct probe_env *env)
 	skel->rodata->stk_interval_ns = per_cpu_ns;
 	skel->rodata->stk_burst_ns = 1000000000ULL;
 	r = bpf_map__set_max_entries(skel->maps.stk_budgets, o->max_tasks);
-	/* stk_settle (raw_tp) updates it. */
-	r = r ?: probe_prealloc(env, skel->maps.stk_pages);
-	r = r ?: probe_claim(env, skel->progs.stk_page_free);
+	r = r ?: bpf_map__set_max_entries(skel->maps.stk_follow, o->max_tasks);
+	r = r ?: probe_prealloc(env, skel->maps.stk_calls);
+	for (i = 0; !r && i < sizeof(calls) / sizeof(calls[0]); i++)
+		r = probe_claim(env, *calls[i]);
 	/* Run by the agent, never attached. */
 	r = r ?: bpf_program__set_autoload(skel->progs.stk_settle, true);
 	r = r ?: probe_ring(env, skel->maps.stk_events, MP_EV_STACK, sizeof(struct mp_stack_head), on_event, k);
