@@ -41,13 +41,6 @@ int BPF_PROG(lru_insertion)
 	return 0;
 }
 
-/* The growth stacks' hook on the free path. */
-SEC("tp_btf/mm_page_free")
-int BPF_PROG(page_free)
-{
-	return 0;
-}
-
 /* The reclaim programs' hooks: they run when the reclaim workload pushes its cgroup against its limit. */
 SEC("tp_btf/mm_vmscan_memcg_reclaim_begin")
 int BPF_PROG(memcg_reclaim_begin)

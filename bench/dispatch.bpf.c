@@ -4,12 +4,12 @@
  * does anything: the tracepoint's call into BPF, the recursion and RCU
  * guards, the indirect call. The run-time statistics time only the
  * program (and add their own clock reads), so a hook whose body is nearly
- * empty, as the growth stacks' free hook is, costs mostly what they do not
- * see. The benchmark times that with the statistics off: `hold` keeps the
- * system-call tracepoints on (memprobe's SysV probes do the same), and
- * `dispatch`, the first and only program on raw_syscalls:sys_exit as
- * stk_page_free is on kmem:mm_page_free, is attached and detached in turn
- * around blocks of getppid().
+ * empty costs mostly what they do not see: what a new hook costs a fault
+ * before it does anything. The benchmark times that with the statistics
+ * off: `hold` keeps the system-call tracepoints on (memprobe's SysV probes
+ * do the same), and `dispatch`, the first and only program on
+ * raw_syscalls:sys_exit, is attached and detached in turn around blocks of
+ * getppid().
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -7,13 +7,13 @@
  * stacks on, one program on kmem:mm_page_alloc counts and samples
  * (stk_page_alloc) where, with them off, the allocation probe's only counts
  * (page_alloc): the difference of their nanoseconds a call times the calls,
- * plus stk_page_free and the agent's runs of stk_settle, over the
- * workload's time. The free hook is nearly all dispatch, which the
- * statistics do not see, while what they read there is mostly their own
- * clock reads: so it is also counted at the dispatch timed with them off
- * (dispatch.c) and its time above an empty program's. And the agent's:
- * ring bytes, stacks taken and skipped by the rate limit, CPU spent
- * unwinding, from memprobe's own summary.
+ * plus the stacks' other programs (on the system calls that give address
+ * space back, and the agent's runs of stk_settle), over the workload's
+ * time. Those others are each a program of their own, whose dispatch the
+ * statistics do not see: they are also counted with the dispatch timed
+ * with the statistics off (dispatch.c). And the agent's: ring bytes,
+ * stacks taken and skipped by the rate limit, CPU spent unwinding and in
+ * all (its pagemap reads), from memprobe's own summary.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -62,23 +62,6 @@ static void stop(struct bench *b, struct tool_run *r, bool on)
 	agent_free(&r->agent);
 }
 
-/* The empty programs once, if the comparison has not run them: the floor the stack programs are above. */
-static void floor_once(struct bench *b)
-{
-	struct tool_run run = { 0 };
-	int t, i;
-
-	for (i = 0; i < b->n_progs; i++)
-		if (!strcmp(b->progs[i].tool, "empty"))
-			return;
-	for (t = 0; t < b->n_tools; t++)
-		if (!strcmp(b->tools[t]->name, "empty") && !b->tools[t]->start(b, &run)) {
-			bench_run_workload(b, NULL);
-			bench_collect(b, b->tools[t], &run);
-			b->tools[t]->stop(b, &run);
-		}
-}
-
 void bench_stacks(struct bench *b)
 {
 	struct stacks_cost *c = &b->stacks;
@@ -93,7 +76,6 @@ void bench_stacks(struct bench *b)
 		fprintf(stderr, "memprobe-bench: cannot turn %s on again\n", BPF_STATS);
 	b->current_w = 0;	/* the allocation workload */
 	b->current = &bench_workloads[0];
-	floor_once(b);
 	for (r = 0; r < b->rounds; r++) {
 		double secs[2] = { -1, -1 };
 
@@ -134,67 +116,66 @@ static double mean_ns(const struct prog_total *p)
 	return p && p->run_cnt ? (double)p->run_ns / p->run_cnt : 0;
 }
 
-static double total_ns(const struct prog_total *p)
-{
-	return p ? (double)p->run_ns : 0;
-}
-
 /* What sampling adds to an allocation: the program that counts and samples over the one that counts. */
 static double sampling_ns(const struct bench *b)
 {
 	return mean_ns(prog(b, ON, "stk_page_alloc")) - mean_ns(prog(b, OFF, "page_alloc"));
 }
 
-/* An empty program's mean on the same hook (the "empty" tool's): what the statistics alone read there. */
-static bool empty_ns(const struct bench *b, const char *name, double *ns)
+/* The stacks' programs other than the one on the allocation hook: their calls and time, summed. */
+static void others(const struct bench *b, __u64 *calls, double *ns)
 {
 	int i;
 
+	*calls = 0;
+	*ns = 0;
 	for (i = 0; i < b->n_progs; i++)
-		if (!strcmp(b->progs[i].tool, "empty") && !strcmp(b->progs[i].name, name) && b->progs[i].run_cnt) {
-			*ns = mean_ns(&b->progs[i]);
-			return true;
+		if (!strcmp(b->progs[i].tool, ON) && !strncmp(b->progs[i].name, "stk_", 4) &&
+		    strcmp(b->progs[i].name, "stk_page_alloc")) {
+			*calls += b->progs[i].run_cnt;
+			*ns += (double)b->progs[i].run_ns;
 		}
-	return false;
 }
 
 /* The stacks' time in the kernel over the workload's, by the programs' run-time statistics. */
 static double kernel_share(const struct bench *b)
 {
 	const struct prog_total *a = prog(b, ON, "stk_page_alloc");
-	double ns = (a ? sampling_ns(b) * (double)a->run_cnt : 0) + total_ns(prog(b, ON, "stk_page_free")) +
-		    total_ns(prog(b, ON, "stk_settle"));
+	double ns;
+	__u64 calls;
 
+	others(b, &calls, &ns);
+	ns += a ? sampling_ns(b) * (double)a->run_cnt : 0;
 	return b->stacks.on_s > 0 ? ns / 1e9 / b->stacks.on_s : 0;
 }
 
 /*
- * The same with the free hook at what it costs with the statistics off:
- * a program's dispatch (timed apart: the statistics never see it) and
- * the hook's own time above an empty program's (what the statistics read
- * there is their own clock reads). Sampling's share is a difference of
- * two programs on one hook, which neither changes. -1 when a part is
- * missing.
+ * The same with each of the other programs' calls at a program's dispatch
+ * too, timed apart (the statistics never see it; on a system call's
+ * tracepoint it is dearer, which these calls' few make small). Sampling's
+ * share is a difference of two programs on one hook, whose dispatch is
+ * paid either way. -1 without the dispatch.
  */
 static double real_share(const struct bench *b)
 {
-	const struct prog_total *a = prog(b, ON, "stk_page_alloc"), *fr = prog(b, ON, "stk_page_free");
-	double floor, ns;
+	const struct prog_total *a = prog(b, ON, "stk_page_alloc");
+	double ns;
+	__u64 calls;
 
-	if (!a || !fr || !b->dispatch.rounds || !empty_ns(b, "page_free", &floor) || b->stacks.on_s <= 0)
+	if (!a || !b->dispatch.rounds || b->stacks.on_s <= 0)
 		return -1;
-	ns = sampling_ns(b) * (double)a->run_cnt + (b->dispatch.median_ns + mean_ns(fr) - floor) * (double)fr->run_cnt +
-	     total_ns(prog(b, ON, "stk_settle"));
+	others(b, &calls, &ns);
+	ns += sampling_ns(b) * (double)a->run_cnt + b->dispatch.median_ns * (double)calls;
 	return ns / 1e9 / b->stacks.on_s;
 }
 
 void bench_stacks_table(const struct bench *b, FILE *f, bool md)
 {
 	const struct stacks_cost *c = &b->stacks;
-	const struct prog_total *a = prog(b, ON, "stk_page_alloc"), *fr = prog(b, ON, "stk_page_free");
+	const struct prog_total *a = prog(b, ON, "stk_page_alloc");
 	const struct dispatch_cost *d = &b->dispatch;
-	double med, min, max, floor, share = real_share(b);
-	char above[64];
+	double med, min, max, ns, share = real_share(b);
+	__u64 calls;
 
 	if (!c->rounds || c->on_s <= 0)
 		return;
@@ -205,19 +186,17 @@ void bench_stacks_table(const struct bench *b, FILE *f, bool md)
 	fprintf(f, "%son kmem:mm_page_alloc: stk_page_alloc (counts and samples) %.0f ns a call, page_alloc (counts, stacks off) %.0f: sampling adds %.0f ns a call (%.2f calls a fault)\n",
 		md ? "- " : "  ", mean_ns(a), mean_ns(prog(b, OFF, "page_alloc")), sampling_ns(b),
 		a && c->faults ? (double)a->run_cnt / c->faults : 0);
-	if (empty_ns(b, "page_free", &floor))
-		snprintf(above, sizeof(above), "%.0f above an empty program", mean_ns(fr) - floor);
-	else
-		snprintf(above, sizeof(above), "the empty program not measured");
-	fprintf(f, "%son kmem:mm_page_free: stk_page_free %.0f ns a call (%s; %.2f a fault)\n", md ? "- " : "  ",
-		mean_ns(fr), above, fr && c->faults ? (double)fr->run_cnt / c->faults : 0);
-	fprintf(f, "%sby the programs' run time, statistics included (not the free hook's dispatch), over the workload's: %.2f%%\n",
+	others(b, &calls, &ns);
+	fprintf(f, "%son page frees: nothing; on the address-space calls, and settling: %llu calls (%.4f a fault), %.0f ns a call\n",
+		md ? "- " : "  ", (unsigned long long)calls, c->faults ? (double)calls / c->faults : 0,
+		calls ? ns / calls : 0);
+	fprintf(f, "%sby the programs' run time, statistics included (not the other programs' dispatch), over the workload's: %.2f%%\n",
 		md ? "- " : "  ", kernel_share(b) * 100);
 	if (d->rounds)
 		fprintf(f, "%sa program's dispatch, statistics off: %.0f ns a call [quartiles %.0f-%.0f] (getppid %.0f ns bare, %d pairs of blocks)\n",
 			md ? "- " : "  ", d->median_ns, d->q1_ns, d->q3_ns, d->syscall_ns, d->rounds);
 	if (share >= 0)
-		fprintf(f, "%sall of it, the free hook at its dispatch and its own time: %.2f%% of the workload's (target < 1%%: %s)\n",
+		fprintf(f, "%sall of it, the other programs at their dispatch too: %.2f%% of the workload's (target < 1%%: %s)\n",
 			md ? "- " : "  ", share * 100, share < 0.01 ? "met" : "MISSED");
 	else
 		fprintf(f, "%sall of it: not known without the dispatch and the empty program (target < 1%%: not measured)\n",
@@ -230,9 +209,11 @@ void bench_stacks_table(const struct bench *b, FILE *f, bool md)
 void bench_stacks_json(const struct bench *b, FILE *f)
 {
 	const struct stacks_cost *c = &b->stacks;
-	double med = 0, min = 0, max = 0;
+	double med = 0, min = 0, max = 0, ns;
+	__u64 calls;
 	int r;
 
+	others(b, &calls, &ns);
 	if (c->rounds)
 		bench_spread(c->ratio, c->rounds, &med, &min, &max);
 	fprintf(f, "{\"rounds\":%d,\"ratio_median\":%.4f,\"ratio_min\":%.4f,\"ratio_max\":%.4f,\"ratios\":[", c->rounds, med,
@@ -240,10 +221,10 @@ void bench_stacks_json(const struct bench *b, FILE *f)
 	for (r = 0; r < c->rounds; r++)
 		fprintf(f, "%s%.4f", r ? "," : "", c->ratio[r]);
 	fprintf(f, "],\"kernel_share\":%.5f,\"real_share\":%.5f,\"dispatch_ns\":%.1f,\"stk_page_alloc_ns\":%.1f,"
-		"\"page_alloc_off_ns\":%.1f,\"stk_page_free_ns\":%.1f,"
+		"\"page_alloc_off_ns\":%.1f,\"other_calls\":%llu,\"other_ns\":%.0f,"
 		"\"faults\":%llu,\"on_s\":%.3f,\"off_s\":%.3f,\"samples\":%llu,\"skipped\":%llu,\"ring_bytes\":%llu,"
 		"\"unwind_cpu_s\":%.3f,\"agent_cpu_s\":%.3f}\n", kernel_share(b), real_share(b), b->dispatch.median_ns,
-		mean_ns(prog(b, ON, "stk_page_alloc")), mean_ns(prog(b, OFF, "page_alloc")), mean_ns(prog(b, ON, "stk_page_free")), (unsigned long long)c->faults,
+		mean_ns(prog(b, ON, "stk_page_alloc")), mean_ns(prog(b, OFF, "page_alloc")), (unsigned long long)calls, ns, (unsigned long long)c->faults,
 		c->on_s, c->off_s,
 		(unsigned long long)c->samples, (unsigned long long)c->skipped, (unsigned long long)c->ring_bytes,
 		c->unwind_cpu_s, c->agent_cpu_s);

@@ -133,6 +133,25 @@ static __always_inline __u64 mp_page_flags(struct page *page)
 	return ((struct page___pre618 *)page)->flags;
 }
 
+/*
+ * A page's offset in its mapping (for anonymous memory, in its anon_vma's
+ * space): page->index until 6.16 renamed it __folio_index; folio->index
+ * from 5.16. Read, not loaded: the page is the growth stacks' sampled one,
+ * a plain number by the time it is settled.
+ */
+struct page___index {
+	unsigned long index;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 mp_page_index(struct page *page)
+{
+	struct page___index *old = (void *)page;
+
+	if (bpf_core_field_exists(old->index))
+		return BPF_CORE_READ(old, index);
+	return BPF_CORE_READ((struct folio *)page, index);
+}
+
 /* Pages in a compound page: a huge page counts all of its pages, as a large folio does. */
 static __always_inline __u64 mp_page_nr_pages(struct page *page, __u64 flags)
 {

@@ -57,7 +57,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u64 stk_rate_bytes = MP_STACK_SAMPLE;
 const volatile __u64 stk_interval_ns = 1000000000ULL / MP_STACK_RATE;	/* per CPU */
 const volatile __u64 stk_burst_ns = 1000000000ULL;	/* a second's worth */
-#define GATE_MASK		(MP_STACK_GATE - 1)
 
 /*
  * The processes that have sampled pages: their address-space calls are
@@ -313,7 +312,7 @@ static __always_inline struct anon_vma_chain *avc_of(struct rb_node *n)
 static __always_inline __u64 mapped_at(struct page *page, __u64 mapping, __u64 mm)
 {
 	struct anon_vma *av = (struct anon_vma *)(mapping & ~(__u64)PAGE_MAPPING_FLAGS);
-	__u64 index = BPF_CORE_READ((struct folio *)page, index), start, end, pgoff, todo[WALK_STACK];
+	__u64 index = mp_page_index(page), start, end, pgoff, todo[WALK_STACK] = {};
 	struct rb_node *n = BPF_CORE_READ(av, rb_root.rb_root.rb_node), *l, *r;
 	struct vm_area_struct *vma;
 	__u32 depth = 0;
@@ -403,11 +402,11 @@ int BPF_PROG(stk_page_alloc, struct page *page, unsigned int order, gfp_t gfp)
 
 	if (!page)
 		return 0;	/* a failed allocation hands out nothing */
-	counted = mp_alloc_count(order);
+	task = bpf_get_current_task_btf();
+	counted = mp_alloc_count_task(task, order);
 	/* User memory is movable; slab, page tables and kernel buffers are not. */
 	if (!counted || !(gfp & GFP_MOVABLE))
 		return 0;
-	task = bpf_get_current_task_btf();
 	mm = task->mm;
 	if (!mm || (task->flags & PF_KTHREAD))
 		return 0;

@@ -88,7 +88,7 @@ static __attribute__((noinline)) int brk_churn_here(void)
 /*
  * A block grown a MiB at a time by mremap, as realloc grows a large one; a
  * page mapped just past its end each time makes every growth a move. All
- * of it is kept.
+ * of it is kept, grown at the churns' pace.
  */
 static __attribute__((noinline)) int realloc_here(void)
 {
@@ -109,6 +109,7 @@ static __attribute__((noinline)) int realloc_here(void)
 		p = q;
 		memset(p + size, 0x4d, WL_MIB);
 		size += WL_MIB;
+		hold_a_while();
 	}
 	return 0;
 }
@@ -138,8 +139,14 @@ static bool path(const struct jv *stacks, const char *name, uint64_t *in_use, ui
 
 INTEGRATION_TEST(growth_stacks_follow_the_address, 120)
 {
-	/* Every sample taken: past --stack-rate a sample's bytes go to the process's next one, maybe another path's. */
-	const char *argv[] = { "--json", "--interval", "0.5", "--top", "200", "--stack-rate", "100000", "--cgroup", NULL, NULL };
+	/*
+	 * Every sample taken: past --stack-rate a sample's bytes go to the
+	 * process's next one, maybe another path's. One per 2 MiB: at the
+	 * default, the churns' 1,900 samples keep an emulated CPU's agent
+	 * unwinding long after, and the last path's samples find the ring full.
+	 */
+	const char *argv[] = { "--json", "--interval", "0.5", "--top", "200", "--stack-rate", "100000", "--stack-sample", "2M",
+			       "--cgroup", NULL, NULL };
 	struct tchild child = { .pid = 0, .go = -1 };
 	struct agent a = { .out = -1 };
 	uint64_t anon, total = 0, brk_use, brk_sampled, remap_use, remap_sampled, dn_use, dn_sampled, re_use, re_sampled;
@@ -154,7 +161,7 @@ INTEGRATION_TEST(growth_stacks_follow_the_address, 120)
 	if (!ASSERT(!pipe(fds), "pipe") || !ASSERT(!tcg_create(&cg, "stk-follow"), "cgroup") ||
 	    !ASSERT(!tchild_start(&child, &cg, run_follow, &fds[1]), "child"))
 		goto out;
-	argv[8] = cg.rel;
+	argv[10] = cg.rel;
 	if (!ASSERT(!agent_start(&a, argv), "memprobe") ||
 	    !ASSERT(agent_wait_for(&a, "start", 30), "no start: %s", agent_stderr(&a)))
 		goto out;
@@ -181,8 +188,9 @@ INTEGRATION_TEST(growth_stacks_follow_the_address, 120)
 		goto out;
 	for (i = 0; i < stacks->n; i++)
 		total += jv_u64_or(&stacks->items[i], "in_use_bytes");
-	test_log(__FILE__, __LINE__, "all stacks %llu in use; the cgroup's anon %llu", (unsigned long long)total,
-		 (unsigned long long)anon);
+	test_log(__FILE__, __LINE__, "all stacks %llu in use; the cgroup's anon %llu; %llu samples, %llu skipped",
+		 (unsigned long long)total, (unsigned long long)anon, (unsigned long long)jv_u64_or(sum, "stack_samples"),
+		 (unsigned long long)jv_u64_or(sum, "stack_samples_skipped"));
 	/*
 	 * Each churn sampled its 40 cycles and holds at most one: followed by
 	 * the page instead of the calls, its samples at addresses mapped again
