@@ -69,7 +69,7 @@ struct {
 	__type(value, __u64);
 } stk_follow SEC(".maps");
 
-/* An mremap's or brk's arguments between its entry and exit, per thread. */
+/* An mremap's arguments between its entry and exit, per thread. */
 struct call {
 	__u64 start, len, new_len;
 };
@@ -107,6 +107,16 @@ struct {
 	__type(value, __u64);
 } stk_stats SEC(".maps");
 
+#define WALK_NODES	16
+#define WALK_STACK	8
+
+/* mapped_at()'s state, in the CPU's slot: what the verifier reads back from a map is any value, so paths merge. */
+struct walk {
+	__u64 node;
+	__u64 depth;
+	__u64 todo[WALK_STACK];
+};
+
 /* Each CPU's state: the watched verdict of the last memory css, the budget of the last process, the pending sample. */
 struct slot {
 	__u64 css, serial;	/* the memory css (and its serial number) watched was decided for */
@@ -120,6 +130,7 @@ struct slot {
 	__u32 watched;
 	__u32 busy;		/* an allocation is being sampled: the agent's settle waits */
 	__u32 watch_gen;	/* the targets' generation and filtering when watched was decided */
+	struct walk walk;	/* settle()'s, where the pending page is mapped */
 };
 
 struct {
@@ -296,9 +307,6 @@ static __always_inline struct anon_vma_chain *avc_of(struct rb_node *n)
 	return (struct anon_vma_chain *)((void *)n - bpf_core_field_offset(struct anon_vma_chain, rb));
 }
 
-#define WALK_NODES	16
-#define WALK_STACK	8
-
 /*
  * Where an anonymous page is mapped in mm, found as the kernel's reverse
  * map finds it: the page's anon_vma keeps the areas that may map it in an
@@ -307,24 +315,29 @@ static __always_inline struct anon_vma_chain *avc_of(struct rb_node *n)
  * keep their old origin, so the index alone would not do. Usually there is
  * one area there; after fork the parent's tree holds its children's too,
  * whose areas cover the same offsets: up to WALK_NODES nodes are visited,
- * subtrees that cannot hold the index skipped. 0: not found.
+ * subtrees that cannot hold the index skipped. Kept on the stack, the
+ * walk's state made the verifier follow every path through 16 rounds
+ * (half a second of start-up). 0: not found.
  */
-static __always_inline __u64 mapped_at(struct page *page, __u64 mapping, __u64 mm)
+static __always_inline __u64 mapped_at(struct walk *w, struct page *page, __u64 mapping, __u64 mm)
 {
 	struct anon_vma *av = (struct anon_vma *)(mapping & ~(__u64)PAGE_MAPPING_FLAGS);
-	__u64 index = mp_page_index(page), start, end, pgoff, todo[WALK_STACK] = {};
-	struct rb_node *n = BPF_CORE_READ(av, rb_root.rb_root.rb_node), *l, *r;
+	__u64 index = mp_page_index(page), start, end, pgoff, depth;
+	struct rb_node *n, *l, *r;
 	struct vm_area_struct *vma;
-	__u32 depth = 0;
 	int i;
 
+	w->node = (__u64)BPF_CORE_READ(av, rb_root.rb_root.rb_node);
+	w->depth = 0;
 	for (i = 0; i < WALK_NODES; i++) {
-		if (!n) {
-			if (!depth)
+		depth = w->depth;
+		if (!w->node) {
+			if (!depth || depth > WALK_STACK)
 				break;
-			depth--;
-			n = (struct rb_node *)todo[depth & (WALK_STACK - 1)];
+			w->depth = --depth;
+			w->node = w->todo[depth & (WALK_STACK - 1)];
 		}
+		n = (struct rb_node *)w->node;
 		vma = BPF_CORE_READ(avc_of(n), vma);
 		start = BPF_CORE_READ(vma, vm_start);
 		end = BPF_CORE_READ(vma, vm_end);
@@ -334,9 +347,12 @@ static __always_inline __u64 mapped_at(struct page *page, __u64 mapping, __u64 m
 		/* The tree is ordered by first offset and keeps each subtree's last. */
 		l = BPF_CORE_READ(n, rb_left);
 		r = BPF_CORE_READ(n, rb_right);
-		if (r && index >= pgoff && BPF_CORE_READ(avc_of(r), rb_subtree_last) >= index && depth < WALK_STACK)
-			todo[depth++ & (WALK_STACK - 1)] = (__u64)r;
-		n = l && BPF_CORE_READ(avc_of(l), rb_subtree_last) >= index ? l : NULL;
+		depth = w->depth;
+		if (r && index >= pgoff && BPF_CORE_READ(avc_of(r), rb_subtree_last) >= index && depth < WALK_STACK) {
+			w->todo[depth & (WALK_STACK - 1)] = (__u64)r;
+			w->depth = depth + 1;
+		}
+		w->node = l && BPF_CORE_READ(avc_of(l), rb_subtree_last) >= index ? (__u64)l : 0;
 	}
 	return 0;
 }
@@ -362,7 +378,7 @@ static __noinline void settle(struct slot *s)
 		stat_add(MP_STK_NOT_ANON, 1);
 		return;
 	}
-	addr = mapped_at(page, mapping, mm);
+	addr = mapped_at(&s->walk, page, mapping, mm);
 	if (!addr) {
 		if (ev->head.tgid == s->tgid)
 			skip(s, MP_STK_NO_ADDR, ev->weight);
@@ -581,27 +597,21 @@ int stk_mremap_exit(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
-/* brk returns the new break; the old one is read at entry. */
+/*
+ * A break lowered gives back what was above it: the old break is read at
+ * entry, and the call is taken to do what it asks, as a lowering does
+ * unless memory runs out (brk(0) and raising ask nothing of this).
+ */
 SEC("tracepoint/syscalls/sys_enter_brk")
-int stk_brk_enter(struct trace_event_raw_sys_enter *ctx)
+int stk_brk(struct trace_event_raw_sys_enter *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 want = (ctx->args[0] + 4095) & ~4095ULL, now, floor;
 
-	call_enter(BPF_CORE_READ(task, mm, brk), 0, 0);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_brk")
-int stk_brk_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	__u64 now = (ctx->ret + 4095) & ~4095ULL, before;
-	struct call c;
-
-	if (!call_exit(&c))
-		return 0;
-	before = (c.start + 4095) & ~4095ULL;
-	if (now < before)
-		send_range(MP_STACK_UNMAP_EV, now, before - now, 0, 0);
+	now = (BPF_CORE_READ(task, mm, brk) + 4095) & ~4095ULL;
+	floor = BPF_CORE_READ(task, mm, start_brk);
+	if (want >= floor && want < now)
+		send_range(MP_STACK_UNMAP_EV, want, now - want, 0, 0);
 	return 0;
 }
 

@@ -69,7 +69,7 @@ static int stk_open(void **state, const struct probe_env *env)
 	struct memprobe_bpf *skel = env->skel;
 	struct bpf_program **calls[] = { &skel->progs.stk_munmap, &skel->progs.stk_madvise, &skel->progs.stk_mmap,
 					 &skel->progs.stk_mremap_enter, &skel->progs.stk_mremap_exit,
-					 &skel->progs.stk_brk_enter, &skel->progs.stk_brk_exit, &skel->progs.stk_exec };
+					 &skel->progs.stk_brk, &skel->progs.stk_exec };
 	struct stk *k;
 	__u64 per_cpu_ns;
 	size_t i;
