@@ -396,9 +396,13 @@ static void move_one(struct stacks *s, struct live_entry *e, void *ctx)
 
 void stacks_move(struct stacks *s, __u32 tgid, __u64 start, __u64 len, __u64 to, __u64 new_len)
 {
-	__u64 kept = new_len < len ? new_len : len;
+	__u64 kept = new_len < len ? new_len : len, pages = (kept + 4095) >> 12;
 	struct moving m = { .cap = ((struct live *)s->live)->n, .by = (__s64)(to - start) };
 	size_t i;
+
+	/* No more samples can move than the range has pages. */
+	if (pages < m.cap)
+		m.cap = pages;
 
 	/* Shrunk: the tail is given back, moved or not. */
 	if (new_len < len)
