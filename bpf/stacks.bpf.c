@@ -378,12 +378,10 @@ static __noinline void settle(struct slot *s)
 		stat_add(MP_STK_NOT_ANON, 1);
 		return;
 	}
+	/* The slot is still the sampled process's: settling comes before a new fault switches it. */
 	addr = mapped_at(&s->walk, page, mapping, mm);
 	if (!addr) {
-		if (ev->head.tgid == s->tgid)
-			skip(s, MP_STK_NO_ADDR, ev->weight);
-		else
-			stat_add(MP_STK_NO_ADDR, 1);
+		skip(s, MP_STK_NO_ADDR, ev->weight);
 		return;
 	}
 	ev->addr = addr;
